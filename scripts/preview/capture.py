@@ -1,0 +1,313 @@
+"""Run the real Pulumi program under the SDK's mocks and capture every registration in full.
+
+``pulumi.runtime.set_mocks`` with a :class:`CapturingMonitor` sees the whole ``RegisterResource``
+request (parent, dependencies, property dependencies, protect, provider, source position), which a
+plain ``Mocks.new_resource`` does not. :class:`PreviewMocks` answers like the engine would during a
+preview: inputs come back as outputs, plus the computed values dependents read (``id``, ``name``,
+principal ids, vault URIs), so no dependent input silently vanishes.
+
+This is the one home of the capture: the component tests and ``tvt plan`` both use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import runpy
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime import settings
+from pulumi.runtime.settings import SETTINGS
+from pulumi.runtime.sync_await import _sync_await
+
+PROJECT = "tvt-platform"
+ROOT = Path(__file__).resolve().parents[2]
+STACK_TYPE = "pulumi:pulumi:Stack"
+_RG = "/subscriptions/{subscription}/resourceGroups/{resourceGroupName}"
+_SA = _RG + "/providers/Microsoft.Storage/storageAccounts/{accountName}"
+_VNET = _RG + "/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}"
+_PE = _RG + "/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}"
+_ZONE = _RG + "/providers/Microsoft.Network/privateDnsZones/{privateZoneName}"
+# Per type: the input that carries the resource's Azure name, and the template of its ARM id.
+# A type missing here gets a generic id; its name output is then its logical name.
+ARM_IDS: dict[str, tuple[str, str]] = {
+    "azure-native:resources:ResourceGroup": ("resourceGroupName", _RG),
+    "azure-native:storage:StorageAccount": ("accountName", _SA),
+    "azure-native:storage:BlobServiceProperties": ("blobServicesName", _SA + "/blobServices/{name}"),
+    "azure-native:storage:BlobContainer": ("containerName", _SA + "/blobServices/default/containers/{name}"),
+    "azure-native:storage:ImmutabilityPolicy": (
+        "immutabilityPolicyName",
+        _SA + "/blobServices/default/containers/{containerName}/immutabilityPolicies/{name}",
+    ),
+    "azure-native:keyvault:Vault": ("vaultName", _RG + "/providers/Microsoft.KeyVault/vaults/{name}"),
+    "azure-native:keyvault:Key": ("keyName", _RG + "/providers/Microsoft.KeyVault/vaults/{vaultName}/keys/{name}"),
+    "azure-native:network:VirtualNetwork": ("virtualNetworkName", _VNET),
+    "azure-native:network:Subnet": ("subnetName", _VNET + "/subnets/{name}"),
+    "azure-native:network:NetworkSecurityGroup": (
+        "networkSecurityGroupName",
+        _RG + "/providers/Microsoft.Network/networkSecurityGroups/{name}",
+    ),
+    "azure-native:network:PrivateEndpoint": ("privateEndpointName", _PE),
+    "azure-native:network:PrivateDnsZoneGroup": ("privateDnsZoneGroupName", _PE + "/privateDnsZoneGroups/{name}"),
+    "azure-native:privatedns:PrivateZone": ("privateZoneName", _ZONE),
+    "azure-native:privatedns:VirtualNetworkLink": ("virtualNetworkLinkName", _ZONE + "/virtualNetworkLinks/{name}"),
+    "azure-native:managedidentity:UserAssignedIdentity": (
+        "resourceName",
+        _RG + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
+    ),
+    "azure-native:operationalinsights:Workspace": (
+        "workspaceName",
+        _RG + "/providers/Microsoft.OperationalInsights/workspaces/{name}",
+    ),
+    "azure-native:monitor:DiagnosticSetting": ("name", "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}"),
+    "azure-native:monitor:SubscriptionDiagnosticSetting": (
+        "name",
+        "/subscriptions/{subscription}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+    ),
+    "azure-native:authorization:RoleAssignment": (
+        "roleAssignmentName",
+        "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
+    ),
+    "azure-native:authorization:ManagementLockAtResourceGroupLevel": (
+        "lockName",
+        _RG + "/providers/Microsoft.Authorization/locks/{name}",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SourcePosition:
+    file: str  # repository-relative path of the declaring code
+    line: int
+
+
+@dataclass(frozen=True)
+class CapturedResource:
+    """One registered resource, as the engine would record it after a preview step."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    id: str
+    parent: str
+    inputs: Mapping[str, Any]
+    outputs: Mapping[str, Any]
+    dependencies: tuple[str, ...]
+    property_dependencies: Mapping[str, tuple[str, ...]]
+    provider: str
+    protect: bool
+    ignore_changes: tuple[str, ...]
+    delete_before_replace: bool | None
+    additional_secret_outputs: tuple[str, ...]
+    aliases: int
+    source_position: SourcePosition | None
+    secret_paths: tuple[str, ...] = ()
+
+
+@dataclass
+class Capture:
+    """What one program run registered, in registration order."""
+
+    stack: str
+    project: str
+    resources: list[CapturedResource] = field(default_factory=list)
+
+    def by_type(self, type_: str) -> list[CapturedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def by_urn(self) -> dict[str, CapturedResource]:
+        return {r.urn: r for r in self.resources}
+
+    def named(self, name: str) -> CapturedResource:
+        found = [r for r in self.resources if r.name == name]
+        if len(found) != 1:
+            raise KeyError(f"expected exactly one resource named {name!r}, found {len(found)}")
+        return found[0]
+
+
+def _guid(seed: str) -> str:
+    return str(uuid.UUID(hashlib.sha256(seed.encode()).hexdigest()[:32]))
+
+
+def azure_name_and_id(type_: str, logical_name: str, inputs: Mapping[str, Any], subscription: str) -> tuple[str, str]:
+    """The Azure name a resource would get and an ARM-shaped id, so references in the plan read true."""
+    name_key, template = ARM_IDS.get(type_, ("", ""))
+    name = str(inputs.get(name_key) or logical_name)
+    fields = {**{k: v for k, v in inputs.items() if isinstance(v, str)}, "subscription": subscription, "name": name}
+    try:
+        return name, template.format_map(fields)
+    except KeyError:
+        module, _, kind = type_.removeprefix("azure-native:").partition(":")
+        return name, f"/subscriptions/{subscription}/providers/{module}/{kind}/{name}"
+
+
+class PreviewMocks(pulumi_mocks.Mocks):
+    """Answers registrations like a preview: inputs echoed, plus the computed outputs dependents use."""
+
+    def __init__(self, subscription_id: str = "00000000-0000-0000-0000-000000000000") -> None:
+        self.subscription_id = subscription_id
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if not args.custom:
+            return None, {}  # components have no id; their outputs come from register_outputs
+        inputs = dict(args.inputs)
+        azure_name, rid = azure_name_and_id(args.typ, args.name, inputs, self.subscription_id)
+        outputs: dict[str, Any] = {**inputs, "name": azure_name, "id": rid}
+        if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
+            outputs["principalId"] = _guid(f"principal:{rid}")
+            outputs["clientId"] = _guid(f"client:{rid}")
+            outputs["tenantId"] = _guid("tenant")
+        elif args.typ == "azure-native:keyvault:Vault":
+            props = dict(inputs.get("properties") or {})
+            props["vaultUri"] = f"https://{azure_name}.vault.azure.net/"
+            outputs["properties"] = props
+        elif args.typ == "azure-native:keyvault:Key":
+            vault = inputs.get("vaultName", "vault")
+            outputs["keyUri"] = f"https://{vault}.vault.azure.net/keys/{azure_name}"
+            outputs["keyUriWithVersion"] = f"https://{vault}.vault.azure.net/keys/{azure_name}/0"
+        elif args.typ == "azure-native:operationalinsights:Workspace":
+            outputs["customerId"] = _guid(f"workspace:{rid}")
+        return rid, outputs
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {
+                "subscriptionId": self.subscription_id,
+                "tenantId": _guid("tenant"),
+                "clientId": _guid("client"),
+                "objectId": _guid("object"),
+            }, None
+        raise NotImplementedError(f"offline preview cannot answer invoke {args.token}")
+
+
+def _relative_source(uri: str, line: int) -> SourcePosition | None:
+    if not uri:
+        return None
+    path = Path(uri.removeprefix("file://"))
+    try:
+        rel = path.resolve().relative_to(ROOT)
+    except ValueError:
+        return SourcePosition(file=path.name, line=line)
+    return SourcePosition(file=rel.as_posix(), line=line)
+
+
+def _secret_paths(value: Any, path: str = "") -> Iterator[str]:
+    if isinstance(value, Mapping):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            yield path
+            return
+        for k, v in value.items():
+            yield from _secret_paths(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _secret_paths(v, f"{path}[{i}]")
+
+
+class CapturingMonitor(pulumi_mocks.MockMonitor):
+    """A mock resource monitor that records each full registration request."""
+
+    def __init__(self, mocks: PreviewMocks, capture: Capture) -> None:
+        super().__init__(mocks)
+        self.capture = capture
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == STACK_TYPE:
+            return response
+        urn = response.urn
+        reg = self.resources[urn]
+        # Secrets arrive wrapped; record where, so the plan can redact them, then unwrap.
+        raw_inputs = rpc.deserialize_properties(request.object)
+        inputs, _ = rpc.deserialize_properties_unwrap_secrets(request.object)
+        pos = request.sourcePosition
+        self.capture.resources.append(
+            CapturedResource(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                id=reg.id or "",
+                parent=request.parent,
+                inputs=inputs,
+                outputs=reg.state,
+                dependencies=tuple(request.dependencies),
+                property_dependencies={
+                    k: tuple(v.urns) for k, v in sorted(request.propertyDependencies.items())
+                },
+                provider=request.provider,
+                protect=bool(request.protect),
+                ignore_changes=tuple(request.ignoreChanges),
+                delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+                additional_secret_outputs=tuple(request.additionalSecretOutputs),
+                aliases=len(request.aliases),
+                source_position=_relative_source(pos.uri, pos.line) if pos.uri else None,
+                secret_paths=tuple(_secret_paths(raw_inputs)),
+            )
+        )
+        return response
+
+
+def config_for_runtime(config: Mapping[str, Any]) -> dict[str, str]:
+    """Stack-file config values as the engine hands them to a program: strings, objects as JSON."""
+    import json  # noqa: PLC0415  (only needed here)
+
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+
+
+@contextmanager
+def _environment(updates: Mapping[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in updates}
+    os.environ.update(updates)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_program(
+    program: Callable[[], None] | Path,
+    *,
+    stack: str,
+    config: Mapping[str, Any],
+    subscription_id: str = "00000000-0000-0000-0000-000000000000",
+    project: str = PROJECT,
+    preview: bool = True,
+) -> Capture:
+    """Run ``program`` (a callable or a path such as ``__main__.py``) under mocks and return the capture.
+
+    ``config`` is the stack's ``config:`` mapping as in ``stacks/Pulumi.<stack>.yaml``. Each call
+    starts from a fresh runtime, so several stacks can be run in one process.
+    """
+    capture = Capture(stack=stack, project=project)
+    mocks = PreviewMocks(subscription_id)
+    monitor = CapturingMonitor(mocks, capture)
+    SETTINGS.rpc_manager.clear()
+    SETTINGS.outputs.clear()
+    settings.ROOT.set(None)  # a fresh Stack resource for every run
+    pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_all_config(config_for_runtime(config))
+
+    def body() -> None:
+        if isinstance(program, Path):
+            runpy.run_path(str(program), run_name="__main__")
+        else:
+            program()
+
+    # The program may read its project directory (stack files) relative to the working directory.
+    with _environment({"PULUMI_PROJECT": project, "PULUMI_STACK": stack}):
+        _sync_await(pulumi.runtime.stack.run_pulumi_func(body))
+    return capture
