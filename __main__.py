@@ -1,0 +1,10 @@
+"""The TVT platform program: one stack's shared audit services and data levels 1-3.
+
+Config comes from ``stacks/Pulumi.<stack>.yaml`` (namespace ``tvt:``) and is validated before any
+resource is declared; invalid config stops the program with the validator's message, no traceback.
+"""
+
+from components.config.load import load_program_config
+from components.platform import Platform
+
+Platform("tvt", load_program_config())
