@@ -1,0 +1,283 @@
+"""Read and validate a stack's config: ``stacks/Pulumi.<stack>.yaml``, namespace ``tvt:``.
+
+Validation runs in two passes so a reviewer sees every mistake at once: the JSON Schema (shape,
+types, id formats) collects all its errors; only when the shape is right do the semantic checks
+(references, expiries, networks, names) run and collect all of theirs. The same code serves
+``tvt validate`` (reading the file) and the Pulumi program (reading the engine's config), so both
+report the same messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import config as runtime_config
+
+from components.config.issues import ConfigError, ConfigIssue
+from components.config.model import (
+    DEFAULT_ZONES,
+    AuditConfig,
+    Environment,
+    Grant,
+    LevelConfig,
+    Partner,
+    PartnerGroup,
+    PartnerKind,
+    Role,
+    StackConfig,
+    UseCase,
+)
+from components.config.schema import JSON_ENCODED_KEYS, SECURE_VALUE_MESSAGE, schema_issues
+from components.config.semantic import provider_issues, semantic_issues
+
+__all__ = [
+    "ROOT",
+    "ConfigError",
+    "ConfigIssue",
+    "load_program_config",
+    "load_stack",
+    "parse_stack_config",
+    "read_stack_file",
+    "stack_file",
+    "today",
+]
+
+ROOT: Path = Path(__file__).resolve().parents[2]
+TODAY_ENV = "TVT_TODAY"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class _StackFileLoader(yaml.SafeLoader):
+    """YAML as the Pulumi engine reads it: dates stay strings, duplicate keys are an error."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool | None):
+                break  # the base class reports unhashable keys
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+# The engine hands a program ISO dates as strings; PyYAML would make them ``date`` objects.
+_StackFileLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def today() -> dt.date:
+    """The date expiries are checked against: ``TVT_TODAY`` (tests, reproducible CI) or the real date."""
+    value = os.environ.get(TODAY_ENV)
+    if value is None:
+        return dt.date.today()
+    try:
+        if _ISO_DATE.fullmatch(value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ConfigError([ConfigIssue("(environment)", TODAY_ENV, f"expected a date YYYY-MM-DD, got {value!r}")])
+
+
+_today = today  # parse_stack_config's ``today`` argument shadows the function
+
+
+def stack_file(stack: str, root: Path = ROOT) -> Path:
+    return root / "stacks" / f"Pulumi.{stack}.yaml"
+
+
+def _display(path: Path, root: Path) -> str:
+    """The file as messages name it: relative to the repository root when it lies inside."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _string_keys(value: Any) -> Any:
+    # The engine passes objects as JSON, whose keys are strings (``1:`` arrives as "1").
+    if isinstance(value, dict):
+        return {str(k): _string_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_string_keys(v) for v in value]
+    return value
+
+
+def read_stack_file(path: Path, *, root: Path = ROOT) -> dict[str, Any]:
+    """The file's ``config:`` mapping (namespaced keys), or a ConfigError saying why it cannot be read."""
+    name = _display(path, root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([ConfigIssue(name, "(file)", "no such stack file")]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError([ConfigIssue(name, "(file)", f"cannot read the stack file: {err}")]) from None
+    try:
+        document = yaml.load(text, Loader=_StackFileLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as err:
+        raise ConfigError([_yaml_issue(name, err)]) from None
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        kind = type(document).__name__
+        raise ConfigError(
+            [ConfigIssue(name, "(document)", f"expected a mapping with a config: key, got a {kind}")]
+        )
+    config = document.get("config", {})
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise ConfigError(
+            [ConfigIssue(name, "config", f"expected a mapping of config keys, got a {type(config).__name__}")]
+        )
+    try:
+        result: dict[str, Any] = _string_keys(config)
+    except RecursionError:
+        raise ConfigError(
+            [ConfigIssue(name, "config", "expected plain data, got a self-referencing YAML anchor")]
+        ) from None
+    return result
+
+
+def _yaml_issue(name: str, err: yaml.YAMLError) -> ConfigIssue:
+    mark = getattr(err, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "(file)"
+    problem = getattr(err, "problem", None) or str(err)
+    return ConfigIssue(name, where, f"invalid YAML: {problem}")
+
+
+def parse_stack_config(
+    config: Mapping[str, Any], *, stack: str, source: str, today: dt.date | None = None
+) -> StackConfig:
+    """Validate ``config`` (a ``config:`` mapping) and build the typed StackConfig, or raise ConfigError.
+
+    ``source`` is the file named in messages; ``today`` defaults to :func:`today` (expiry checks).
+    """
+    issues = schema_issues(config, source)
+    if issues:
+        raise ConfigError(issues)
+    cfg = build_stack_config(config, stack=stack, source=source)
+    issues = provider_issues(config, source) + semantic_issues(cfg, today or _today())
+    if issues:
+        raise ConfigError(issues)
+    return cfg
+
+
+def build_stack_config(config: Mapping[str, Any], *, stack: str, source: str) -> StackConfig:
+    """The typed model of a schema-valid mapping (not yet semantically checked)."""
+    audit, levels = config["tvt:audit"], config["tvt:levels"]
+    return StackConfig(
+        stack=stack,
+        environment=Environment(config["tvt:environment"]),
+        location=config["tvt:location"],
+        subscription_id=config["tvt:subscriptionId"],
+        tenant_id=config["tvt:tenantId"],
+        owner=config["tvt:owner"],
+        audit=AuditConfig(
+            address_space=audit["addressSpace"],
+            private_endpoint_subnet=audit["privateEndpointSubnet"],
+            log_retention_days=audit["logRetentionDays"],
+            archive_retention_days=audit["archiveRetentionDays"],
+        ),
+        levels=tuple(_level(n, levels[str(n)]) for n in sorted(DEFAULT_ZONES)),
+        partners=tuple(_partner(p) for p in config.get("tvt:partners", [])),
+        use_cases=tuple(_use_case(u) for u in config.get("tvt:useCases", [])),
+        grants=tuple(_grant(g) for g in config.get("tvt:grants", [])),
+        source=source,
+    )
+
+
+def _level(n: int, raw: Mapping[str, Any]) -> LevelConfig:
+    return LevelConfig(
+        level=n,
+        address_space=raw["addressSpace"],
+        private_endpoint_subnet=raw["privateEndpointSubnet"],
+        zones=(*DEFAULT_ZONES[n], *raw.get("additionalZones", [])),
+    )
+
+
+def _partner(raw: Mapping[str, Any]) -> Partner:
+    groups = tuple(PartnerGroup(g["key"], g["objectId"], g["displayName"]) for g in raw["groups"])
+    return Partner(id=raw["id"], name=raw["name"], kind=PartnerKind(raw["kind"]), groups=groups)
+
+
+def _use_case(raw: Mapping[str, Any]) -> UseCase:
+    return UseCase(
+        id=raw["id"],
+        title=raw["title"],
+        level=raw["level"],
+        approval_ref=raw["approval"],
+        expires=dt.date.fromisoformat(raw["expires"]),
+    )
+
+
+def _grant(raw: Mapping[str, Any]) -> Grant:
+    return Grant(
+        group=raw["group"],
+        level=raw["level"],
+        role=Role(raw["role"]),
+        use_case=raw.get("useCase"),
+        zone=raw.get("zone"),
+    )
+
+
+def load_stack(stack: str, root: Path = ROOT, today: dt.date | None = None) -> StackConfig:
+    """Read and validate ``stacks/Pulumi.<stack>.yaml`` under ``root``."""
+    path = stack_file(stack, root)
+    return parse_stack_config(
+        read_stack_file(path, root=root), stack=stack, source=_display(path, root), today=today
+    )
+
+
+def _decode(key: str, value: Any) -> Any:
+    """Top-level values arrive as strings; objects, lists and numbers JSON-encoded."""
+    if key not in JSON_ENCODED_KEYS or not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value  # left as a string, so the schema reports "expected a mapping, got '...'"
+
+
+def runtime_config_mapping() -> tuple[dict[str, Any], list[str]]:
+    """The engine's config as a stack file's ``config:`` mapping, and the keys it marks secret."""
+    try:
+        from_env, secret = runtime_config.get_config_env(), set(runtime_config.get_config_secret_keys_env())
+    except ValueError as err:
+        raise ConfigError(
+            [ConfigIssue("(environment)", "PULUMI_CONFIG", f"expected JSON from the engine: {err}")]
+        ) from None
+    merged: dict[str, Any] = {**from_env, **runtime_config.CONFIG.get()}
+    secret |= {k for k in merged if runtime_config.is_config_secret(k)}
+    config = {key: _decode(key, value) for key, value in merged.items()}
+    return config, sorted(k for k in secret if k.startswith("tvt:"))
+
+
+def load_program_config() -> StackConfig:
+    """The stack's validated config inside the Pulumi program; bad config stops it with the message.
+
+    ``pulumi.RunError`` makes the CLI print the message without the program's traceback.
+    """
+    stack = pulumi.get_stack()
+    source = f"stacks/Pulumi.{stack}.yaml"
+    try:
+        config, secret_keys = runtime_config_mapping()
+        if secret_keys:
+            raise ConfigError(ConfigIssue(source, key, SECURE_VALUE_MESSAGE) for key in secret_keys)
+        return parse_stack_config(config, stack=stack, source=source)
+    except ConfigError as err:
+        raise pulumi.RunError(str(err)) from None
