@@ -42,7 +42,10 @@ class NameRule:
 # Azure's naming rules (learn.microsoft.com: "Naming rules and restrictions for Azure resources").
 RULES: dict[Kind, NameRule] = {
     Kind.RESOURCE_GROUP: NameRule(
-        1, 90, re.compile(r"^[-\w.()]*[-\w()]$"), "1-90 letters, digits, '-', '_', '.', '()', not ending in '.'"
+        1,
+        90,
+        re.compile(r"^[-\w.()]*[-\w()]$"),
+        "1-90 letters, digits, '-', '_', '.', '()', not ending in '.'",
     ),
     Kind.STORAGE_ACCOUNT: NameRule(3, 24, re.compile(r"^[a-z0-9]+$"), "3-24 lowercase letters and digits"),
     Kind.KEY_VAULT: NameRule(
@@ -61,10 +64,17 @@ RULES: dict[Kind, NameRule] = {
     Kind.VIRTUAL_NETWORK: NameRule(
         2, 64, re.compile(r"^[a-zA-Z0-9][-\w.]*\w$"), "2-64 letters, digits, '-', '_', '.'"
     ),
-    Kind.SUBNET: NameRule(1, 80, re.compile(r"^[a-zA-Z0-9]([-\w.]*\w)?$"), "1-80 letters, digits, '-', '_', '.'"),
-    Kind.NSG: NameRule(1, 80, re.compile(r"^[a-zA-Z0-9]([-\w.]*\w)?$"), "1-80 letters, digits, '-', '_', '.'"),
+    Kind.SUBNET: NameRule(
+        1, 80, re.compile(r"^[a-zA-Z0-9]([-\w.]*\w)?$"), "1-80 letters, digits, '-', '_', '.'"
+    ),
+    Kind.NSG: NameRule(
+        1, 80, re.compile(r"^[a-zA-Z0-9]([-\w.]*\w)?$"), "1-80 letters, digits, '-', '_', '.'"
+    ),
     Kind.IDENTITY: NameRule(
-        3, 128, re.compile(r"^[a-zA-Z0-9][-\w]*$"), "3-128 letters, digits, '-' and '_', starting alphanumeric"
+        3,
+        128,
+        re.compile(r"^[a-zA-Z0-9][-\w]*$"),
+        "3-128 letters, digits, '-' and '_', starting alphanumeric",
     ),
     Kind.WORKSPACE: NameRule(
         4,
@@ -140,6 +150,13 @@ class Namer:
     def workspace(self) -> str:
         return f"log-tvt-{self.stack}-{self.scope}"
 
+    def key(self, purpose: str) -> str:
+        return f"cmk-tvt-{self.stack}-{self.scope}-{purpose}"
+
+    def private_dns_link(self, virtual_network: str) -> str:
+        """Link of a private DNS zone (in this scope) to ``virtual_network``, unique within the zone."""
+        return f"link-{virtual_network}"
+
     def private_endpoint(self, target: str, subresource: str) -> str:
         return f"pe-{target}-{subresource}"
 
@@ -157,11 +174,15 @@ class Namer:
         }
 
 
-def role_assignment_name(subscription_id: str, scope_key: str, principal_id: str, role_definition_id: str) -> str:
+def role_assignment_name(
+    subscription_id: str, scope_key: str, principal_id: str, role_definition_id: str
+) -> str:
     """A GUID derived from (scope, principal, role), so a rerun or a reordering never replaces a grant.
 
     ``scope_key`` is the logical ARM path of the scope (built from deterministic names), not the
     resource's id output, which is unknown during a preview of new resources.
     """
-    key = "|".join((subscription_id.lower(), scope_key.lower(), principal_id.lower(), role_definition_id.lower()))
+    key = "|".join(
+        (subscription_id.lower(), scope_key.lower(), principal_id.lower(), role_definition_id.lower())
+    )
     return str(uuid.uuid5(ROLE_ASSIGNMENT_NAMESPACE, key))

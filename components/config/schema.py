@@ -78,8 +78,9 @@ DEFS: dict[str, Any] = {
         {
             "addressSpace": {"$ref": "#/$defs/cidr"},
             "privateEndpointSubnet": {"$ref": "#/$defs/cidr"},
-            # Log Analytics accepts 30..4383 days; prod's one-year floor is a semantic check.
-            "logRetentionDays": {"type": "integer", "minimum": 30, "maximum": 4383},
+            # A PerGB2018 workspace's interactive retention is 30..730 days (longer history is the
+            # archive's job); prod's one-year floor is a semantic check.
+            "logRetentionDays": {"type": "integer", "minimum": 30, "maximum": 730},
             # Azure's immutability policy accepts 1..146000 days.
             "archiveRetentionDays": {"type": "integer", "minimum": 1, "maximum": 146000},
         },

@@ -196,7 +196,13 @@ CASES = [
         "retention-out-of-range",
         set_("tvt:audit", "logRetentionDays", value=10),
         "tvt:audit.logRetentionDays",
-        "expected an integer from 30 to 4383, got 10",
+        "expected an integer from 30 to 730, got 10",
+    ),
+    Case(
+        "retention-above-workspace-maximum",
+        set_("tvt:audit", "logRetentionDays", value=731),
+        "tvt:audit.logRetentionDays",
+        "expected an integer from 30 to 730, got 731",
     ),
     Case(
         "retention-as-string",

@@ -1,0 +1,185 @@
+"""A scope's Key Vault and customer-managed key, with the identity storage uses to reach the key.
+
+Each level holds its own key in its own vault, so a level's data cannot be decrypted with another
+level's access. The storage identity and its key-scoped grant are created here, before any storage
+account, because Azure checks the key is usable when the account is created with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_azure_native import authorization, keyvault, managedidentity
+
+from components.access import RoleAssignmentSpec, assign_role
+from components.diagnostics import Diagnostics, attach_diagnostics
+from components.network import PrivateEndpointSpec, add_private_endpoint, check_endpoints
+from components.placement import Placement
+from components.protection import VAULT_SOFT_DELETE_DAYS, Lock
+from components.roles import CRYPTO_SERVICE_ENCRYPTION_USER
+
+KEY_SIZE = 3072
+"""RSA 3072: NCSC and NIST guidance for keys protecting data beyond 2030."""
+ROTATE_AFTER = "P1Y"
+EXPIRES_AFTER = "P2Y"
+NOTIFY_BEFORE_EXPIRY = "P30D"
+_KEYVAULT_VAULTS = "Microsoft.KeyVault/vaults"
+_IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
+_PURPOSE = "storage"  # the key and identity exist to encrypt the scope's storage account
+
+
+@dataclass(frozen=True)
+class CustomerManagedKey:
+    """AVM's ``customer_managed_key``: what a storage account needs to encrypt with this vault's key.
+
+    ``grant`` is the identity's role assignment on the key: a storage account must depend on it, or
+    Azure may try the key before the identity is allowed to use it and the create fails.
+    """
+
+    key_name: pulumi.Output[str]
+    vault_uri: pulumi.Output[str]
+    identity_id: pulumi.Output[str]
+    grant: authorization.RoleAssignment
+
+
+@dataclass(frozen=True)
+class KeyVaultArgs:
+    placement: Placement
+    tenant_id: str
+    diagnostics: Diagnostics
+    private_endpoints: tuple[PrivateEndpointSpec, ...]
+    hsm_backed: bool = True
+    """Premium vault and an RSA-HSM key, so the key never exists outside an HSM. Levels 1-2 opt out."""
+    soft_delete_retention_days: int = 90
+    """Longest Azure allows; purge protection keeps it from being cut short."""
+    lock: Lock = field(default_factory=Lock)
+
+    def __post_init__(self) -> None:
+        what = f"key vault {self.placement.namer.key_vault()}"
+        low, high = VAULT_SOFT_DELETE_DAYS
+        if not low <= self.soft_delete_retention_days <= high:
+            raise ValueError(f"{what}: soft_delete_retention_days must be {low}..{high}")
+        check_endpoints(self.private_endpoints, ("vault",), what)
+
+
+class KeyVault(pulumi.ComponentResource):
+    """Vault (RBAC only, purge protection, private only), a rotating CMK and the identity that may use it."""
+
+    def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("tvt:keyvault:KeyVault", name, None, opts)
+        place = args.placement
+        namer = place.namer
+        child = pulumi.ResourceOptions(parent=self)
+        data = pulumi.ResourceOptions(parent=self, protect=args.lock.enabled)
+        vault_name = namer.key_vault()
+        key_name = namer.key(_PURPOSE)
+        identity_name = namer.identity(_PURPOSE)
+
+        self.vault = keyvault.Vault(
+            f"{name}-vault",
+            vault_name=vault_name,
+            resource_group_name=place.resource_group_name,
+            location=place.location,
+            tags=place.tags,
+            properties=keyvault.VaultPropertiesArgs(
+                tenant_id=args.tenant_id,
+                sku=keyvault.SkuArgs(
+                    family=keyvault.SkuFamily.A,
+                    name=keyvault.SkuName.PREMIUM if args.hsm_backed else keyvault.SkuName.STANDARD,
+                ),
+                # RBAC only: no access policies, so every permission is an auditable role assignment.
+                enable_rbac_authorization=True,
+                enable_purge_protection=True,
+                enable_soft_delete=True,
+                soft_delete_retention_in_days=args.soft_delete_retention_days,
+                public_network_access=keyvault.PublicNetworkAccess.DISABLED,
+                # Storage reaches the key as a trusted service; people and apps use the private endpoint.
+                network_acls=keyvault.NetworkRuleSetArgs(
+                    default_action=keyvault.NetworkRuleAction.DENY,
+                    bypass=keyvault.NetworkRuleBypassOptions.AZURE_SERVICES,
+                ),
+            ),
+            opts=data,
+        )
+        self.key = keyvault.Key(
+            f"{name}-key",
+            key_name=key_name,
+            vault_name=self.vault.name,
+            resource_group_name=place.resource_group_name,
+            tags=place.tags,
+            properties=keyvault.KeyPropertiesArgs(
+                kty=keyvault.JsonWebKeyType.RS_A_HSM if args.hsm_backed else keyvault.JsonWebKeyType.RSA,
+                key_size=KEY_SIZE,
+                key_ops=[keyvault.JsonWebKeyOperation.WRAP_KEY, keyvault.JsonWebKeyOperation.UNWRAP_KEY],
+                attributes=keyvault.KeyAttributesArgs(enabled=True, exportable=False),
+                # Storage follows the latest key version, so rotation needs no change to the account.
+                rotation_policy=keyvault.RotationPolicyArgs(
+                    attributes=keyvault.KeyRotationPolicyAttributesArgs(expiry_time=EXPIRES_AFTER),
+                    lifetime_actions=[
+                        keyvault.LifetimeActionArgs(
+                            action=keyvault.ActionArgs(type=keyvault.KeyRotationPolicyActionType.ROTATE),
+                            trigger=keyvault.TriggerArgs(time_after_create=ROTATE_AFTER),
+                        ),
+                        keyvault.LifetimeActionArgs(
+                            action=keyvault.ActionArgs(type=keyvault.KeyRotationPolicyActionType.NOTIFY),
+                            trigger=keyvault.TriggerArgs(time_before_expiry=NOTIFY_BEFORE_EXPIRY),
+                        ),
+                    ],
+                ),
+            ),
+            opts=data,
+        )
+        self.identity = managedidentity.UserAssignedIdentity(
+            f"{name}-identity",
+            resource_name_=identity_name,
+            resource_group_name=place.resource_group_name,
+            location=place.location,
+            tags=place.tags,
+            opts=child,
+        )
+        # Scoped to the one key, not the vault: the identity can wrap/unwrap with it and do nothing else.
+        self.key_grant = assign_role(
+            f"{name}-key-grant",
+            RoleAssignmentSpec(
+                name="key-grant",
+                role=CRYPTO_SERVICE_ENCRYPTION_USER,
+                principal_id=self.identity.principal_id,
+                principal_key=place.arm_path(_IDENTITIES, identity_name),
+                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+                description=f"TVT: {identity_name} encrypts {namer.scope} storage with key {key_name}.",
+            ),
+            scope_id=self.key.id,
+            scope_key=place.arm_path(_KEYVAULT_VAULTS, vault_name, "keys", key_name),
+            subscription_id=namer.subscription_id,
+            parent=self,
+        )
+        for spec in args.private_endpoints:
+            add_private_endpoint(
+                f"{name}-pe-{spec.subresource}",
+                spec,
+                target=self.vault,
+                target_name=vault_name,
+                placement=place,
+                parent=self,
+            )
+        attach_diagnostics(self.vault, args.diagnostics, parent=self)
+
+        self.vault_uri: pulumi.Output[str] = self.vault.properties.apply(lambda p: p.vault_uri)
+        self.customer_managed_key = CustomerManagedKey(
+            key_name=self.key.name,
+            vault_uri=self.vault_uri,
+            identity_id=self.identity.id,
+            grant=self.key_grant,
+        )
+        self.register_outputs(
+            {
+                "vaultId": self.vault.id,
+                "vaultName": self.vault.name,
+                "vaultUri": self.vault_uri,
+                "keyId": self.key.id,
+                "keyName": self.key.name,
+                "identityId": self.identity.id,
+                "identityPrincipalId": self.identity.principal_id,
+            }
+        )

@@ -1,0 +1,290 @@
+"""The rule abstraction: metadata plus a pure check, and the thin wrapper that makes it a CrossGuard policy.
+
+A rule is :class:`RuleMeta` (id, title, severity, enforcement level, controls, remediation, docs,
+config parameters, in that order) and a check that is a pure function of a :class:`Resource` or a
+:class:`StackContext`. The check answers with violation messages (none: compliant) or
+:class:`NotApplicable`. :func:`to_policy` turns a rule into a pulumi_policy
+``ResourceValidationPolicy``/``StackValidationPolicy`` using pulumi-policy's own metadata fields,
+so the real CLI and our offline preview show the same thing.
+
+Fail closed: a check that raises anything but pulumi_policy's ``UnknownValueError`` (a value only
+known after deployment, which the SDK reports as "can't run during preview") is reported as a
+violation of that rule, "rule crashed: <ExcType>: <msg>", at the rule's level. Never as a pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyComplianceFramework,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UnknownValueError
+
+from policies.clock import today
+from policies.exemptions import EXEMPTIONS_SCHEMA, Exemption
+from policies.model import NotApplicable, Resource, Violation
+from policies.stack_index import StackIndex
+
+Params = Mapping[str, Any]
+ResourceCheck = Callable[[Resource, Params], "Iterable[str] | NotApplicable"]
+StackCheck = Callable[["StackContext", Params], "Iterable[Violation] | NotApplicable"]
+
+CRASH_PREFIX = "rule crashed: "
+_RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
+
+NCSC_FRAMEWORK = "NCSC Cloud Security Principles"
+NCSC_REFERENCE = "https://www.ncsc.gov.uk/collection/cloud/the-cloud-security-principles"
+# The principles (and sub-principles) this pack maps to; a typo in a rule's controls fails at import.
+NCSC_PRINCIPLES: dict[str, str] = {
+    "1": "Data in transit protection",
+    "2.1": "Physical location and legal jurisdiction",
+    "2.3": "Data at rest protection",
+    "2.4": "Data sanitisation",
+    "2.6": "Physical resilience and availability",
+    "3": "Separation between customers",
+    "4": "Governance framework",
+    "5.1": "Configuration and change management",
+    "5.3": "Protective monitoring",
+    "9": "Secure user management",
+    "10": "Identity and authentication",
+    "11": "External interface protection",
+    "13": "Audit information and alerting for customers",
+}
+
+
+@dataclass(frozen=True)
+class Controls:
+    """The controls a rule implements: NCSC Cloud Security Principles, Microsoft cloud security
+    benchmark (MCSB) and CIS Microsoft Azure Foundations Benchmark, where one fits."""
+
+    ncsc: tuple[str, ...]
+    mcsb: tuple[str, ...] = ()
+    cis: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = [p for p in self.ncsc if p not in NCSC_PRINCIPLES]
+        if not self.ncsc or unknown:
+            raise ValueError(
+                f"controls: expected NCSC principles from {sorted(NCSC_PRINCIPLES)}, got {self.ncsc}"
+            )
+
+    def tags(self) -> list[str]:
+        return (
+            [f"ncsc-csp:{p}" for p in self.ncsc]
+            + [f"mcsb:{c}" for c in self.mcsb]
+            + [f"cis-azure:{c}" for c in self.cis]
+        )
+
+    def framework(self) -> PolicyComplianceFramework:
+        return PolicyComplianceFramework(
+            name=NCSC_FRAMEWORK,
+            reference=", ".join(self.ncsc),
+            specification="; ".join(f"{p} {NCSC_PRINCIPLES[p]}" for p in self.ncsc),
+        )
+
+
+@dataclass(frozen=True)
+class Param:
+    """A rule parameter: its JSON Schema (with a ``default``), set in ``policies/config/<stack>.json``."""
+
+    name: str
+    schema: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        if "default" not in self.schema or "description" not in self.schema:
+            raise ValueError(f"param {self.name}: schema needs a default and a description")
+
+    @property
+    def default(self) -> Any:
+        return self.schema["default"]
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """A rule's metadata, in the fixed order every rule file declares it."""
+
+    id: str
+    title: str
+    severity: Severity
+    enforcement: EnforcementLevel
+    controls: Controls
+    remediation: str
+    docs: str
+    params: tuple[Param, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not _RULE_ID.match(self.id):
+            raise ValueError(f"rule id {self.id!r}: expected kebab-case like 'encryption-tls'")
+        if not self.title or not self.remediation:
+            raise ValueError(f"rule {self.id}: title and remediation are required")
+        if not self.docs.startswith("https://"):
+            raise ValueError(f"rule {self.id}: docs must be an https URL")
+        if any(p.name in ("exemptions", "enforcementLevel") for p in self.params):
+            raise ValueError(f"rule {self.id}: 'exemptions' and 'enforcementLevel' are reserved config keys")
+
+    def config_schema(self) -> dict[str, dict[str, Any]]:
+        """JSON Schema properties of this rule's config (``enforcementLevel`` is the engine's own)."""
+        return {"exemptions": dict(EXEMPTIONS_SCHEMA), **{p.name: dict(p.schema) for p in self.params}}
+
+    def params_from(self, config: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Configured values over schema defaults (the engine fills them in; in-process callers may not)."""
+        given = config or {}
+        return {p.name: given.get(p.name, p.default) for p in self.params}
+
+
+@dataclass(frozen=True)
+class StackContext:
+    """What a stack rule sees: the indexed stack, every rule's exemptions, and today's date."""
+
+    index: StackIndex
+    exemptions: tuple[Exemption, ...] = ()
+    today: dt.date = field(default_factory=today)
+
+
+def _summary(check: Callable[..., Any], rule_id: str) -> str:
+    doc = (check.__doc__ or "").strip()
+    if not doc:
+        raise ValueError(
+            f"rule {rule_id}: the check needs a docstring (its first line is the policy description)"
+        )
+    return " ".join(doc.split("\n\n", 1)[0].split())
+
+
+@dataclass(frozen=True)
+class ResourceRule:
+    """A rule about one resource at a time (``Analyze``). ``types`` limits it; None means every type."""
+
+    meta: RuleMeta
+    check: ResourceCheck
+    types: frozenset[str] | None = None
+
+    @property
+    def description(self) -> str:
+        return _summary(self.check, self.meta.id)
+
+
+@dataclass(frozen=True)
+class StackRule:
+    """A rule about the whole stack (``AnalyzeStack``): references between resources, presence of some."""
+
+    meta: RuleMeta
+    check: StackCheck
+
+    @property
+    def description(self) -> str:
+        return _summary(self.check, self.meta.id)
+
+
+Rule = ResourceRule | StackRule
+
+
+class TvtStackValidationArgs(StackValidationArgs):
+    """``StackValidationArgs`` carrying the context the analyzer built once for all stack rules."""
+
+    def __init__(
+        self,
+        resources: list[PolicyResource],
+        config: Mapping[str, Any] | None,
+        stack_tags: Mapping[str, str] | None,
+        context: StackContext,
+    ) -> None:
+        super().__init__(resources, config, stack_tags)
+        self.context = context
+
+
+def run_check(
+    thunk: Callable[[], Iterable[Violation | str] | NotApplicable],
+) -> list[Violation] | NotApplicable:
+    """Run a check, turning any crash into a violation so a broken rule blocks instead of passing."""
+    try:
+        verdict = thunk()
+        if isinstance(verdict, NotApplicable):
+            return verdict
+        return [v if isinstance(v, Violation) else Violation(v) for v in verdict]
+    except UnknownValueError:
+        raise  # the SDK reports it as "can't run during preview"; the value exists after deployment
+    except Exception as error:  # noqa: BLE001  (any other crash is a finding, never a silent pass)
+        return [Violation(f"{CRASH_PREFIX}{type(error).__name__}: {error}")]
+
+
+def _report(
+    verdict: list[Violation] | NotApplicable, report: ReportViolation, not_applicable: Callable[[str], None]
+) -> None:
+    if isinstance(verdict, NotApplicable):
+        not_applicable(verdict.reason)
+        return
+    for violation in verdict:
+        report(violation.message, violation.urn)
+
+
+def _resource_validate(rule: ResourceRule) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
+    types = rule.types
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if types is not None and args.resource_type not in types:
+            args.not_applicable(f"applies only to {', '.join(sorted(types))}")
+        verdict = run_check(
+            lambda: rule.check(Resource.from_args(args), rule.meta.params_from(args.get_config()))
+        )
+        # Resource findings belong to the resource under analysis: the SDK attaches them (urn=None).
+        _report(
+            [Violation(v.message) for v in verdict] if isinstance(verdict, list) else verdict,
+            report,
+            args.not_applicable,
+        )
+
+    return validate
+
+
+def _stack_validate(rule: StackRule) -> Callable[[StackValidationArgs, ReportViolation], None]:
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        def thunk() -> Iterable[Violation] | NotApplicable:
+            context = (
+                args.context
+                if isinstance(args, TvtStackValidationArgs)
+                else StackContext(StackIndex.from_policy_resources(args.resources))
+            )
+            return rule.check(context, rule.meta.params_from(args.get_config()))
+
+        _report(run_check(thunk), report, args.not_applicable)
+
+    return validate
+
+
+def to_policy(rule: Rule) -> Policy:
+    """The CrossGuard policy for ``rule``, its metadata in pulumi-policy's own fields."""
+    meta = rule.meta
+    common: dict[str, Any] = {
+        "name": meta.id,
+        "description": rule.description,
+        "enforcement_level": meta.enforcement,
+        "config_schema": PolicyConfigSchema(properties=meta.config_schema()),
+        "display_name": meta.title,
+        "severity": meta.severity,
+        "framework": meta.controls.framework(),
+        "tags": meta.controls.tags(),
+        "remediation_steps": meta.remediation,
+        "url": meta.docs,
+    }
+    if isinstance(rule, ResourceRule):
+        return ResourceValidationPolicy(validate=_resource_validate(rule), **common)
+    return StackValidationPolicy(validate=_stack_validate(rule), **common)
+
+
+def rule_ids(rules: Sequence[Rule]) -> list[str]:
+    return [r.meta.id for r in rules]

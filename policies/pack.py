@@ -1,0 +1,315 @@
+"""The pack: its explicit rule registry, the analyzer that applies exemptions, and the gRPC server.
+
+Two ways in, one analyzer:
+
+- Under the engine, ``pulumi preview --policy-pack policies`` runs ``python -u -m pulumi.policy
+  <engine> policies``, which runs ``policies/__main__.py``, which calls :func:`serve`.
+- In-process (offline preview, tests), callers use :func:`make_analyzer` and send the same
+  protobuf requests: ``GetAnalyzerInfo``, ``Configure``, ``Analyze`` per resource,
+  ``AnalyzeStack`` once.
+
+:class:`TvtAnalyzer` is pulumi-policy's own servicer with three changes: the pack default level is
+MANDATORY (the SDK's is advisory); exemptions from each rule's config are applied to findings
+after the rules ran (valid: advisory with an ``EXEMPTED (...)`` prefix; expired: left at its level
+with ``(exemption expired <date>)`` appended); and ``AnalyzeStack`` builds the stack's resources
+and :class:`~policies.stack_index.StackIndex` once for all stack rules instead of once per rule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent import futures
+from inspect import isawaitable
+from typing import Any
+
+import grpc
+from google.protobuf import json_format
+from pulumi.runtime import proto
+from pulumi.runtime.proto import analyzer_pb2_grpc
+from pulumi_policy import EnforcementLevel, Policy, PolicyResource, StackValidationPolicy
+from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.policy import _NotApplicableError, _PolicyAnalyzerServicer
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from policies.clock import today as default_today
+from policies.exemptions import Exemption, ExemptionError, parse_exemptions
+from policies.framework import CRASH_PREFIX, Rule, StackContext, TvtStackValidationArgs, to_policy
+from policies.rules.audit import (
+    activity_log_export,
+    blob_service_logs,
+    diagnostics_destination,
+    diagnostics_present,
+    workspace_retention,
+)
+from policies.rules.data_protection import (
+    audit_immutability,
+    blob_soft_delete,
+    keyvault,
+    no_cross_tenant_replication,
+    prod_locks,
+    prod_protect,
+)
+from policies.rules.encryption import cmk_same_level, infrastructure, key_strength, tls, unclassified_type
+from policies.rules.exemption import expired, unused
+from policies.rules.identity import (
+    keyvault_rbac,
+    level3_use_case,
+    no_access_policies,
+    no_privileged_roles,
+    role_allow_list,
+    role_assignment_groups,
+    shared_key_disabled,
+)
+from policies.rules.network import (
+    default_deny,
+    no_public_blob,
+    nsg_deny_internet_inbound,
+    private_dns,
+    private_endpoint,
+    public_access_disabled,
+    subnet_nsg,
+)
+from policies.rules.residency import geo_redundancy_uk, uk_only
+from policies.rules.tagging import required_tags
+from policies.stack_index import StackIndex
+
+PACK_NAME = "tvt-platform-guardrails"
+# Equal to PulumiPolicy.yaml's version (a test checks): the CLI reports the YAML's, in-process callers this.
+PACK_VERSION = "0.1.0"
+PACK_DEFAULT_LEVEL = EnforcementLevel.MANDATORY
+
+# The registry. Explicit on purpose: a rule runs because it is listed here, and the snapshot test
+# in tests/policies pins this list with each rule's level.
+RULES: tuple[Rule, ...] = (
+    cmk_same_level.RULE,
+    unclassified_type.RULE,
+    infrastructure.RULE,
+    tls.RULE,
+    key_strength.RULE,
+    diagnostics_present.RULE,
+    diagnostics_destination.RULE,
+    blob_service_logs.RULE,
+    workspace_retention.RULE,
+    activity_log_export.RULE,
+    public_access_disabled.RULE,
+    default_deny.RULE,
+    private_endpoint.RULE,
+    private_dns.RULE,
+    subnet_nsg.RULE,
+    nsg_deny_internet_inbound.RULE,
+    no_public_blob.RULE,
+    shared_key_disabled.RULE,
+    keyvault_rbac.RULE,
+    no_access_policies.RULE,
+    role_assignment_groups.RULE,
+    role_allow_list.RULE,
+    no_privileged_roles.RULE,
+    level3_use_case.RULE,
+    uk_only.RULE,
+    geo_redundancy_uk.RULE,
+    keyvault.RULE,
+    blob_soft_delete.RULE,
+    prod_protect.RULE,
+    prod_locks.RULE,
+    audit_immutability.RULE,
+    no_cross_tenant_replication.RULE,
+    required_tags.RULE,
+    expired.RULE,
+    unused.RULE,
+)
+
+# As PolicyPack serves it: 400 MB messages, because a whole stack arrives in one AnalyzeStack.
+_MAX_RPC_MESSAGE_SIZE = 1024 * 1024 * 400
+_GRPC_CHANNEL_OPTIONS = [("grpc.max_receive_message_length", _MAX_RPC_MESSAGE_SIZE)]
+_ONE_DAY_IN_SECONDS = 60 * 60 * 24
+
+
+def build_policies(rules: Sequence[Rule] = RULES) -> list[Policy]:
+    """The CrossGuard policies of the pack, in registry order."""
+    return [to_policy(rule) for rule in rules]
+
+
+class TvtAnalyzer(_PolicyAnalyzerServicer):
+    """pulumi-policy's analyzer servicer, with exemptions, a MANDATORY default and a shared stack index."""
+
+    def __init__(
+        self,
+        policies: list[Policy],
+        *,
+        today: Callable[[], dt.date] = default_today,
+        version: str = PACK_VERSION,
+    ) -> None:
+        super().__init__(
+            PACK_NAME,
+            version,
+            policies,
+            PACK_DEFAULT_LEVEL,
+            None,
+            "Thames Valley Together guardrails: encryption, audit, network, identity, residency, "
+            "data protection",
+            "TVT platform guardrails",
+            None,
+            "azure-native",
+            ["azure", "ncsc-csp", "mcsb", "cis-azure"],
+            None,
+        )
+        self._policies = list(policies)
+        self._version = version
+        self._today = today
+        self._exemptions: Mapping[str, tuple[Exemption, ...]] = {}
+        self._tags: Mapping[str, str] = {}
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    def Configure(self, request: Any, context: Any) -> Any:
+        """Parse every rule's exemptions before accepting the config, so a malformed one fails the run."""
+        known = {p.name for p in self._policies}
+        exemptions: dict[str, tuple[Exemption, ...]] = {}
+        for name in request.policyConfig:
+            properties = json_format.MessageToDict(request.policyConfig[name].properties)
+            exemptions[name] = parse_exemptions(name, properties.get("exemptions"))
+            if exemptions[name] and name not in known:
+                # It could never match a finding, yet a reader would believe something is exempted.
+                raise ExemptionError(f"{name}.exemptions: {name} is not a policy of pack {PACK_NAME}")
+        response = super().Configure(request, context)  # type: ignore[no-untyped-call]
+        self._exemptions = exemptions
+        return response
+
+    def ConfigureStack(self, request: Any, context: Any) -> Any:
+        self._tags = dict(request.tags)
+        return super().ConfigureStack(request, context)
+
+    @property
+    def exemptions(self) -> tuple[Exemption, ...]:
+        return tuple(e for group in self._exemptions.values() for e in group)
+
+    # -- analysis --------------------------------------------------------------------------------
+
+    def Analyze(self, request: Any, context: Any) -> Any:
+        response = super().Analyze(request, context)  # type: ignore[no-untyped-call]
+        self._apply_exemptions(response, request.urn)
+        return response
+
+    def AnalyzeStack(self, request: Any, context: Any) -> Any:
+        """As the SDK's AnalyzeStack, but resources are deserialised and indexed once for all stack rules."""
+        self._configure_runtime_settings()  # type: ignore[no-untyped-call]
+        response = proto.AnalyzeResponse()
+        resources = self._stack_resources(request)
+        stack = StackContext(StackIndex.from_policy_resources(resources), self.exemptions, self._today())
+        for policy in self._policies:
+            level = self._get_enforcement_level(policy)
+            if level == EnforcementLevel.DISABLED or not isinstance(policy, StackValidationPolicy):
+                continue
+            if level == EnforcementLevel.REMEDIATE:
+                level = EnforcementLevel.MANDATORY  # stack policies cannot remediate (as the SDK does)
+            report = self._create_report_violation(
+                response, policy.name, policy.description, level, policy.severity
+            )
+            args = TvtStackValidationArgs(resources, self._get_policy_config(policy.name), self._tags, stack)
+            try:
+                result = policy.validate(args, report)
+                if isawaitable(result):
+                    asyncio.run(_awaited(result))
+            except UnknownValueError as error:
+                response.diagnostics.append(self._cannot_run(policy, error))
+            except _NotApplicableError as error:
+                response.not_applicable.append(
+                    proto.PolicyNotApplicable(policy_name=policy.name, reason=error.reason or "")
+                )
+        self._apply_exemptions(response, "")
+        return response
+
+    def _stack_resources(self, request: Any) -> list[PolicyResource]:
+        resources: list[PolicyResource] = []
+        links: list[tuple[PolicyResource, str, list[str], dict[str, list[str]]]] = []
+        for r in request.resources:
+            props = unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(r.properties)))
+            resource = PolicyResource(
+                r.type,
+                props,
+                r.urn,
+                r.name,
+                self._get_resource_options(r),
+                self._get_provider_resource(r),
+                None,
+                [],
+                {},
+            )
+            deps = {k: list(v.urns) for k, v in r.propertyDependencies.items()}
+            links.append((resource, r.parent, list(r.dependencies), deps))
+            resources.append(resource)
+        by_urn = {r.urn: r for r in resources}
+        # Second pass, as the SDK does: references become the PolicyResource objects themselves.
+        for resource, parent, dependencies, property_dependencies in links:
+            resource.parent = by_urn.get(parent) if parent else None
+            resource.dependencies = [by_urn[d] for d in dependencies if d in by_urn]
+            resource.property_dependencies = {
+                k: [by_urn[d] for d in urns if d in by_urn] for k, urns in property_dependencies.items()
+            }
+        return resources
+
+    def _cannot_run(self, policy: Policy, error: UnknownValueError) -> Any:
+        return proto.AnalyzeDiagnostic(
+            policyName=policy.name,
+            policyPackName=PACK_NAME,
+            policyPackVersion=self._version,
+            message=(
+                f"can't run policy '{policy.name}' from policy pack '{PACK_NAME}@v{self._version}' "
+                f"during preview: "
+                f"{error.message}"
+            ),
+            urn="",
+            description=policy.description,
+            enforcementLevel=proto.ADVISORY,
+        )
+
+    def _apply_exemptions(self, response: Any, default_urn: str) -> None:
+        """Rewrite exempted findings in place: never drop one, and never exempt a crashed rule."""
+        if not self._exemptions:
+            return
+        today = self._today()
+        for diagnostic in response.diagnostics:
+            urn = diagnostic.urn or default_urn
+            candidates = [e for e in self._exemptions.get(diagnostic.policyName, ()) if e.matches(urn)]
+            if not candidates or f"\n{CRASH_PREFIX}" in diagnostic.message:
+                continue
+            valid = [e for e in candidates if not e.expired(today)]
+            if valid:
+                chosen = max(valid, key=lambda e: e.expires)
+                diagnostic.enforcementLevel = proto.ADVISORY
+                diagnostic.message = chosen.exempted_prefix() + diagnostic.message
+            else:
+                latest = max(e.expires for e in candidates)
+                diagnostic.message += f" (exemption expired {latest.isoformat()})"
+
+
+async def _awaited(result: Any) -> None:
+    await result
+
+
+def make_analyzer(*, today: Callable[[], dt.date] = default_today) -> TvtAnalyzer:
+    """The pack's analyzer with every registered rule, for in-process callers and :func:`serve`."""
+    return TvtAnalyzer(build_policies(), today=today)
+
+
+def serve() -> None:
+    """Serve the analyzer over gRPC as ``pulumi_policy.PolicyPack`` does: print the port, then wait."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=_GRPC_CHANNEL_OPTIONS)
+    analyzer_pb2_grpc.add_AnalyzerServicer_to_server(make_analyzer(), server)
+    port = server.add_insecure_port(address="127.0.0.1:0")
+    server.start()
+    # The engine reads the port from the first line of stdout; nothing may be printed before it.
+    sys.stdout.buffer.write(f"{port}\n".encode())
+    sys.stdout.flush()
+    try:
+        while True:
+            time.sleep(_ONE_DAY_IN_SECONDS)
+    except KeyboardInterrupt:
+        server.stop(0)
+
+
+__all__ = ["PACK_NAME", "RULES", "TvtAnalyzer", "build_policies", "make_analyzer", "serve"]

@@ -1,0 +1,71 @@
+"""Reading resource properties the engine sends, without tripping over their shapes.
+
+Properties arrive as pulumi_policy proxies (``Mapping``/``Sequence`` subclasses that raise
+``UnknownValueError`` on values unknown during preview), never plain ``dict``/``list``, so every
+check goes through these helpers instead of ``isinstance(x, dict)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+def dig(value: Any, *path: str | int) -> Any:
+    """The value at ``path`` inside nested mappings/sequences, or None where any step is missing."""
+    current = value
+    for step in path:
+        if isinstance(step, str):
+            if not isinstance(current, Mapping):
+                return None
+            current = current.get(step)
+        else:
+            if not is_list(current) or not -len(current) <= step < len(current):
+                return None
+            current = current[step]
+        if current is None:
+            return None
+    return current
+
+
+def is_list(value: Any) -> bool:
+    """A JSON array (a string is a ``Sequence`` too, but never a list of values)."""
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def items(value: Any) -> list[Any]:
+    """The elements of a JSON array, or [] when absent or not an array."""
+    return list(value) if is_list(value) else []
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """A JSON object, or {} when absent or not an object."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def text(value: Any) -> str:
+    """A string value, or "" (so comparisons never crash on None or numbers)."""
+    return value if isinstance(value, str) else ""
+
+
+def same(value: Any, expected: str) -> bool:
+    """Case-insensitive string equality: ARM treats enum strings case-insensitively."""
+    return isinstance(value, str) and value.casefold() == expected.casefold()
+
+
+def number(value: Any) -> float | None:
+    """A JSON number (protobuf Structs carry every number as a float), or None; bools are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def describe(value: Any) -> str:
+    """A value as shown in a finding: ``'Enabled'``, ``true``, ``<absent>``."""
+    if value is None:
+        return "<absent>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)

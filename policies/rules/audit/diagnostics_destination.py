@@ -1,0 +1,78 @@
+"""audit-diagnostics-destination: diagnostic settings send audit logs and metrics to the audit workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from policies.catalog import DIAGNOSTIC_SETTING, classify, unclassified_message
+from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
+from policies.model import Resource, Violation
+from policies.rules.audit._streams import (
+    archive_accounts,
+    logs_enabled,
+    metrics_enabled,
+    unapproved_destinations,
+    writes_to_audit_workspace,
+)
+from policies.stack_index import StackIndex
+
+META = RuleMeta(
+    id="audit-diagnostics-destination",
+    title="Diagnostic settings send audit logs and metrics to the central workspace (and archive in prod)",
+    severity=Severity.HIGH,
+    enforcement=EnforcementLevel.MANDATORY,
+    controls=Controls(ncsc=("5.3", "13"), mcsb=("LT-3", "LT-5"), cis=("5.1.2",)),
+    remediation=(
+        "Enable categoryGroup allLogs (or audit) where the target has logs and category AllMetrics "
+        "where it has metrics; set workspaceId from the audit workspace's id and, in prod, "
+        "storageAccountId from the audit archive's id; send nothing to event hubs or partner solutions."
+    ),
+    docs="https://learn.microsoft.com/azure/azure-monitor/essentials/diagnostic-settings",
+)
+
+
+def check(context: StackContext, params: Params) -> Iterator[Violation]:
+    """Diagnostic settings enable audit logs and AllMetrics as the target supports, into the audit workspace.
+
+    A setting with no categories enabled, or one that writes to a workspace outside the audit
+    scope, looks like logging in review but leaves investigators with nothing. In prod the same
+    stream also goes to the immutable archive, which no administrator can purge.
+    """
+    index = context.index
+    for setting in index.of_type(DIAGNOSTIC_SETTING):
+        yield from _setting(index, setting, context.index.is_prod)
+
+
+def _setting(index: StackIndex, setting: Resource, prod: bool) -> Iterator[Violation]:
+    targets = index.targets(setting, "resourceUri")
+    if not targets:
+        yield Violation("resourceUri does not reference a resource declared in this stack", setting.urn)
+    for target in targets:
+        info = classify(target.type)
+        if info is None:
+            yield Violation(unclassified_message(target.type), setting.urn)
+            continue
+        if info.diagnostics.logs and not logs_enabled(setting):
+            yield Violation(
+                f"target {target.type} '{target.name}' has logs but no enabled audit/allLogs categoryGroup",
+                setting.urn,
+            )
+        if info.diagnostics.metrics and not metrics_enabled(setting):
+            yield Violation(
+                f"target {target.type} '{target.name}' has metrics but AllMetrics is not enabled", setting.urn
+            )
+    if not writes_to_audit_workspace(index, setting):
+        yield Violation(
+            "workspaceId does not reference the stack's audit Log Analytics workspace", setting.urn
+        )
+    if prod and not archive_accounts(index, setting):
+        yield Violation(
+            "in prod, storageAccountId must reference the audit archive storage account", setting.urn
+        )
+    for key in unapproved_destinations(setting.props):
+        yield Violation(f"{key} is set: logs must stay in the audit workspace and archive", setting.urn)
+
+
+RULE = StackRule(META, check)

@@ -1,0 +1,132 @@
+"""encryption-cmk-same-level: data at rest is encrypted with a customer-managed key of its own level."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from policies.catalog import (
+    CATALOG,
+    KEY,
+    LA_CLUSTER,
+    LA_LINKED_SERVICE,
+    STORAGE_ACCOUNT,
+    VAULT,
+    WORKSPACE,
+    DataClass,
+)
+from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
+from policies.model import Resource, Violation
+from policies.props import describe, dig, same, text
+
+META = RuleMeta(
+    id="encryption-cmk-same-level",
+    title="Data-bearing resources use a customer-managed key held at their own data level",
+    severity=Severity.CRITICAL,
+    enforcement=EnforcementLevel.MANDATORY,
+    controls=Controls(ncsc=("2.3", "3"), mcsb=("DP-5", "DP-6"), cis=("3.12",)),
+    remediation=(
+        "Set encryption.keySource to Microsoft.Keyvault with keyVaultProperties (keyName, keyVaultUri) and a "
+        "user-assigned identity, taking the key and vault URI from the Key and Vault of the same level's "
+        "KeyVault component so the reference is a property dependency."
+    ),
+    docs="https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview",
+)
+
+
+def check(context: StackContext, params: Params) -> Iterator[Violation]:
+    """Data-bearing resources are encrypted with a customer-managed key from a vault of their own level.
+
+    Each level is its own security boundary: a level-2 key must never be able to decrypt level-3
+    data, and revoking one level's key must not touch another's. The key is found through the
+    account's ``encryption`` property dependencies (the Key and Vault it was computed from), so a
+    hard-coded URI of some other vault is a violation, not a pass.
+    """
+    index = context.index
+    for type_, info in sorted(CATALOG.items()):
+        if info.data is not DataClass.DATA_BEARING:
+            continue
+        for resource in index.of_type(type_):
+            if type_ == STORAGE_ACCOUNT:
+                yield from _storage(context, resource)
+            elif type_ == WORKSPACE:
+                yield from _workspace(context, resource)
+            else:
+                yield Violation(
+                    f"no customer-managed key check is implemented for data-bearing type {type_}",
+                    resource.urn,
+                )
+
+
+def _storage(context: StackContext, account: Resource) -> Iterator[Violation]:
+    index = context.index
+    encryption = account.props.get("encryption")
+    source = dig(encryption, "keySource")
+    if not same(source, "Microsoft.Keyvault"):
+        yield Violation(
+            "storage account is encrypted with Microsoft-managed keys "
+            f"(encryption.keySource {describe(source)}); expected Microsoft.Keyvault",
+            account.urn,
+        )
+        return
+    missing = [
+        path
+        # azure-native's input names (ARM's REST body calls the last one identity.userAssignedIdentity)
+        for path in (
+            "keyVaultProperties.keyName",
+            "keyVaultProperties.keyVaultUri",
+            "encryptionIdentity.encryptionUserAssignedIdentity",
+        )
+        if not text(dig(encryption, *path.split(".")))
+    ]
+    if missing:
+        yield Violation(
+            f"customer-managed key is incomplete: encryption.{', encryption.'.join(missing)} not set",
+            account.urn,
+        )
+        return
+    vaults = index.targets(account, "encryption", VAULT)
+    keys = index.targets(account, "encryption", KEY)
+    if not vaults or not keys:
+        yield Violation(
+            "encryption does not reference a Key and Key Vault declared in this stack (no property "
+            "dependency), so its key cannot be shown to belong to the account's level",
+            account.urn,
+        )
+        return
+    level = index.level(account)
+    for holder in [*vaults, *keys]:
+        held = index.level(holder)
+        if level is None or held != level:
+            yield Violation(
+                f"level-{level or '?'} storage account is encrypted with {holder.type.rsplit(':', 1)[-1]} "
+                f"'{holder.name}' of level {held or '?'}; keys must be held at the data's own level",
+                account.urn,
+            )
+    vault_urns = {v.urn for v in vaults}
+    for key in keys:
+        if not any(v.urn in vault_urns for v in index.targets(key, "vaultName", VAULT)):
+            yield Violation(
+                f"key '{key.name}' is not in the vault the account's keyVaultUri points at", account.urn
+            )
+
+
+def _workspace(context: StackContext, workspace: Resource) -> Iterator[Violation]:
+    # Log Analytics encrypts with a customer-managed key only through a dedicated cluster that the
+    # workspace is linked to (LinkedService "cluster" -> Cluster with keyVaultProperties).
+    index = context.index
+    for link in index.referrers(workspace, type_=LA_LINKED_SERVICE):
+        for cluster in index.targets(link, "writeAccessResourceId", LA_CLUSTER) + index.targets(
+            link, "resourceId", LA_CLUSTER
+        ):
+            if text(dig(cluster.props, "keyVaultProperties", "keyName")):
+                return
+    yield Violation(
+        "Log Analytics workspace is not encrypted with a customer-managed key: that needs a dedicated "
+        "cluster with keyVaultProperties linked to the workspace, and none is declared",
+        workspace.urn,
+    )
+
+
+RULE = StackRule(META, check)

@@ -1,0 +1,30 @@
+"""``__main__.py`` builds each example stack from its stack file, with the resource count it implies."""
+
+from __future__ import annotations
+
+import pytest
+from component_runs import DIAGNOSTIC, PLATFORM, ROLE_ASSIGNMENT, STACKS, Run, Runs
+
+COMPONENTS = (
+    17  # Platform, AuditServices, 3 DataLevels, and a network, key vault and storage in each of 4 scopes
+)
+# Azure resources whatever the config says: audit 38 (RG, network 3 + 2 settings, 3 DNS zones,
+# 12 links, workspace + setting, key vault 7, archive 7, activity log) and 21 per level (RG,
+# network 3 + 2 settings, key vault 7, account, blob service, 2 endpoints, 2 zone groups, 2 settings).
+FIXED = 38 + 3 * 21
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_main_builds_the_stack(runs: Runs, stack: str) -> None:
+    run: Run = runs.main(stack)
+    config = run.config
+    zones = sum(len(level.zones) for level in config.levels)
+    locks = 4 if config.is_prod else 0
+    expected = FIXED + zones + len(config.grants) + locks
+    custom = [r for r in run.resources if r.custom]
+    assert len(custom) == expected, f"main-{stack}: {len(custom)} resources, expected {expected}"
+    assert len(run.resources) - len(custom) == COMPONENTS
+    assert [r.name for r in run.resources if r.type == PLATFORM] == ["tvt"]
+    assert len(run.capture.by_type(ROLE_ASSIGNMENT)) == len(config.grants) + 4
+    assert len(run.capture.by_type(DIAGNOSTIC)) == 6 + 3 * 5
+    assert getattr(run.capture, "errors", []) == [], f"main-{stack} logged errors"

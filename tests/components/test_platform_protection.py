@@ -1,0 +1,57 @@
+"""No silent data loss: protect flags, delete locks and soft delete differ by environment as intended."""
+
+from __future__ import annotations
+
+import pytest
+from component_runs import ACCOUNT, KEY, LOCK, RG, SCOPES, VAULT, WORKSPACE, Run
+
+from components.config.model import Environment
+from components.protection import NON_PROD, PROD, Lock, Protection, protection_for
+
+PROTECTED = frozenset({ACCOUNT, VAULT, KEY, WORKSPACE})
+
+
+def test_data_bearing_resources_are_protected_in_prod_only(any_run: Run) -> None:
+    for r in any_run.custom:
+        expected = any_run.is_prod and r.type in PROTECTED
+        assert r.protect is expected, f"{any_run.label}: {r.name} ({r.type}) protect={r.protect}"
+
+
+def test_protected_types_are_all_present(prod: Run) -> None:
+    assert {r.type for r in prod.custom if r.protect} == PROTECTED
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_resource_group_delete_lock_in_prod_only(model: Run, scope: str) -> None:
+    locks = model.in_scope(scope, LOCK)
+    if not model.is_prod:
+        assert locks == [], f"{model.label}: {scope} has a delete lock outside prod"
+        return
+    (lock,) = locks
+    rg = model.one(scope, RG)
+    assert lock.inputs["lockName"] == "lock-tvt-do-not-delete"
+    assert lock.inputs["level"] == "CanNotDelete"
+    assert lock.inputs["notes"]
+    assert model.depends_on(lock, "resourceGroupName", rg)
+
+
+def test_protection_profiles() -> None:
+    assert protection_for(Environment.PROD) is PROD
+    assert protection_for(Environment.DEV) is NON_PROD
+    assert protection_for(Environment.TEST) is NON_PROD
+    assert Protection() == PROD, "the defaults are the production values"
+    assert PROD.lock.enabled and not NON_PROD.lock.enabled
+    assert Lock().enabled, "a lock is on unless turned off by name"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"vault_soft_delete_days": 6}, "vault_soft_delete_days must be 7..90"),
+        ({"vault_soft_delete_days": 91}, "vault_soft_delete_days must be 7..90"),
+        ({"blob_soft_delete_days": 0}, "blob_soft_delete_days must be 7..365"),
+    ],
+)
+def test_protection_rejects_out_of_range_retention(kwargs: dict[str, int], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Protection(**kwargs)  # type: ignore[arg-type]

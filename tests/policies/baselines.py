@@ -1,0 +1,596 @@
+"""One compliant stack, shaped like the resource contract, that every rule passes.
+
+Plain dicts, as the engine would send them: camelCase properties, URNs with the parent type
+chain, parents, ``dependsOn`` and property dependencies. The audit scope and levels 1 and 3 are
+built by the same helpers the program's components mirror, so each resource kind appears once
+per scope and negative cases can mutate exactly one property of one named resource.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+PROJECT = "tvt-platform"
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+TENANT = "11111111-1111-1111-1111-111111111111"
+LOCATION = "uksouth"
+OWNER = "tvt-platform-team"
+
+CRYPTO_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
+BLOB_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
+BLOB_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+
+ZONES = {
+    "blob": "privatelink.blob.core.windows.net",
+    "dfs": "privatelink.dfs.core.windows.net",
+    "vault": "privatelink.vaultcore.azure.net",
+}
+# (log retention, archive WORM days) per stack, as in stacks/Pulumi.<stack>.yaml
+RETENTION = {"dev": (90, 90), "test": (180, 365), "prod": (730, 2557)}
+ACTIVITY_CATEGORIES = [
+    "Administrative",
+    "Security",
+    "ServiceHealth",
+    "Alert",
+    "Recommendation",
+    "Policy",
+    "Autoscale",
+    "ResourceHealth",
+]
+
+
+def role_id(guid: str) -> str:
+    return f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
+
+
+@dataclass
+class Res:
+    """One registered resource: what the engine knows about it after a preview step."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    props: dict[str, Any]
+    deps: dict[str, list[str]] = field(default_factory=dict)  # property dependencies
+    depends_on: list[str] = field(default_factory=list)
+    protect: bool = False
+    qualified: str = ""  # the type chain used in children's URNs
+
+
+class Stack:
+    """An ordered set of resources addressable by logical name."""
+
+    def __init__(self, stack: str) -> None:
+        self.stack = stack
+        self.resources: dict[str, Res] = {}
+
+    def add(
+        self,
+        type_: str,
+        name: str,
+        parent: Res | None,
+        props: dict[str, Any],
+        refs: dict[str, Res | list[Res]] | None = None,
+        *,
+        protect: bool = False,
+        depends_on: list[Res] | None = None,
+    ) -> Res:
+        qualified = f"{parent.qualified}${type_}" if parent else type_
+        urn = f"urn:pulumi:{self.stack}::{PROJECT}::{qualified}::{name}"
+        deps = {k: [r.urn for r in (v if isinstance(v, list) else [v])] for k, v in (refs or {}).items()}
+        all_deps = [u for urns in deps.values() for u in urns] + [r.urn for r in depends_on or []]
+        res = Res(
+            urn,
+            type_,
+            name,
+            parent.urn if parent else "",
+            props,
+            deps,
+            list(dict.fromkeys(all_deps)),
+            protect,
+            qualified,
+        )
+        if name in self.resources:
+            raise ValueError(f"duplicate logical name {name}")
+        self.resources[name] = res
+        return res
+
+    def __getitem__(self, name: str) -> Res:
+        return self.resources[name]
+
+    def remove(self, name: str) -> None:
+        del self.resources[name]
+
+    def copy(self) -> Stack:
+        return copy.deepcopy(self)
+
+
+def arm(kind: str, name: str, rg: str) -> str:
+    return f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{rg}/providers/{kind}/{name}"
+
+
+class _Builder:
+    def __init__(self, environment: str) -> None:
+        self.env = environment
+        self.prod = environment == "prod"
+        self.log_days, self.archive_days = RETENTION[environment]
+        self.s = Stack(environment)
+        self.root = self.s.add("tvt:platform:Platform", "tvt", None, {})
+        self.diag_targets: list[
+            tuple[str, Res, Res, bool, bool]
+        ] = []  # (scope, parent, target, logs, metrics)
+
+    def tags(self, level: str) -> dict[str, str]:
+        classification = "OFFICIAL" if level == "1" else "OFFICIAL-SENSITIVE"
+        return {
+            "environment": self.env,
+            "data-level": level,
+            "owner": OWNER,
+            "classification": classification,
+        }
+
+    # -- building blocks (one per component of the program) ------------------------------------
+
+    def network(self, scope: str, level: str, parent: Res, prefix: str) -> tuple[Res, Res, Res, Res]:
+        net = self.s.add("tvt:network:PrivateNetwork", f"{scope}-network", parent, {})
+        rg_name = f"rg-tvt-{self.env}-{scope}"
+        rg = self.s.add(
+            "azure-native:resources:ResourceGroup",
+            f"{scope}-rg",
+            parent,
+            {"resourceGroupName": rg_name, "location": LOCATION, "tags": self.tags(level)},
+        )
+        nsg = self.s.add(
+            "azure-native:network:NetworkSecurityGroup",
+            f"{scope}-nsg",
+            net,
+            {
+                "resourceGroupName": rg_name,
+                "location": LOCATION,
+                "tags": self.tags(level),
+                "securityRules": [
+                    {
+                        "name": "deny-internet-inbound",
+                        "priority": 4096,
+                        "direction": "Inbound",
+                        "access": "Deny",
+                        "protocol": "*",
+                        "sourceAddressPrefix": "Internet",
+                        "sourcePortRange": "*",
+                        "destinationAddressPrefix": "*",
+                        "destinationPortRange": "*",
+                    }
+                ],
+            },
+            {"resourceGroupName": rg},
+        )
+        vnet = self.s.add(
+            "azure-native:network:VirtualNetwork",
+            f"{scope}-vnet",
+            net,
+            {
+                "resourceGroupName": rg_name,
+                "location": LOCATION,
+                "tags": self.tags(level),
+                "virtualNetworkName": f"vnet-tvt-{self.env}-{scope}",
+                "addressSpace": {"addressPrefixes": [prefix]},
+            },
+            {"resourceGroupName": rg},
+        )
+        subnet = self.s.add(
+            "azure-native:network:Subnet",
+            f"{scope}-subnet",
+            net,
+            {
+                "resourceGroupName": rg_name,
+                "virtualNetworkName": f"vnet-tvt-{self.env}-{scope}",
+                "subnetName": "snet-private-endpoints",
+                "addressPrefix": prefix.replace("/24", "/26"),
+                "networkSecurityGroup": {
+                    "id": arm("Microsoft.Network/networkSecurityGroups", f"nsg-{scope}", rg_name)
+                },
+                "privateEndpointNetworkPolicies": "Enabled",
+                "defaultOutboundAccess": False,
+            },
+            {"resourceGroupName": rg, "virtualNetworkName": vnet, "networkSecurityGroup": nsg},
+        )
+        self.diag_targets += [(scope, net, nsg, True, False), (scope, net, vnet, True, True)]
+        return rg, nsg, vnet, subnet
+
+    def keyvault(
+        self, scope: str, level: str, parent: Res, rg: Res, subnet: Res
+    ) -> tuple[Res, Res, Res, Res]:
+        kv = self.s.add("tvt:keyvault:KeyVault", f"{scope}-keyvault", parent, {})
+        rg_name = rg.props["resourceGroupName"]
+        hsm = level in ("3", "shared")
+        vault_name = f"kv-tvt-{self.env}-{scope}"
+        vault = self.s.add(
+            "azure-native:keyvault:Vault",
+            f"{scope}-vault",
+            kv,
+            {
+                "resourceGroupName": rg_name,
+                "vaultName": vault_name,
+                "location": LOCATION,
+                "tags": self.tags(level),
+                "properties": {
+                    "tenantId": TENANT,
+                    "sku": {"family": "A", "name": "premium" if hsm else "standard"},
+                    "enableRbacAuthorization": True,
+                    "enablePurgeProtection": True,
+                    "enableSoftDelete": True,
+                    "softDeleteRetentionInDays": 90 if self.prod else 7,
+                    "publicNetworkAccess": "Disabled",
+                    "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices"},
+                },
+            },
+            {"resourceGroupName": rg},
+            protect=self.prod,
+        )
+        key = self.s.add(
+            "azure-native:keyvault:Key",
+            f"{scope}-key",
+            kv,
+            {
+                "resourceGroupName": rg_name,
+                "vaultName": vault_name,
+                "keyName": f"cmk-{scope}",
+                "tags": self.tags(level),
+                "properties": {
+                    "kty": "RSA-HSM" if hsm else "RSA",
+                    "keySize": 3072,
+                    "keyOps": ["wrapKey", "unwrapKey"],
+                    "attributes": {"enabled": True, "exportable": False},
+                    "rotationPolicy": {
+                        "attributes": {"expiryTime": "P2Y"},
+                        "lifetimeActions": [
+                            {"action": {"type": "rotate"}, "trigger": {"timeAfterCreate": "P1Y"}},
+                            {"action": {"type": "notify"}, "trigger": {"timeBeforeExpiry": "P30D"}},
+                        ],
+                    },
+                },
+            },
+            {"resourceGroupName": rg, "vaultName": vault},
+            protect=self.prod,
+        )
+        identity = self.s.add(
+            "azure-native:managedidentity:UserAssignedIdentity",
+            f"{scope}-identity",
+            kv,
+            {
+                "resourceGroupName": rg_name,
+                "resourceName": f"id-tvt-{self.env}-{scope}-storage",
+                "location": LOCATION,
+                "tags": self.tags(level),
+            },
+            {"resourceGroupName": rg},
+        )
+        grant = self.s.add(
+            "azure-native:authorization:RoleAssignment",
+            f"{scope}-key-access",
+            kv,
+            {
+                "scope": f"{arm('Microsoft.KeyVault/vaults', vault_name, rg_name)}/keys/cmk-{scope}",
+                "principalId": f"principal-of-{scope}-identity",
+                "principalType": "ServicePrincipal",
+                "roleDefinitionId": role_id(CRYPTO_USER),
+                "roleAssignmentName": str(uuid.uuid5(uuid.NAMESPACE_URL, scope)),
+            },
+            {"scope": key, "principalId": identity},
+        )
+        self.endpoint(scope, level, kv, rg, subnet, vault, "vault")
+        self.diag_targets.append((scope, kv, vault, True, True))
+        return vault, key, identity, grant
+
+    def endpoint(
+        self, scope: str, level: str, parent: Res, rg: Res, subnet: Res, target: Res, group: str
+    ) -> Res:
+        rg_name = rg.props["resourceGroupName"]
+        stem = target.name if group == "vault" else f"{target.name}-{group}"
+        pe = self.s.add(
+            "azure-native:network:PrivateEndpoint",
+            f"{stem}-pe",
+            parent,
+            {
+                "resourceGroupName": rg_name,
+                "location": LOCATION,
+                "tags": self.tags(level),
+                "privateEndpointName": f"pe-{stem}",
+                "subnet": {"id": "subnet-id"},
+                "privateLinkServiceConnections": [
+                    {
+                        "name": f"plsc-{stem}",
+                        "privateLinkServiceId": f"id-of-{target.name}",
+                        "groupIds": [group],
+                    }
+                ],
+            },
+            {"resourceGroupName": rg, "subnet": subnet, "privateLinkServiceConnections": target},
+        )
+        self.s.add(
+            "azure-native:network:PrivateDnsZoneGroup",
+            f"{stem}-pe-dns",
+            parent,
+            {
+                "resourceGroupName": rg_name,
+                "privateEndpointName": f"pe-{stem}",
+                "privateDnsZoneGroupName": "default",
+                "privateDnsZoneConfigs": [{"name": group, "privateDnsZoneId": f"id-of-{ZONES[group]}"}],
+            },
+            {"resourceGroupName": rg, "privateEndpointName": pe, "privateDnsZoneConfigs": self.zones[group]},
+        )
+        return pe
+
+    def storage(
+        self,
+        scope: str,
+        level: str,
+        parent: Res,
+        rg: Res,
+        subnet: Res,
+        keys: tuple[Res, Res, Res, Res],
+        *,
+        archive: bool,
+        containers: list[str],
+    ) -> tuple[Res, Res]:
+        vault, key, identity, grant = keys
+        comp = self.s.add("tvt:storage:SecureStorage", f"{scope}-secure-storage", parent, {})
+        rg_name = rg.props["resourceGroupName"]
+        account = f"sttvt{self.env}{scope}"
+        props: dict[str, Any] = {
+            "resourceGroupName": rg_name,
+            "accountName": account,
+            "location": LOCATION,
+            "tags": self.tags(level),
+            "kind": "StorageV2",
+            "sku": {"name": "Standard_GZRS"},
+            "isHnsEnabled": not archive,
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": [f"id-of-{identity.name}"]},
+            "encryption": {
+                "keySource": "Microsoft.Keyvault",
+                "requireInfrastructureEncryption": True,
+                "keyVaultProperties": {
+                    "keyName": f"cmk-{scope}",
+                    "keyVaultUri": f"https://kv-tvt-{scope}.vault.azure.net/",
+                },
+                "encryptionIdentity": {"encryptionUserAssignedIdentity": f"id-of-{identity.name}"},
+                "services": {
+                    "blob": {"enabled": True, "keyType": "Account"},
+                    "file": {"enabled": True, "keyType": "Account"},
+                },
+            },
+            "minimumTlsVersion": "TLS1_2",
+            "enableHttpsTrafficOnly": True,
+            "allowBlobPublicAccess": False,
+            "allowSharedKeyAccess": False,
+            "defaultToOAuthAuthentication": True,
+            "publicNetworkAccess": "Disabled",
+            "allowCrossTenantReplication": False,
+            "networkRuleSet": {"defaultAction": "Deny", "bypass": "AzureServices" if archive else "None"},
+        }
+        if archive:
+            props["immutableStorageWithVersioning"] = {
+                "enabled": True,
+                "immutabilityPolicy": {
+                    "immutabilityPeriodSinceCreationInDays": self.archive_days,
+                    "state": "Locked" if self.prod else "Unlocked",
+                    "allowProtectedAppendWrites": True,
+                },
+            }
+        sa = self.s.add(
+            "azure-native:storage:StorageAccount",
+            f"{scope}-storage",
+            comp,
+            props,
+            {
+                "resourceGroupName": rg,
+                "identity": identity,
+                "encryption": [vault, key, identity],
+            },
+            protect=self.prod,
+            depends_on=[grant],
+        )
+        days = 30 if self.prod else 7
+        service_props: dict[str, Any] = {
+            "resourceGroupName": rg_name,
+            "accountName": account,
+            "blobServicesName": "default",
+            "deleteRetentionPolicy": {"enabled": True, "days": days},
+            "containerDeleteRetentionPolicy": {"enabled": True, "days": days},
+        }
+        if archive:
+            service_props["isVersioningEnabled"] = True
+        service = self.s.add(
+            "azure-native:storage:BlobServiceProperties",
+            f"{scope}-blob-service",
+            comp,
+            service_props,
+            {"resourceGroupName": rg, "accountName": sa},
+        )
+        for zone in containers:
+            container_props: dict[str, Any] = {
+                "resourceGroupName": rg_name,
+                "accountName": account,
+                "containerName": zone,
+                "publicAccess": "None",
+            }
+            if archive:
+                container_props["immutableStorageWithVersioning"] = {"enabled": True}
+            self.s.add(
+                "azure-native:storage:BlobContainer",
+                f"{scope}-container-{zone}",
+                comp,
+                container_props,
+                {"resourceGroupName": rg, "accountName": sa},
+                depends_on=[service],
+            )
+        for group in ["blob"] if archive else ["blob", "dfs"]:
+            self.endpoint(scope, level, comp, rg, subnet, sa, group)
+        self.diag_targets += [(scope, comp, sa, False, True), (scope, comp, service, True, True)]
+        return sa, service
+
+    def lock(self, scope: str, parent: Res, rg: Res) -> None:
+        if self.prod:
+            self.s.add(
+                "azure-native:authorization:ManagementLockAtResourceGroupLevel",
+                f"{scope}-lock",
+                parent,
+                {
+                    "lockName": "lock-tvt-do-not-delete",
+                    "level": "CanNotDelete",
+                    "resourceGroupName": rg.props["resourceGroupName"],
+                    "notes": "TVT data: deletion needs a reviewed change",
+                },
+                {"resourceGroupName": rg},
+            )
+
+    def diagnostics(self, workspace: Res, archive: Res) -> None:
+        for _scope, parent, target, logs, metrics in self.diag_targets:
+            props: dict[str, Any] = {
+                "name": "diag-tvt-audit",
+                "resourceUri": f"id-of-{target.name}",
+                "workspaceId": "id-of-audit-workspace",
+            }
+            refs: dict[str, Res | list[Res]] = {"resourceUri": target, "workspaceId": workspace}
+            if self.prod:
+                props["storageAccountId"] = "id-of-audit-storage"
+                refs["storageAccountId"] = archive
+            if logs:
+                props["logs"] = [{"categoryGroup": "allLogs", "enabled": True}]
+            if metrics:
+                props["metrics"] = [{"category": "AllMetrics", "enabled": True}]
+            self.s.add("azure-native:monitor:DiagnosticSetting", f"{target.name}-diag", parent, props, refs)
+
+    # -- scopes ---------------------------------------------------------------------------------
+
+    def audit(self) -> tuple[Res, Res]:
+        audit = self.s.add("tvt:audit:AuditServices", "audit", self.root, {})
+        rg, _nsg, vnet, subnet = self.network("audit", "shared", audit, "10.40.0.0/24")
+        self.zones: dict[str, Res] = {}
+        for group, zone in ZONES.items():
+            self.zones[group] = self.s.add(
+                "azure-native:privatedns:PrivateZone",
+                f"audit-zone-{group}",
+                audit,
+                {
+                    "resourceGroupName": rg.props["resourceGroupName"],
+                    "privateZoneName": zone,
+                    "location": "global",
+                    "tags": self.tags("shared"),
+                },
+                {"resourceGroupName": rg},
+            )
+        self.vnets = [vnet]
+        keys = self.keyvault("audit", "shared", audit, rg, subnet)
+        archive, _service = self.storage(
+            "audit", "shared", audit, rg, subnet, keys, archive=True, containers=["audit-archive"]
+        )
+        workspace = self.s.add(
+            "azure-native:operationalinsights:Workspace",
+            "audit-workspace",
+            audit,
+            {
+                "resourceGroupName": rg.props["resourceGroupName"],
+                "workspaceName": f"log-tvt-{self.env}-audit",
+                "location": LOCATION,
+                "tags": self.tags("shared"),
+                "sku": {"name": "PerGB2018"},
+                "retentionInDays": self.log_days,
+                "publicNetworkAccessForIngestion": "Disabled",
+                "publicNetworkAccessForQuery": "Disabled",
+                "features": {"disableLocalAuth": True, "enableLogAccessUsingOnlyResourcePermissions": True},
+            },
+            {"resourceGroupName": rg},
+            protect=self.prod,
+        )
+        self.diag_targets.append(("audit", audit, workspace, True, True))
+        self.s.add(
+            "azure-native:monitor:SubscriptionDiagnosticSetting",
+            "audit-activity-log",
+            audit,
+            {
+                "name": "diag-tvt-activity-log",
+                "workspaceId": "id-of-audit-workspace",
+                "storageAccountId": "id-of-audit-storage",
+                "logs": [{"category": c, "enabled": True} for c in ACTIVITY_CATEGORIES],
+            },
+            {"workspaceId": workspace, "storageAccountId": archive},
+        )
+        self.lock("audit", audit, rg)
+        return workspace, archive
+
+    def level(self, n: int, grants: list[tuple[str, str, str | None, str | None]]) -> None:
+        scope, level = f"l{n}", str(n)
+        comp = self.s.add("tvt:level:DataLevel", scope, self.root, {})
+        rg, _nsg, vnet, subnet = self.network(scope, level, comp, f"10.4{n}.0.0/24")
+        self.vnets.append(vnet)
+        keys = self.keyvault(scope, level, comp, rg, subnet)
+        zones = {
+            3: ["landing", "raw", "matched"],
+            2: ["pseudonymised", "curated"],
+            1: ["aggregated", "published"],
+        }[n]
+        sa, _service = self.storage(scope, level, comp, rg, subnet, keys, archive=False, containers=zones)
+        self.lock(scope, comp, rg)
+        for group, role, zone, use_case in grants:
+            target = self.s[f"{scope}-container-{zone}"] if zone else sa
+            description = f"TVT grant: {role} for {group} on {scope}{'/' + zone if zone else ''}."
+            if use_case:
+                description += f" Use case {use_case} (DEC-2026-03) expires 2027-09-30."
+            self.s.add(
+                "azure-native:authorization:RoleAssignment",
+                f"{scope}-grant-{group}",
+                comp,
+                {
+                    "scope": f"id-of-{target.name}",
+                    "principalId": "0f7c3a52-7d0e-4c4e-9a8b-2d1f3e4a5b6c",
+                    "principalType": "Group",
+                    "roleDefinitionId": role_id(BLOB_READER),
+                    "description": description,
+                    "roleAssignmentName": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope}/{group}")),
+                },
+                {"scope": target},
+            )
+
+    def links(self) -> None:
+        audit = self.s["audit"]
+        for group, zone in self.zones.items():
+            for vnet in self.vnets:
+                self.s.add(
+                    "azure-native:privatedns:VirtualNetworkLink",
+                    f"audit-link-{group}-{vnet.name}",
+                    audit,
+                    {
+                        "resourceGroupName": "rg-tvt-audit",
+                        "privateZoneName": ZONES[group],
+                        "location": "global",
+                        "registrationEnabled": False,
+                        "virtualNetwork": {"id": f"id-of-{vnet.name}"},
+                        "tags": self.tags("shared"),
+                    },
+                    {
+                        "resourceGroupName": self.s["audit-rg"],
+                        "privateZoneName": zone,
+                        "virtualNetwork": vnet,
+                    },
+                )
+
+
+def compliant_stack(environment: str = "prod") -> Stack:
+    """The baseline: audit services plus levels 1 and 3, compliant with every rule of the pack.
+
+    The one finding it still produces is the design exemption: the Log Analytics workspace has no
+    customer-managed key (``encryption-cmk-same-level``), exempted in ``policies/config/<stack>.json``.
+    """
+    b = _Builder(environment)
+    workspace, archive = b.audit()
+    b.level(1, [("vru-analysts", "reader", None, None)])
+    b.level(3, [("tvp-analysts", "reader", "matched", "UC-2026-001")])
+    b.links()
+    b.diagnostics(workspace, archive)
+    return b.s

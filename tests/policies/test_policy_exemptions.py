@@ -1,0 +1,126 @@
+"""Exemptions: valid ones downgrade and label, expired ones don't and are findings, malformed ones fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import jsonschema
+import pytest
+
+from policies.exemptions import EXEMPTIONS_SCHEMA, Exemption, ExemptionError, parse_exemptions
+from policies.pack import make_analyzer
+from tests.policies.baselines import compliant_stack
+from tests.policies.harness import analyzer, configure_request, run
+
+STACK = compliant_stack()
+WORKSPACE_GLOB = "urn:pulumi:prod::tvt-platform::*azure-native:operationalinsights:Workspace::*"
+REASON = "CMK for Log Analytics needs a dedicated cluster, which our volume does not justify."
+
+
+def exemption(**overrides: Any) -> dict[str, Any]:
+    base = {"resource": WORKSPACE_GLOB, "reason": REASON, "approver": "TVT SIRO", "expires": "2027-03-31"}
+    return {**base, **overrides}
+
+
+def cmk(*exemptions: dict[str, Any]) -> dict[str, Any]:
+    return {"encryption-cmk-same-level": {"exemptions": list(exemptions)}}
+
+
+def test_valid_exemption_reports_advisory_with_who_until_when_why() -> None:
+    findings = [f for f in run(analyzer(cmk(exemption())), STACK) if f.rule == "encryption-cmk-same-level"]
+    assert len(findings) == 1, "an exemption must never hide the finding"
+    finding = findings[0]
+    assert finding.level == "advisory"
+    assert finding.urn == STACK["audit-workspace"].urn
+    assert finding.message.startswith(f"EXEMPTED (approved by TVT SIRO until 2027-03-31: {REASON}) ")
+    assert "not encrypted with a customer-managed key" in finding.message
+
+
+def test_exemption_valid_through_its_expiry_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TVT_TODAY", "2027-03-31")
+    findings = [
+        f
+        for f in run(analyzer(cmk(exemption())), STACK)
+        if f.rule.startswith(("encryption-cmk", "exemption"))
+    ]
+    assert [(f.rule, f.level) for f in findings] == [("encryption-cmk-same-level", "advisory")]
+
+
+def test_expired_exemption_keeps_level_and_is_itself_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TVT_TODAY", "2027-04-01")
+    findings = run(analyzer(cmk(exemption())), STACK)
+    cmk_findings = [f for f in findings if f.rule == "encryption-cmk-same-level"]
+    assert [f.level for f in cmk_findings] == ["mandatory"]
+    assert cmk_findings[0].message.endswith(" (exemption expired 2027-03-31)")
+    expired = [f for f in findings if f.rule == "exemption-expired"]
+    assert len(expired) == 1 and expired[0].level == "mandatory"
+    assert "approved by TVT SIRO expired 2027-03-31" in expired[0].message
+
+
+def test_exemption_only_covers_matching_resources() -> None:
+    other = exemption(resource="urn:pulumi:prod::tvt-platform::*azure-native:storage:StorageAccount::*")
+    findings = run(analyzer(cmk(other)), STACK)
+    assert [f.level for f in findings if f.rule == "encryption-cmk-same-level"] == ["mandatory"]
+    assert [f.rule for f in findings if f.rule.startswith("exemption-")] == []
+
+
+def test_exemption_is_per_rule() -> None:
+    config = {"encryption-infrastructure": {"exemptions": [exemption()]}}
+    findings = run(analyzer(config), STACK)
+    assert [f.level for f in findings if f.rule == "encryption-cmk-same-level"] == ["mandatory"]
+
+
+def test_latest_valid_exemption_is_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TVT_TODAY", "2027-01-01")
+    old = exemption(expires="2026-12-31", approver="Old approver")
+    findings = run(analyzer(cmk(old, exemption())), STACK)
+    cmk_findings = [f for f in findings if f.rule == "encryption-cmk-same-level"]
+    assert cmk_findings[0].message.startswith("EXEMPTED (approved by TVT SIRO until 2027-03-31")
+    assert [f.rule for f in findings if f.rule == "exemption-expired"] == ["exemption-expired"]
+
+
+MALFORMED = [
+    pytest.param(
+        {"reason": REASON, "approver": "TVT SIRO", "expires": "2027-03-31"}, "resource", id="no resource"
+    ),
+    pytest.param(exemption(resource="*"), "resource", id="bare glob"),
+    pytest.param(exemption(reason="approved"), "reason", id="one-word reason"),
+    pytest.param(exemption(approver=""), "approver", id="no approver"),
+    pytest.param(exemption(expires="31/03/2027"), "expires", id="not ISO date"),
+    pytest.param(exemption(expires="2027-02-30"), "expires", id="impossible date"),
+    pytest.param({**exemption(), "until": "forever"}, "unknown field", id="unknown field"),
+]
+
+
+@pytest.mark.parametrize(("item", "where"), MALFORMED)
+def test_malformed_exemption_fails_schema_and_parser(item: dict[str, Any], where: str) -> None:
+    validator = jsonschema.Draft202012Validator(EXEMPTIONS_SCHEMA, format_checker=jsonschema.FormatChecker())
+    assert list(validator.iter_errors([item])), f"schema accepted {item}"
+    with pytest.raises(ExemptionError, match=where):
+        parse_exemptions("encryption-cmk-same-level", [item])
+
+
+@pytest.mark.parametrize(("item", "where"), MALFORMED)
+def test_configure_rejects_malformed_exemption(item: dict[str, Any], where: str) -> None:
+    with pytest.raises(ExemptionError, match=r"encryption-cmk-same-level\.exemptions\[0\]") as raised:
+        make_analyzer().Configure(configure_request(cmk(item)), None)
+    assert where in str(raised.value)
+
+
+def test_configure_rejects_exemptions_for_unknown_rules() -> None:
+    request = configure_request({})
+    request.policyConfig["encryption-tsl"].properties.update({"exemptions": [exemption()]})
+    with pytest.raises(ExemptionError, match="encryption-tsl is not a policy of pack"):
+        make_analyzer().Configure(request, None)
+
+
+def test_parsed_exemption() -> None:
+    (parsed,) = parse_exemptions("r", [exemption()])
+    assert parsed == Exemption("r", WORKSPACE_GLOB, REASON, "TVT SIRO", dt.date(2027, 3, 31))
+    assert parsed.matches(STACK["audit-workspace"].urn)
+    assert not parsed.matches(STACK["audit-storage"].urn)
+    assert not parsed.matches("")
+    assert parse_exemptions("r", None) == ()
+    with pytest.raises(ExemptionError, match="expected a list"):
+        parse_exemptions("r", {"resource": WORKSPACE_GLOB})

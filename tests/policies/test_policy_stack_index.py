@@ -1,0 +1,126 @@
+"""StackIndex: references by property, level resolution, environment; linear in resources."""
+
+from __future__ import annotations
+
+import time
+
+from policies.catalog import COMPONENT_TYPES, DataClass, Placement, classify
+from policies.model import Resource
+from policies.stack_index import StackIndex
+from tests.policies.baselines import compliant_stack
+
+STACK = compliant_stack()
+
+
+def index_of(resources: list[Resource]) -> StackIndex:
+    return StackIndex(resources)
+
+
+def res(urn: str, tags: dict[str, str] | None = None, type_: str = "t:t:T", **deps: list[str]) -> Resource:
+    return Resource(
+        urn=urn, type=type_, name=urn, props={"tags": tags} if tags else {}, property_dependencies=deps
+    )
+
+
+def baseline_index() -> StackIndex:
+    return StackIndex(
+        Resource(
+            r.urn,
+            r.type,
+            r.name,
+            r.props,
+            r.protect,
+            r.parent,
+            tuple(r.depends_on),
+            {k: tuple(v) for k, v in r.deps.items()},
+        )
+        for r in STACK.resources.values()
+    )
+
+
+def test_levels_in_the_baseline() -> None:
+    index = baseline_index()
+    expected = {
+        "l3-storage": "3",  # own tag
+        "l3-subnet": "3",  # via resourceGroupName / virtualNetworkName
+        "l3-container-matched": "3",  # via accountName
+        "l3-grant-tvp-analysts": "3",  # scope -> container -> account
+        "l1-grant-vru-analysts": "1",
+        "l3-vault-diag": "3",  # resourceUri wins over workspaceId (shared) at the same distance
+        "l3-storage-blob-pe-dns": "3",  # privateEndpointName wins over privateDnsZoneConfigs
+        "audit-activity-log": "shared",
+        "tvt": None,  # components carry no level
+    }
+    for name, level in expected.items():
+        got = index.level(index.get(STACK[name].urn))  # type: ignore[arg-type]
+        assert got == level, f"{name}: level {got}, expected {level}"
+
+
+def test_nearest_tagged_resource_wins() -> None:
+    index = index_of(
+        [
+            res("far", {"data-level": "1"}),
+            res("mid", None, resourceGroupName=["far"]),
+            res("near", {"data-level": "3"}),
+            res("x", None, accountName=["mid"], workspaceId=["near"]),
+        ]
+    )
+    assert index.level(index.get("x")) == "3"  # type: ignore[arg-type]
+
+
+def test_cycles_and_dangling_references_resolve_to_none() -> None:
+    index = index_of([res("a", None, scope=["b"]), res("b", None, scope=["a", "gone"])])
+    assert index.level(index.get("a")) is None  # type: ignore[arg-type]
+
+
+def test_referrers_and_targets_follow_property_dependencies() -> None:
+    index = baseline_index()
+    vault = index.get(STACK["l3-vault"].urn)
+    assert vault is not None
+    diag = index.referrers(vault, "resourceUri", "azure-native:monitor:DiagnosticSetting")
+    assert [d.name for d in diag] == ["l3-vault-diag"]
+    assert [t.name for t in index.targets(diag[0], "workspaceId")] == ["audit-workspace"]
+
+
+def test_environment_is_the_strictest_and_fails_closed() -> None:
+    assert (
+        index_of([res("a", {"environment": "dev"}), res("b", {"environment": "test"})]).environment == "test"
+    )
+    assert index_of([res("a", {"environment": "dev"}), res("b", {"environment": "prod"})]).is_prod
+    assert index_of([res("a", {"environment": "staging"})]).is_prod
+    assert index_of([res("a")]).is_prod
+    assert not index_of([res("a", {"environment": "dev"})]).is_prod
+
+
+def test_index_and_levels_are_linear_in_resources() -> None:
+    # A chain per level and a fan-in: quadratic work would take seconds at this size.
+    n = 20000
+    resources = [res("root", {"data-level": "3"})]
+    resources += [res(f"r{i}", None, scope=[f"r{i - 1}" if i else "root"]) for i in range(n)]
+    start = time.perf_counter()
+    index = index_of(resources)
+    levels = {index.level(r) for r in resources[::-1]}
+    assert levels == {"3"}
+    assert len(index.referrers(index.get("root"))) == 1  # type: ignore[arg-type]
+    assert time.perf_counter() - start < 2.0
+
+
+def test_every_baseline_type_is_classified() -> None:
+    for r in STACK.resources.values():
+        assert classify(r.type) is not None, r.type
+
+
+def test_catalog_fails_closed_and_classifies_non_data_types() -> None:
+    assert classify("azure-native:sql:Server") is None
+    for type_ in (*COMPONENT_TYPES, "pulumi:providers:azure-native", "pulumi:pulumi:Stack"):
+        info = classify(type_)
+        assert info is not None and info.data is DataClass.NONE and not info.diagnostics.supported, type_
+    assert {
+        t
+        for t in ("azure-native:storage:StorageAccount", "azure-native:operationalinsights:Workspace")
+        if classify(t).data is DataClass.DATA_BEARING
+    } == {  # type: ignore[union-attr]
+        "azure-native:storage:StorageAccount",
+        "azure-native:operationalinsights:Workspace",
+    }
+    assert classify("azure-native:privatedns:PrivateZone").placement is Placement.GLOBAL  # type: ignore[union-attr]
