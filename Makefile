@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 VENV_STAMP := .venv/.synced
 
-.PHONY: help plan test lint typecheck validate clean
+.PHONY: help plan test lint typecheck validate docs clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ typecheck: $(VENV_STAMP) ## mypy on library code
 
 test: lint typecheck ## Lint, typecheck and the whole test suite
 	@.venv/bin/pytest
+
+docs: $(VENV_STAMP) ## Regenerate the README's rule table from the policy registry
+	@.venv/bin/python -m scripts.rules_table
 
 clean: ## Remove generated output
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

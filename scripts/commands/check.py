@@ -1,11 +1,49 @@
-"""`tvt check` (being written)."""
+"""``tvt check PLAN.json``: evaluate the policy pack against a saved plan.
+
+Same evaluation as ``tvt plan`` step 4 (same code path, same findings), same exit codes. The
+default policy config is ``policies/config/<stack>.json`` for the stack named by the plan's URNs.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
+
+from scripts.preview.analyzer import TRANSPORTS
+from scripts.preview.capture import ROOT
+from scripts.preview.pipeline import CheckOptions, run_check
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser("check")
-    parser.set_defaults(run=lambda _args: 2)
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "check", help="evaluate the policy pack against a saved plan"
+    )
+    parser.add_argument("plan", type=Path, help="a plan.json written by tvt plan (stack export v3)")
+    parser.add_argument(
+        "--policy-config", type=Path, help="policy pack config JSON (default: policies/config/<stack>.json)"
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--analyzer",
+        choices=TRANSPORTS,
+        default="grpc",
+        help="how to reach the pack (default: grpc, as the engine)",
+    )
+    parser.add_argument("--root", type=Path, default=ROOT, help="repository root (default: this checkout)")
+    parser.add_argument("--pack", type=Path, help="policy pack directory (default: <root>/policies)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = CheckOptions(
+        plan=args.plan,
+        root=args.root,
+        pack=args.pack,
+        policy_config=args.policy_config,
+        format=args.format,
+        analyzer=args.analyzer,
+    )
+    return run_check(options)

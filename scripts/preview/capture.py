@@ -12,6 +12,7 @@ This is the one home of the capture: the component tests and ``tvt plan`` both u
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import runpy
 import uuid
@@ -24,8 +25,7 @@ from typing import Any
 import pulumi
 import pulumi.runtime
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
-from pulumi.runtime import settings
+from pulumi.runtime import rpc, settings
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.sync_await import _sync_await
 
@@ -49,7 +49,10 @@ ARM_IDS: dict[str, tuple[str, str]] = {
         _SA + "/blobServices/default/containers/{containerName}/immutabilityPolicies/{name}",
     ),
     "azure-native:keyvault:Vault": ("vaultName", _RG + "/providers/Microsoft.KeyVault/vaults/{name}"),
-    "azure-native:keyvault:Key": ("keyName", _RG + "/providers/Microsoft.KeyVault/vaults/{vaultName}/keys/{name}"),
+    "azure-native:keyvault:Key": (
+        "keyName",
+        _RG + "/providers/Microsoft.KeyVault/vaults/{vaultName}/keys/{name}",
+    ),
     "azure-native:network:VirtualNetwork": ("virtualNetworkName", _VNET),
     "azure-native:network:Subnet": ("subnetName", _VNET + "/subnets/{name}"),
     "azure-native:network:NetworkSecurityGroup": (
@@ -57,9 +60,15 @@ ARM_IDS: dict[str, tuple[str, str]] = {
         _RG + "/providers/Microsoft.Network/networkSecurityGroups/{name}",
     ),
     "azure-native:network:PrivateEndpoint": ("privateEndpointName", _PE),
-    "azure-native:network:PrivateDnsZoneGroup": ("privateDnsZoneGroupName", _PE + "/privateDnsZoneGroups/{name}"),
+    "azure-native:network:PrivateDnsZoneGroup": (
+        "privateDnsZoneGroupName",
+        _PE + "/privateDnsZoneGroups/{name}",
+    ),
     "azure-native:privatedns:PrivateZone": ("privateZoneName", _ZONE),
-    "azure-native:privatedns:VirtualNetworkLink": ("virtualNetworkLinkName", _ZONE + "/virtualNetworkLinks/{name}"),
+    "azure-native:privatedns:VirtualNetworkLink": (
+        "virtualNetworkLinkName",
+        _ZONE + "/virtualNetworkLinks/{name}",
+    ),
     "azure-native:managedidentity:UserAssignedIdentity": (
         "resourceName",
         _RG + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
@@ -68,7 +77,10 @@ ARM_IDS: dict[str, tuple[str, str]] = {
         "workspaceName",
         _RG + "/providers/Microsoft.OperationalInsights/workspaces/{name}",
     ),
-    "azure-native:monitor:DiagnosticSetting": ("name", "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}"),
+    "azure-native:monitor:DiagnosticSetting": (
+        "name",
+        "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+    ),
     "azure-native:monitor:SubscriptionDiagnosticSetting": (
         "name",
         "/subscriptions/{subscription}/providers/Microsoft.Insights/diagnosticSettings/{name}",
@@ -112,6 +124,7 @@ class CapturedResource:
     aliases: int
     source_position: SourcePosition | None
     secret_paths: tuple[str, ...] = ()
+    package_version: str = ""  # the provider package version the SDK asked for, e.g. "3.29.0"
 
 
 @dataclass
@@ -121,6 +134,19 @@ class Capture:
     stack: str
     project: str
     resources: list[CapturedResource] = field(default_factory=list)
+    # ``register_outputs`` of components and the stack's exports, by URN, secrets still wrapped.
+    registered_outputs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    # What the program logged through ``pulumi.log`` (severity, message); the engine fails a run
+    # that logged an error, so the preview must be able to as well.
+    log: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def stack_urn(self) -> str:
+        return f"urn:pulumi:{self.stack}::{self.project}::{STACK_TYPE}::{self.project}-{self.stack}"
+
+    @property
+    def errors(self) -> list[str]:
+        return [message for severity, message in self.log if severity == "error"]
 
     def by_type(self, type_: str) -> list[CapturedResource]:
         return [r for r in self.resources if r.type == type_]
@@ -139,16 +165,38 @@ def _guid(seed: str) -> str:
     return str(uuid.UUID(hashlib.sha256(seed.encode()).hexdigest()[:32]))
 
 
-def azure_name_and_id(type_: str, logical_name: str, inputs: Mapping[str, Any], subscription: str) -> tuple[str, str]:
+def azure_name_and_id(
+    type_: str, logical_name: str, inputs: Mapping[str, Any], subscription: str
+) -> tuple[str, str]:
     """The Azure name a resource would get and an ARM-shaped id, so references in the plan read true."""
     name_key, template = ARM_IDS.get(type_, ("", ""))
     name = str(inputs.get(name_key) or logical_name)
-    fields = {**{k: v for k, v in inputs.items() if isinstance(v, str)}, "subscription": subscription, "name": name}
+    fields = {
+        **{k: v for k, v in inputs.items() if isinstance(v, str)},
+        "subscription": subscription,
+        "name": name,
+    }
     try:
         return name, template.format_map(fields)
     except KeyError:
         module, _, kind = type_.removeprefix("azure-native:").partition(":")
         return name, f"/subscriptions/{subscription}/providers/{module}/{kind}/{name}"
+
+
+def _identity_output(identity: Mapping[str, Any]) -> dict[str, Any]:
+    """Azure answers ``userAssignedIdentities`` (a list of ids as input) with a map id -> identity.
+
+    The SDK checks outputs against their declared types, so echoing the input list would make any
+    read of the resource's outputs fail.
+    """
+    result = dict(identity)
+    assigned = identity.get("userAssignedIdentities")
+    if isinstance(assigned, list):
+        result["userAssignedIdentities"] = {
+            str(i): {"principalId": _guid(f"principal:{i}"), "clientId": _guid(f"client:{i}")}
+            for i in assigned
+        }
+    return result
 
 
 class PreviewMocks(pulumi_mocks.Mocks):
@@ -163,6 +211,8 @@ class PreviewMocks(pulumi_mocks.Mocks):
         inputs = dict(args.inputs)
         azure_name, rid = azure_name_and_id(args.typ, args.name, inputs, self.subscription_id)
         outputs: dict[str, Any] = {**inputs, "name": azure_name, "id": rid}
+        if isinstance(inputs.get("identity"), Mapping):
+            outputs["identity"] = _identity_output(inputs["identity"])
         if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
             outputs["principalId"] = _guid(f"principal:{rid}")
             outputs["clientId"] = _guid(f"client:{rid}")
@@ -180,7 +230,7 @@ class PreviewMocks(pulumi_mocks.Mocks):
         return rid, outputs
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        if args.token == "azure-native:authorization:getClientConfig":
+        if args.token == "azure-native:authorization:getClientConfig":  # noqa: S105 (an invoke token)
             return {
                 "subscriptionId": self.subscription_id,
                 "tenantId": _guid("tenant"),
@@ -190,12 +240,12 @@ class PreviewMocks(pulumi_mocks.Mocks):
         raise NotImplementedError(f"offline preview cannot answer invoke {args.token}")
 
 
-def _relative_source(uri: str, line: int) -> SourcePosition | None:
+def _relative_source(uri: str, line: int, root: Path = ROOT) -> SourcePosition | None:
     if not uri:
         return None
     path = Path(uri.removeprefix("file://"))
     try:
-        rel = path.resolve().relative_to(ROOT)
+        rel = path.resolve().relative_to(root.resolve())
     except ValueError:
         return SourcePosition(file=path.name, line=line)
     return SourcePosition(file=rel.as_posix(), line=line)
@@ -216,12 +266,13 @@ def _secret_paths(value: Any, path: str = "") -> Iterator[str]:
 class CapturingMonitor(pulumi_mocks.MockMonitor):
     """A mock resource monitor that records each full registration request."""
 
-    def __init__(self, mocks: PreviewMocks, capture: Capture) -> None:
+    def __init__(self, mocks: PreviewMocks, capture: Capture, project_root: Path = ROOT) -> None:
         super().__init__(mocks)
         self.capture = capture
+        self.project_root = project_root
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == STACK_TYPE:
             return response
         urn = response.urn
@@ -247,14 +298,39 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
                 provider=request.provider,
                 protect=bool(request.protect),
                 ignore_changes=tuple(request.ignoreChanges),
-                delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+                delete_before_replace=request.deleteBeforeReplace
+                if request.deleteBeforeReplaceDefined
+                else None,
                 additional_secret_outputs=tuple(request.additionalSecretOutputs),
                 aliases=len(request.aliases),
-                source_position=_relative_source(pos.uri, pos.line) if pos.uri else None,
+                source_position=_relative_source(pos.uri, pos.line, self.project_root) if pos.uri else None,
                 secret_paths=tuple(_secret_paths(raw_inputs)),
+                package_version=request.version,
             )
         )
         return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        # The engine stores these as the component's (or the stack's) outputs; so does the plan.
+        self.capture.registered_outputs[request.urn] = rpc.deserialize_properties(request.outputs)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+class _LogRecorder(logging.Handler):
+    """Keeps what the program logs, so errors fail the preview as they fail ``pulumi up``."""
+
+    def __init__(self, capture: Capture) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.capture = capture
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.capture.log.append((record.levelname.lower(), record.getMessage()))
+
+
+def _program_logger(capture: Capture) -> logging.Logger:
+    logger = logging.Logger(f"tvt.preview.{capture.project}.{capture.stack}", level=logging.DEBUG)
+    logger.addHandler(_LogRecorder(capture))
+    return logger
 
 
 def config_for_runtime(config: Mapping[str, Any]) -> dict[str, str]:
@@ -286,19 +362,23 @@ def run_program(
     subscription_id: str = "00000000-0000-0000-0000-000000000000",
     project: str = PROJECT,
     preview: bool = True,
+    project_root: Path = ROOT,
 ) -> Capture:
     """Run ``program`` (a callable or a path such as ``__main__.py``) under mocks and return the capture.
 
     ``config`` is the stack's ``config:`` mapping as in ``stacks/Pulumi.<stack>.yaml``. Each call
-    starts from a fresh runtime, so several stacks can be run in one process.
+    starts from a fresh runtime, so several stacks can be run in one process. Source positions are
+    recorded relative to ``project_root`` (the directory holding ``Pulumi.yaml``).
     """
     capture = Capture(stack=stack, project=project)
     mocks = PreviewMocks(subscription_id)
-    monitor = CapturingMonitor(mocks, capture)
+    monitor = CapturingMonitor(mocks, capture, project_root)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
     settings.ROOT.set(None)  # a fresh Stack resource for every run
-    pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi_mocks.set_mocks(
+        mocks, project=project, stack=stack, preview=preview, monitor=monitor, logger=_program_logger(capture)
+    )
     pulumi.runtime.set_all_config(config_for_runtime(config))
 
     def body() -> None:

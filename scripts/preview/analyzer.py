@@ -1,0 +1,242 @@
+"""Talk to a CrossGuard policy pack the way the Pulumi engine does: through the analyzer protocol.
+
+Two transports behind one interface (:class:`Analyzer`):
+
+- ``grpc``: spawn the pack as the engine does (``python -m pulumi.policy <engine> <packdir>``), read
+  the port it prints on stdout, and call it through ``AnalyzerStub``. This is the faithful path: the
+  pack runs in its own process with its own imports, exactly as under ``pulumi preview``.
+- ``inprocess``: import ``<packdir>/pack.py`` and call the servicer from its ``make_analyzer()``
+  with the same protobuf request objects. Faster to start; used by tests that run many plans.
+
+Either way a failure of the pack (it will not start, an RPC fails) is a :class:`PreviewError`, with
+what the pack wrote on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import grpc
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+from scripts.preview.errors import PreviewError
+
+TRANSPORTS = ("grpc", "inprocess")
+STARTUP_TIMEOUT_S = 60.0
+# The pack's own server accepts 400 MB messages (pulumi_policy); a whole stack goes in one request.
+_MAX_MESSAGE = 400 * 1024 * 1024
+_CHANNEL_OPTIONS = [
+    ("grpc.max_send_message_length", _MAX_MESSAGE),
+    ("grpc.max_receive_message_length", _MAX_MESSAGE),
+]
+
+
+class Analyzer(Protocol):
+    """The calls the engine makes on an analyzer plugin, in the order it makes them."""
+
+    name: str
+
+    def get_info(self) -> analyzer_pb2.AnalyzerInfo: ...
+
+    def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None: ...
+
+    def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None: ...
+
+    def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse: ...
+
+    def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse: ...
+
+
+class InProcessAnalyzer:
+    """Calls a ``_PolicyAnalyzerServicer`` directly, with the protobuf messages the engine would send."""
+
+    def __init__(self, servicer: Any, name: str) -> None:
+        self.servicer = servicer
+        self.name = name
+
+    def _call(self, method: str, request: Any) -> Any:
+        try:
+            return getattr(self.servicer, method)(request, None)
+        except Exception as error:  # noqa: BLE001  (a pack bug is reported, not a traceback)
+            raise PreviewError(
+                f"policy pack {self.name}: {method} failed: {type(error).__name__}: {error}"
+            ) from None
+
+    def get_info(self) -> analyzer_pb2.AnalyzerInfo:
+        info: analyzer_pb2.AnalyzerInfo = self._call("GetAnalyzerInfo", empty_pb2.Empty())
+        return info
+
+    def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
+        self._call("Configure", request)
+
+    def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
+        # Older servicers do not implement it; the engine then carries on, and so do we.
+        if type(self.servicer).ConfigureStack is not analyzer_pb2_grpc.AnalyzerServicer.ConfigureStack:
+            self._call("ConfigureStack", request)
+
+    def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
+        response: analyzer_pb2.AnalyzeResponse = self._call("Analyze", request)
+        return response
+
+    def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
+        response: analyzer_pb2.AnalyzeResponse = self._call("AnalyzeStack", request)
+        return response
+
+
+class GrpcAnalyzer:
+    """Calls a pack served in another process through ``AnalyzerStub``."""
+
+    def __init__(self, stub: Any, name: str, stderr: Callable[[], str], pid: int) -> None:
+        self.stub = stub
+        self.name = name
+        self.pid = pid  # the pack's process, ended when the ``grpc_analyzer`` block ends
+        self._stderr = stderr
+
+    def _call(self, method: str, request: Any) -> Any:
+        try:
+            return getattr(self.stub, method)(request)
+        except grpc.RpcError as error:
+            detail = error.details() if hasattr(error, "details") else str(error)
+            tail = _tail(self._stderr())
+            raise PreviewError(
+                f"policy pack {self.name}: {method} failed over gRPC: {detail}"
+                + (f"\n{tail}" if tail else "")
+            ) from None
+
+    def get_info(self) -> analyzer_pb2.AnalyzerInfo:
+        info: analyzer_pb2.AnalyzerInfo = self._call("GetAnalyzerInfo", empty_pb2.Empty())
+        return info
+
+    def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
+        self._call("Configure", request)
+
+    def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
+        try:
+            self.stub.ConfigureStack(request)
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.UNIMPLEMENTED:  # older packs: carry on, as the engine does
+                self._call("ConfigureStack", request)
+
+    def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
+        response: analyzer_pb2.AnalyzeResponse = self._call("Analyze", request)
+        return response
+
+    def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
+        response: analyzer_pb2.AnalyzeResponse = self._call("AnalyzeStack", request)
+        return response
+
+
+def _tail(text: str, lines: int = 15) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def _drain(stream: Any, sink: list[bytes], first_line: queue.Queue[bytes] | None) -> None:
+    """Read a child's pipe to the end so it never blocks on a full pipe; hand over the first line."""
+    for i, line in enumerate(iter(stream.readline, b"")):
+        if i == 0 and first_line is not None:
+            first_line.put(line)
+        else:
+            sink.append(line)
+    if first_line is not None:
+        first_line.put(b"")  # EOF before a port: the pack died
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def grpc_analyzer(packdir: Path, timeout: float = STARTUP_TIMEOUT_S) -> Iterator[GrpcAnalyzer]:
+    """Serve ``packdir`` as the engine does and yield a client; the child always ends with the block."""
+    packdir = packdir.resolve()
+    if not (packdir / "__main__.py").is_file():
+        raise PreviewError(f"{packdir}: not a policy pack (expected __main__.py and PulumiPolicy.yaml)")
+    command = [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(packdir)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, cwd=packdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out: list[bytes] = []
+    err: list[bytes] = []
+    port_line: queue.Queue[bytes] = queue.Queue()
+    readers = [
+        threading.Thread(target=_drain, args=(process.stdout, out, port_line), daemon=True),
+        threading.Thread(target=_drain, args=(process.stderr, err, None), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+
+    def stderr() -> str:
+        return b"".join(err).decode(errors="replace")
+
+    channel = None
+    try:
+        try:
+            line = port_line.get(timeout=timeout)
+        except queue.Empty:
+            raise PreviewError(f"policy pack {packdir}: printed no port within {timeout:.0f}s") from None
+        if not line.strip().isdigit():
+            if not line:  # the pack exited: let the stderr reader collect why
+                readers[1].join(timeout=5)
+            got = repr(line.decode(errors="replace").strip()) if line else "nothing: it exited"
+            raise PreviewError(
+                f"policy pack {packdir} failed to start (expected its port on stdout, got {got})"
+                + (f"\n{_tail(stderr())}" if stderr().strip() else "")
+            )
+        channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}", options=_CHANNEL_OPTIONS)
+        yield GrpcAnalyzer(analyzer_pb2_grpc.AnalyzerStub(channel), str(packdir), stderr, process.pid)
+    finally:
+        if channel is not None:
+            channel.close()
+        _stop(process)
+        for reader in readers:
+            reader.join(timeout=5)
+
+
+def load_servicer(packdir: Path) -> Any:
+    """``make_analyzer()`` from ``<packdir>/pack.py``, imported as ``<packdir name>.pack``."""
+    parent = str(packdir.resolve().parent)
+    module_name = f"{packdir.name}.pack"
+    if parent not in sys.path:
+        sys.path.insert(0, parent)
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:  # noqa: BLE001  (an import failure of the pack is reported, not raised)
+        raise PreviewError(
+            f"policy pack {packdir}: cannot import {module_name}: {type(error).__name__}: {error}"
+        ) from None
+    origin = Path(getattr(module, "__file__", "") or "").resolve()
+    if origin.parent != packdir.resolve():
+        raise PreviewError(f"policy pack {packdir}: {module_name} was already imported from {origin.parent}")
+    factory = getattr(module, "make_analyzer", None)
+    if not callable(factory):
+        raise PreviewError(
+            f"{packdir / 'pack.py'}: make_analyzer: expected a function returning the servicer"
+        )
+    return factory()
+
+
+@contextmanager
+def open_analyzer(transport: str, packdir: Path) -> Iterator[Analyzer]:
+    """The analyzer for ``packdir`` over ``transport`` (``grpc`` or ``inprocess``)."""
+    if transport == "grpc":
+        with grpc_analyzer(packdir) as analyzer:
+            yield analyzer
+    elif transport == "inprocess":
+        yield InProcessAnalyzer(load_servicer(packdir), str(packdir))
+    else:
+        raise PreviewError(f"--analyzer: expected one of {', '.join(TRANSPORTS)}, got {transport!r}")

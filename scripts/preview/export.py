@@ -1,0 +1,276 @@
+"""Turn a :class:`Capture` into Pulumi's stack-export format (``apitype.UntypedDeployment`` v3).
+
+The document is what ``pulumi stack export`` writes, so the real CLI can read it
+(``pulumi stack import``, ``pulumi policy analyze``). Field names and shapes follow
+``sdk/go/common/apitype/core.go`` (``DeploymentV3``, ``ManifestV1``, ``ResourceV3``,
+``SecretV1``) and the engine's ``Snapshot.VerifyIntegrity``:
+
+- ``manifest.magic`` is ``sha256(version)`` in hex, the integrity cookie the engine checks;
+  ``manifest.time`` is the Unix epoch, so the same config always yields the same bytes.
+- Resources are in topological order (the Stack first, then default providers; parents,
+  dependencies and providers before dependents; ties by URN), as ``VerifyIntegrity`` requires.
+- ``sourcePosition`` is ``project:///<path relative to the project>#<line>``, the statefile form
+  of pulumi/pulumi#13437, so no absolute path of the machine that ran the preview leaks.
+- Secrets are written in the decrypted-secret form of ``property-values.json`` with the value
+  replaced: ``{"4dabf…": "1b470…", "plaintext": "\\"[secret]\\""}``.
+- Like the engine, custom resources without an explicit provider get the package's default
+  provider (``pulumi:providers:<pkg>::default_<version>``), whose inputs are the stack's config in
+  that package's namespace.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import heapq
+import json
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+from scripts.preview.capture import STACK_TYPE, Capture, CapturedResource
+from scripts.preview.errors import PreviewError
+
+DEPLOYMENT_VERSION = 3
+EPOCH = "1970-01-01T00:00:00Z"
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 (Pulumi's secret signature, not a secret)
+REDACTED_PLAINTEXT = json.dumps("[secret]")
+PROVIDER_PREFIX = "pulumi:providers:"
+# Namespace for provider ids: the engine assigns a random UUID; a name-based one keeps bytes stable.
+_PROVIDER_ID_NAMESPACE = uuid.UUID("6f1f2c44-3a0b-4f7e-9a55-8a1c9f0e7d21")
+_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def redacted() -> dict[str, str]:
+    return {SIG_KEY: SECRET_SIG, "plaintext": REDACTED_PLAINTEXT}
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, Mapping) and value.get(SIG_KEY) == SECRET_SIG
+
+
+def pulumi_version() -> str:
+    return metadata.version("pulumi")
+
+
+def manifest() -> dict[str, str]:
+    version = pulumi_version()
+    return {"time": EPOCH, "magic": hashlib.sha256(version.encode()).hexdigest(), "version": version}
+
+
+def normalize(value: Any, where: str) -> Any:
+    """A JSON-ready copy: secrets redacted, whole floats as ints (as Go writes float64), no tuples."""
+    if is_secret(value):
+        return redacted()
+    if isinstance(value, Mapping):
+        return {str(k): normalize(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [normalize(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise PreviewError(
+        f"{where}: a {type(value).__name__} cannot be written to the plan (expected JSON values)"
+    )
+
+
+def _path_tokens(path: str) -> list[str | int]:
+    return [name if name else int(index) for name, index in _PATH_TOKEN.findall(path)]
+
+
+def _holds(node: Any, token: str | int) -> bool:
+    if isinstance(token, int):
+        return isinstance(node, list) and 0 <= token < len(node)
+    return isinstance(node, dict) and token in node
+
+
+def redact_paths(value: Mapping[str, Any], paths: Iterable[str]) -> dict[str, Any]:
+    """Replace the value at each ``a.b[0]`` path (as the capture records secrets) by the redacted form.
+
+    A path that is not there (an output the provider did not echo) is skipped, not an error.
+    """
+    result: dict[str, Any] = copy.deepcopy(dict(value))
+    for path in paths:
+        tokens = _path_tokens(path)
+        node: Any = result
+        for token in tokens[:-1]:
+            node = node[token] if _holds(node, token) else None
+        if tokens and _holds(node, tokens[-1]):
+            node[tokens[-1]] = redacted()
+    return result
+
+
+def source_position(resource: CapturedResource) -> str:
+    pos = resource.source_position
+    return f"project:///{pos.file}#{pos.line}" if pos else ""
+
+
+@dataclass(frozen=True)
+class DefaultProvider:
+    urn: str
+    id: str
+    package: str
+    inputs: Mapping[str, Any]
+
+    @property
+    def reference(self) -> str:
+        return f"{self.urn}::{self.id}"
+
+
+def default_provider(
+    capture: Capture, package: str, version: str, config: Mapping[str, Any]
+) -> DefaultProvider:
+    name = "default_" + version.replace(".", "_") if version else "default"
+    urn = f"urn:pulumi:{capture.stack}::{capture.project}::{PROVIDER_PREFIX}{package}::{name}"
+    prefix = f"{package}:"
+    inputs: dict[str, Any] = {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
+    if version:
+        inputs["version"] = version
+    return DefaultProvider(urn, str(uuid.uuid5(_PROVIDER_ID_NAMESPACE, urn)), package, inputs)
+
+
+def default_providers(capture: Capture, config: Mapping[str, Any]) -> dict[tuple[str, str], DefaultProvider]:
+    """One default provider per (package, version) used by a custom resource with no explicit provider."""
+    wanted = {
+        (r.type.split(":", 1)[0], r.package_version)
+        for r in capture.resources
+        if r.custom and not r.provider and not r.type.startswith(PROVIDER_PREFIX)
+    }
+    return {key: default_provider(capture, key[0], key[1], config) for key in sorted(wanted)}
+
+
+def _state(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop empty optional fields, as the CLI's ``omitempty`` does; the always-present ones stay."""
+    always = {"urn", "custom", "type", "inputs", "outputs", "dependencies", "propertyDependencies", "protect"}
+    return {k: v for k, v in fields.items() if k in always or v not in ("", [], {}, None)}
+
+
+def resource_state(
+    resource: CapturedResource, registered: Mapping[str, Any] | None, provider_ref: str
+) -> dict[str, Any]:
+    where = resource.urn
+    inputs = redact_paths(resource.inputs, resource.secret_paths)
+    raw_outputs = registered if not resource.custom else resource.outputs
+    outputs = redact_paths(raw_outputs or {}, [*resource.secret_paths, *resource.additional_secret_outputs])
+    return _state(
+        {
+            "urn": resource.urn,
+            "custom": resource.custom,
+            "type": resource.type,
+            "id": resource.id if resource.custom else "",
+            "inputs": normalize(inputs, f"{where}: inputs"),
+            "outputs": normalize(outputs, f"{where}: outputs"),
+            "parent": resource.parent,
+            "protect": resource.protect,
+            "dependencies": sorted(set(resource.dependencies)),
+            "propertyDependencies": {k: sorted(set(v)) for k, v in resource.property_dependencies.items()},
+            "provider": resource.provider or provider_ref,
+            "sourcePosition": source_position(resource),
+            "ignoreChanges": list(resource.ignore_changes),
+            "additionalSecretOutputs": list(resource.additional_secret_outputs),
+        }
+    )
+
+
+def _edges(state: Mapping[str, Any]) -> set[str]:
+    edges = set(state.get("dependencies", []))
+    for urns in state.get("propertyDependencies", {}).values():
+        edges.update(urns)
+    if state.get("parent"):
+        edges.add(state["parent"])
+    if state.get("provider"):
+        edges.add(str(state["provider"]).rsplit("::", 1)[0])
+    return edges
+
+
+def _rank(state: Mapping[str, Any]) -> int:
+    if state["type"] == STACK_TYPE:
+        return 0
+    return 1 if str(state["type"]).startswith(PROVIDER_PREFIX) else 2
+
+
+def topological(states: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Kahn's algorithm over parent/dependency/provider edges; O((N + E) log N), ties by (rank, URN)."""
+    by_urn: dict[str, dict[str, Any]] = {}
+    for state in states:
+        if state["urn"] in by_urn:
+            raise PreviewError(f"{state['urn']}: registered twice (URNs must be unique)")
+        by_urn[state["urn"]] = state
+    waiting_on: dict[str, int] = {}
+    dependents: dict[str, list[str]] = {urn: [] for urn in by_urn}
+    for urn, state in by_urn.items():
+        edges = {e for e in _edges(state) if e in by_urn and e != urn}
+        waiting_on[urn] = len(edges)
+        for edge in edges:
+            dependents[edge].append(urn)
+    ready = [(_rank(s), urn) for urn, s in by_urn.items() if waiting_on[urn] == 0]
+    heapq.heapify(ready)
+    ordered: list[dict[str, Any]] = []
+    while ready:
+        _, urn = heapq.heappop(ready)
+        ordered.append(by_urn[urn])
+        for dependent in dependents[urn]:
+            waiting_on[dependent] -= 1
+            if waiting_on[dependent] == 0:
+                heapq.heappush(ready, (_rank(by_urn[dependent]), dependent))
+    if len(ordered) != len(by_urn):
+        stuck = sorted(urn for urn, n in waiting_on.items() if n > 0)
+        raise PreviewError(f"{stuck[0]}: dependency cycle among {len(stuck)} resources")
+    return ordered
+
+
+def build_deployment(capture: Capture, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The whole ``UntypedDeployment`` document for one program run."""
+    providers = default_providers(capture, config)
+    stack_outputs = capture.registered_outputs.get(capture.stack_urn, {})
+    states: list[dict[str, Any]] = [
+        _state(
+            {
+                "urn": capture.stack_urn,
+                "custom": False,
+                "type": STACK_TYPE,
+                "inputs": {},
+                "outputs": normalize(stack_outputs, f"{capture.stack_urn}: outputs"),
+                "protect": False,
+                "dependencies": [],
+                "propertyDependencies": {},
+            }
+        )
+    ]
+    for provider in providers.values():
+        inputs = normalize(provider.inputs, f"{provider.urn}: inputs")
+        states.append(
+            _state(
+                {
+                    "urn": provider.urn,
+                    "custom": True,
+                    "type": PROVIDER_PREFIX + provider.package,
+                    "id": provider.id,
+                    "inputs": inputs,
+                    "outputs": inputs,
+                    "protect": False,
+                    "dependencies": [],
+                    "propertyDependencies": {},
+                }
+            )
+        )
+    for resource in capture.resources:
+        key = (resource.type.split(":", 1)[0], resource.package_version)
+        ref = providers[key].reference if key in providers and resource.custom else ""
+        states.append(resource_state(resource, capture.registered_outputs.get(resource.urn), ref))
+    return {
+        "version": DEPLOYMENT_VERSION,
+        "deployment": {"manifest": manifest(), "resources": topological(states)},
+    }
+
+
+def dumps(document: Mapping[str, Any]) -> bytes:
+    """Canonical bytes: sorted keys, 4-space indent (as ``pulumi stack export``), trailing newline."""
+    return (
+        json.dumps(document, sort_keys=True, indent=4, ensure_ascii=False, allow_nan=False) + "\n"
+    ).encode()

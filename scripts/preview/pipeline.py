@@ -1,0 +1,273 @@
+"""The two preview commands as plain functions: ``tvt plan`` (five steps) and ``tvt check``.
+
+``run_plan``: validate the stack config, run the real program under the SDK's mocks, write the plan
+in Pulumi's stack-export format, evaluate the policy pack through the analyzer protocol, write
+``findings.json`` and ``report.md``, print a summary. Everything is built in memory and the output
+directory is written in one rename, so a failure at any step leaves no half-written output.
+
+``run_check``: evaluate a saved plan through the same code (``parse_plan`` + ``evaluate``).
+
+Exit codes: 0 no mandatory violation, 1 at least one, 2 bad input (or a program/pack that cannot
+run), always with a message that names the file and the key, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import traceback
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import pulumi
+
+from components.config.load import ConfigError, load_stack, read_stack_file, stack_file, today
+from components.config.model import StackConfig
+from scripts.preview.analyzer import open_analyzer
+from scripts.preview.capture import ROOT, Capture, run_program
+from scripts.preview.errors import PreviewError
+from scripts.preview.evaluate import Evaluation, evaluate
+from scripts.preview.export import build_deployment, dumps
+from scripts.preview.findings import Finding, findings_json
+from scripts.preview.levels import LevelIndex
+from scripts.preview.output import write_directory
+from scripts.preview.plan import Plan, load_plan, parse_plan
+from scripts.preview.progress import Progress, Timings
+from scripts.preview.report import ReportInputs, report_markdown, summary_text
+
+EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
+PLAN_FILE, FINDINGS_FILE, REPORT_FILE = "plan.json", "findings.json", "report.md"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    stack: str
+    out: Path
+    root: Path = ROOT
+    pack: Path | None = None  # default: <root>/policies
+    policy_config: Path | None = None  # default: <root>/policies/config/<stack>.json
+    analyzer: str = "grpc"
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    plan: Path
+    root: Path = ROOT
+    pack: Path | None = None
+    policy_config: Path | None = None
+    format: str = "text"
+    analyzer: str = "grpc"
+
+
+def display(path: Path, root: Path) -> str:
+    """A path as outputs show it: relative to the repository when inside it, else just the file name."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def default_policy_config(root: Path, stack: str, err: TextIO) -> Path | None:
+    path = root / "policies" / "config" / f"{stack}.json"
+    if path.is_file():
+        return path
+    err.write(f"note: no policy config at {display(path, root)}; the pack's own defaults apply\n")
+    return None
+
+
+def findings_bytes(findings: tuple[Finding, ...]) -> bytes:
+    """``findings.json`` and ``tvt check --format json``: the same list, the same bytes."""
+    return (json.dumps(findings_json(findings), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def today_iso() -> str:
+    try:
+        return today().isoformat()
+    except ConfigError as error:
+        raise PreviewError(*(str(i) for i in error.issues)) from None
+
+
+# --- step 1: the stack config ---------------------------------------------------------------
+
+
+def validate_stack(stack: str, root: Path) -> tuple[StackConfig, dict[str, Any]]:
+    """The validated config and the raw ``config:`` mapping the program gets, or every issue."""
+    try:
+        return load_stack(stack, root), read_stack_file(stack_file(stack, root), root=root)
+    except ConfigError as error:
+        raise PreviewError(*(str(i) for i in error.issues)) from None
+
+
+# --- step 2: the program ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _as_project(root: Path) -> Iterator[None]:
+    """Run as the Pulumi CLI runs a program: from the project directory, importable from there."""
+    added = str(root.resolve()) not in sys.path
+    if added:
+        sys.path.insert(0, str(root.resolve()))
+    try:
+        with contextlib.chdir(root):
+            yield
+    finally:
+        if added:
+            sys.path.remove(str(root.resolve()))
+
+
+def _where(error: BaseException, root: Path) -> str:
+    """The innermost frame of the program's own code, as ``path:line`` relative to the project."""
+    frames = [
+        f
+        for f in traceback.extract_tb(error.__traceback__)
+        if Path(f.filename).resolve().is_relative_to(root.resolve()) and "site-packages" not in f.filename
+    ]
+    return f" (raised at {display(Path(frames[-1].filename), root)}:{frames[-1].lineno})" if frames else ""
+
+
+def program_failure(program: str, stack: str, error: BaseException, root: Path) -> str:
+    detail = " ".join(str(error).split()) or type(error).__name__
+    if isinstance(error, pulumi.RunError):
+        return f"{program}: the Pulumi program stopped for stack {stack}: {detail}. No plan was written."
+    return (
+        f"{program}: the Pulumi program failed for stack {stack} with {type(error).__name__}: {detail}"
+        f"{_where(error, root)}. No plan was written; fix the program (or its config) and run tvt plan again."
+    )
+
+
+def run_stack_program(options: PlanOptions, config: Mapping[str, Any]) -> Capture:
+    root = options.root.resolve()  # the program runs from its project directory
+    program = root / "__main__.py"
+    label = display(program, root)
+    if not program.is_file():
+        raise PreviewError(f"{label}: no Pulumi program (expected __main__.py under --root {options.root})")
+    subscription = str(config.get("tvt:subscriptionId", "00000000-0000-0000-0000-000000000000"))
+    try:
+        with _as_project(root):
+            capture = run_program(
+                program, stack=options.stack, config=config, subscription_id=subscription, project_root=root
+            )
+    except (Exception, SystemExit) as error:  # noqa: BLE001  (any program failure: one paragraph)
+        raise PreviewError(program_failure(label, options.stack, error, root)) from None
+    if capture.errors:
+        raise PreviewError(
+            f"{label}: the Pulumi program logged {len(capture.errors)} error(s) for stack {options.stack}: "
+            + " | ".join(" ".join(e.split()) for e in capture.errors)
+            + ". No plan was written."
+        )
+    return capture
+
+
+# --- steps 3-5 -----------------------------------------------------------------------------
+
+
+def group_names(config: StackConfig) -> dict[str, str]:
+    return {g.object_id.lower(): g.display_name for p in config.partners for g in p.groups}
+
+
+def evaluate_plan(
+    plan: Plan,
+    *,
+    root: Path,
+    pack: Path | None,
+    config_path: Path | None,
+    transport: str,
+    progress: Progress | None,
+) -> Evaluation:
+    """Step 4, shared by ``tvt plan`` and ``tvt check``."""
+    packdir = pack or root / "policies"
+
+    def tick(done: int, total: int) -> None:
+        if progress is not None:
+            progress.update(f"evaluating policies: {done}/{total} resources")
+
+    with open_analyzer(transport, packdir) as analyzer:
+        return evaluate(plan, analyzer, config_path, tick)
+
+
+def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr  # looked up per call, so redirection works
+    timings = Timings()
+    try:
+        with Progress(err) as progress:
+            progress.update(f"validating stacks/Pulumi.{options.stack}.yaml")
+            with timings.phase("validate"):
+                config, raw_config = validate_stack(options.stack, options.root)
+            progress.update(f"running the program for stack {options.stack}")
+            with timings.phase("program"):
+                capture = run_stack_program(options, raw_config)
+            with timings.phase("export"):
+                plan_bytes = dumps(build_deployment(capture, raw_config))
+            config_path = options.policy_config or default_policy_config(options.root, options.stack, err)
+            with timings.phase("policy"):
+                plan = parse_plan(json.loads(plan_bytes), PLAN_FILE)
+                evaluation = evaluate_plan(
+                    plan,
+                    root=options.root,
+                    pack=options.pack,
+                    config_path=config_path,
+                    transport=options.analyzer,
+                    progress=progress,
+                )
+            with timings.phase("report"):
+                inputs = ReportInputs(
+                    plan=plan,
+                    evaluation=evaluation,
+                    levels=LevelIndex(plan).all_levels(),
+                    group_names=group_names(config),
+                    today=today_iso(),
+                    config_label=display(config_path, options.root) if config_path else "pack defaults",
+                )
+                files = {
+                    PLAN_FILE: plan_bytes,
+                    FINDINGS_FILE: findings_bytes(evaluation.findings),
+                    REPORT_FILE: report_markdown(inputs).encode(),
+                }
+            with timings.phase("write"):
+                write_directory(options.out, files)
+    except PreviewError as error:
+        err.write(f"tvt plan: {error}\n")
+        return EXIT_BAD_INPUT
+    out.write(summary_text(inputs, f"{options.out}/{PLAN_FILE}"))
+    err.write(f"{timings.line()}\n")
+    return EXIT_VIOLATION if evaluation.mandatory else EXIT_OK
+
+
+def finding_line(f: Finding) -> str:
+    exempt = (
+        f" [exempted: approved by {f.exemption.approver} until {f.exemption.expires}]" if f.exemption else ""
+    )
+    message = " ".join(f.message.split())
+    return f"{f.enforcement.upper():10} {f.rule} ({f.severity}) {f.type} {f.name}{exempt}: {message}"
+
+
+def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        with Progress(err) as progress:
+            plan = load_plan(options.plan)
+            config_path = options.policy_config or default_policy_config(options.root, plan.stack, err)
+            evaluation = evaluate_plan(
+                plan,
+                root=options.root,
+                pack=options.pack,
+                config_path=config_path,
+                transport=options.analyzer,
+                progress=progress,
+            )
+    except PreviewError as error:
+        err.write(f"tvt check: {error}\n")
+        return EXIT_BAD_INPUT
+    if options.format == "json":
+        out.write(findings_bytes(evaluation.findings).decode())
+    else:
+        out.writelines(finding_line(f) + "\n" for f in evaluation.findings)
+        mandatory = len(evaluation.mandatory)
+        out.write(
+            f"{plan.stack}: {len(evaluation.findings)} findings, {mandatory} mandatory -> "
+            f"{'FAIL' if mandatory else 'PASS'}\n"
+        )
+    return EXIT_VIOLATION if evaluation.mandatory else EXIT_OK

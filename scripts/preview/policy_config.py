@@ -1,0 +1,245 @@
+"""The policy pack's metadata (``GetAnalyzerInfo``) and its configuration file, checked and reconciled.
+
+The config file is the one ``pulumi preview --policy-pack-config`` takes: an object of policy name
+-> enforcement level string, or -> object of ``enforcementLevel`` plus the policy's properties
+(``"all"`` sets every policy's level). Reconciliation follows the engine
+(``ReconcilePolicyPackConfig``): schema defaults, then the pack's initial config, then ``all``,
+then each entry. So a policy whose entry omits ``enforcementLevel`` keeps the level the pack
+declares for it; the protobuf default (ADVISORY) never silently downgrades a mandatory rule.
+
+Checks are stricter than the engine's, on purpose: an unknown policy name or an unknown property
+is an error, because a reviewer reading the file would believe it configures something it does not.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from google.protobuf import json_format
+from pulumi.runtime.proto import analyzer_pb2
+
+from scripts.preview.errors import PreviewError, issue
+
+ENFORCEMENT_LEVELS: dict[str, int] = {
+    "advisory": analyzer_pb2.ADVISORY,
+    "mandatory": analyzer_pb2.MANDATORY,
+    "remediate": analyzer_pb2.REMEDIATE,
+    "disabled": analyzer_pb2.DISABLED,
+}
+ENFORCEMENT_NAMES: dict[int, str] = {v: k for k, v in ENFORCEMENT_LEVELS.items()}
+SEVERITY_NAMES: dict[int, str] = {
+    analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: "unspecified",
+    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
+    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
+    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
+    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
+}
+ALL = "all"  # the engine's name for "every policy of the pack"
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    """What the pack says about one policy: its id, default level, severity, controls and schema."""
+
+    name: str
+    description: str
+    enforcement: str
+    severity: str
+    controls: tuple[str, ...]
+    kind: str  # "resource" | "stack"
+    schema_properties: Mapping[str, Any]
+    schema_required: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PolicyEntry:
+    """One policy's configuration: ``enforcement`` None means "not given" (keep what is already there)."""
+
+    enforcement: str | None
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    version: str
+    policies: Mapping[str, PolicyInfo]
+    initial_config: Mapping[str, PolicyEntry]
+
+
+def _struct(value: Any) -> dict[str, Any]:
+    result: dict[str, Any] = json_format.MessageToDict(value)
+    return result
+
+
+def pack_info(info: analyzer_pb2.AnalyzerInfo) -> PackInfo:
+    policies = {
+        p.name: PolicyInfo(
+            name=p.name,
+            description=p.description,
+            enforcement=ENFORCEMENT_NAMES.get(p.enforcementLevel, "advisory"),
+            severity=SEVERITY_NAMES.get(p.severity, "unspecified"),
+            controls=tuple(p.tags),
+            kind="stack" if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK else "resource",
+            schema_properties=_struct(p.configSchema.properties),
+            schema_required=tuple(p.configSchema.required),
+        )
+        for p in info.policies
+    }
+    initial = {
+        name: PolicyEntry(
+            ENFORCEMENT_NAMES.get(cfg.enforcementLevel) if cfg.enforcementLevel else None,
+            _struct(cfg.properties),
+        )
+        for name, cfg in info.initialConfig.items()
+    }
+    return PackInfo(info.name, info.version, policies, initial)
+
+
+def read_config_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except OSError as error:
+        raise PreviewError(
+            issue(str(path), "", f"cannot read the policy config ({error.strerror})")
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise PreviewError(issue(str(path), "", f"not JSON ({error})")) from None
+
+
+def _unknown_name(source: str, name: str, pack: PackInfo) -> str:
+    close = difflib.get_close_matches(name, list(pack.policies), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return issue(
+        source, name, f"not a policy of pack {pack.name!r}{hint}; expected one of the pack's policy names"
+    )
+
+
+def _level(source: str, path: str, value: Any, problems: list[str]) -> str | None:
+    if isinstance(value, str) and value in ENFORCEMENT_LEVELS:
+        return value
+    problems.append(issue(source, path, f"expected one of {', '.join(ENFORCEMENT_LEVELS)}, got {value!r}"))
+    return None
+
+
+def parse_entries(raw: Any, source: str, pack: PackInfo) -> dict[str, PolicyEntry]:
+    """The file's entries, checked for shape, names and levels (properties are checked after merging)."""
+    if not isinstance(raw, Mapping):
+        raise PreviewError(
+            issue(source, "", f"expected an object of policy name -> config, got {type(raw).__name__}")
+        )
+    problems: list[str] = []
+    entries: dict[str, PolicyEntry] = {}
+    for name in sorted(raw):
+        value = raw[name]
+        if name != ALL and name not in pack.policies:
+            problems.append(_unknown_name(source, name, pack))
+            continue
+        if isinstance(value, str):
+            entries[name] = PolicyEntry(_level(source, name, value, problems))
+        elif isinstance(value, Mapping):
+            level = value.get("enforcementLevel")
+            checked = (
+                _level(source, f"{name}.enforcementLevel", level, problems) if level is not None else None
+            )
+            props = {k: v for k, v in value.items() if k != "enforcementLevel"}
+            if name == ALL and props:
+                problems.append(issue(source, name, "expected only enforcementLevel for 'all'"))
+            entries[name] = PolicyEntry(checked, props)
+        else:
+            problems.append(
+                issue(source, name, f"expected an enforcement level string or an object, got {value!r}")
+            )
+    if problems:
+        raise PreviewError(*problems)
+    return entries
+
+
+def _apply(result: dict[str, PolicyEntry], given: Mapping[str, PolicyEntry]) -> None:
+    everyone = given.get(ALL)
+    if everyone is not None and everyone.enforcement is not None:
+        for name, entry in result.items():
+            result[name] = PolicyEntry(everyone.enforcement, entry.properties)
+    for name, entry in given.items():
+        if name == ALL or name not in result:
+            continue
+        current = result[name]
+        result[name] = PolicyEntry(
+            entry.enforcement or current.enforcement, {**current.properties, **entry.properties}
+        )
+
+
+def _schema(policy: PolicyInfo) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": dict(policy.schema_properties),
+        "required": list(policy.schema_required),
+        "additionalProperties": False,
+    }
+
+
+def _where(name: str, error: jsonschema.ValidationError) -> str:
+    path = name
+    for part in error.absolute_path:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def validate_properties(source: str, pack: PackInfo, resolved: Mapping[str, PolicyEntry]) -> None:
+    problems: list[str] = []
+    for name in sorted(resolved):
+        policy = pack.policies[name]
+        validator = jsonschema.Draft202012Validator(
+            _schema(policy), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        )
+        for error in sorted(
+            validator.iter_errors(dict(resolved[name].properties)), key=lambda e: list(map(str, e.path))
+        ):
+            problems.append(issue(source, _where(name, error), error.message))
+    if problems:
+        raise PreviewError(*problems)
+
+
+def reconcile(pack: PackInfo, entries: Mapping[str, PolicyEntry], source: str) -> dict[str, PolicyEntry]:
+    """Every policy's effective config: defaults, initial config, ``all``, then the file; then validated."""
+    result = {
+        name: PolicyEntry(
+            policy.enforcement,
+            {
+                k: v["default"]
+                for k, v in policy.schema_properties.items()
+                if isinstance(v, Mapping) and "default" in v
+            },
+        )
+        for name, policy in pack.policies.items()
+    }
+    _apply(result, pack.initial_config)
+    _apply(result, entries)
+    validate_properties(source, pack, result)
+    return result
+
+
+def configure_request(resolved: Mapping[str, PolicyEntry]) -> analyzer_pb2.ConfigureAnalyzerRequest:
+    """One entry per policy with its level always set, as the engine sends it."""
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    for name in sorted(resolved):
+        entry = resolved[name]
+        config = request.policyConfig[name]
+        config.enforcementLevel = ENFORCEMENT_LEVELS[entry.enforcement or "advisory"]
+        if entry.properties:
+            config.properties.update(dict(entry.properties))
+    return request
+
+
+def load_policy_config(path: Path | None, pack: PackInfo) -> dict[str, PolicyEntry]:
+    """Read, check and reconcile ``path`` (None: the pack's own defaults) against ``pack``."""
+    if path is None:
+        return reconcile(pack, {}, "(pack defaults)")
+    entries = parse_entries(read_config_file(path), str(path), pack)
+    return reconcile(pack, entries, str(path))

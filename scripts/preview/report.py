@@ -1,0 +1,334 @@
+"""What reviewers read: the plan summary (stdout) and ``report.md`` (security reviewers).
+
+Both are pure functions of the plan, the evaluation, the stack's group names and today's date, so
+the same inputs give the same bytes. The access matrix answers "who can read which level of
+data": one row per group role assignment, with the principal's display name from the stack
+config, the Azure role, the level, the zone (or the whole level), and the use case it is tied to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from scripts.preview.evaluate import Evaluation
+from scripts.preview.findings import ConfiguredExemption, Finding
+from scripts.preview.plan import Plan, PlanResource
+
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
+# Built-in role definition GUIDs the platform uses (learn.microsoft.com, "Azure built-in roles").
+ROLE_NAMES = {
+    "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
+    "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+    "e147488a-f6f5-4113-8e2d-b22465e65bf6": "Key Vault Crypto Service Encryption User",
+}
+# Data roles that include reading blobs, unless an ABAC condition takes the read action away.
+_READING_ROLES = {"2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"}
+_DENIES_READ = "!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'})"
+_GRANT = re.compile(r"TVT grant: (?P<role>\S+) for (?P<group>\S+) on ")
+_USE_CASE = re.compile(r"Use case (?P<id>\S+) \((?P<approval>\S+)\) expires (?P<expires>\d{4}-\d{2}-\d{2})")
+_LEVEL_ORDER = {"3": 0, "2": 1, "1": 2, "shared": 3}
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    level: str
+    principal: str
+    grant_role: str  # the TVT role from the grant's description (reader, contributor, ingest-writer)
+    azure_role: str
+    reads: str  # can the group read the data: the point of the matrix
+    scope: str
+    use_case: str
+    use_case_expires: str
+    resource: str
+
+    def sort_key(self) -> tuple[int, str, str, str, str]:
+        return (_LEVEL_ORDER.get(self.level, 9), self.level, self.principal, self.scope, self.azure_role)
+
+
+@dataclass(frozen=True)
+class ExemptionRow:
+    exemption: ConfiguredExemption
+    status: str  # "applied" | "unused" | "expired"
+    findings: int
+
+
+@dataclass(frozen=True)
+class ProtectedRow:
+    name: str
+    type: str
+    level: str
+    protection: str
+
+
+def counted_resources(plan: Plan) -> list[PlanResource]:
+    """What the plan declares: everything but the stack root and the engine's default providers."""
+    return [r for r in plan.resources if not r.is_stack and not r.is_provider]
+
+
+def by_level(plan: Plan, levels: Mapping[str, str]) -> dict[str, int]:
+    counts = Counter(levels[r.urn] for r in counted_resources(plan))
+    return dict(sorted(counts.items(), key=lambda kv: (_LEVEL_ORDER.get(kv[0], 9), kv[0])))
+
+
+def by_type(plan: Plan) -> dict[str, int]:
+    counts = Counter(r.type for r in counted_resources(plan))
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def by_rule(findings: Iterable[Finding]) -> dict[tuple[str, str], int]:
+    counts = Counter((f.rule, f.enforcement) for f in findings)
+    return dict(sorted(counts.items()))
+
+
+def exemption_rows(evaluation: Evaluation, today: str) -> list[ExemptionRow]:
+    rows = []
+    for e in evaluation.exemptions:
+        used = [
+            f
+            for f in evaluation.findings
+            if f.rule == e.rule
+            and f.exemption is not None
+            and f.exemption.expires == e.expires
+            and e.matches(f.urn)
+        ]
+        status = "expired" if e.expires < today else ("applied" if used else "unused")
+        rows.append(ExemptionRow(e, status, len(used)))
+    return sorted(rows, key=lambda r: (r.exemption.rule, r.exemption.resource, r.exemption.expires))
+
+
+def _role_guid(role_definition_id: str) -> str:
+    return role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
+
+
+def _scope_label(assignment: PlanResource, plan: Plan) -> str:
+    target = next(
+        (plan.get(u) for u in assignment.property_dependencies.get("scope", ()) if plan.get(u)), None
+    )
+    if target is not None and target.type == "azure-native:storage:BlobContainer":
+        return f"zone {target.inputs.get('containerName', target.name)}"
+    if target is not None and target.type == "azure-native:storage:StorageAccount":
+        return f"whole level ({target.inputs.get('accountName', target.name)})"
+    if target is not None:
+        return f"{target.type.rsplit(':', 1)[-1]} {target.name}"
+    return str(assignment.inputs.get("scope", "?"))
+
+
+def _reads(role_guid: str, condition: str) -> str:
+    if role_guid not in _READING_ROLES:
+        return "not a data-reading role"
+    if _DENIES_READ in condition.replace(" ", ""):
+        return "no (write-only: ABAC condition denies blob read)"
+    return "yes"
+
+
+def access_rows(plan: Plan, levels: Mapping[str, str], group_names: Mapping[str, str]) -> list[AccessRow]:
+    rows = []
+    for r in plan.resources:
+        if r.type != ROLE_ASSIGNMENT or r.inputs.get("principalType") != "Group":
+            continue
+        principal_id = str(r.inputs.get("principalId", ""))
+        description = str(r.inputs.get("description", ""))
+        grant = _GRANT.search(description)
+        use_case = _USE_CASE.search(description)
+        guid = _role_guid(str(r.inputs.get("roleDefinitionId", "")))
+        azure_role = ROLE_NAMES.get(guid, guid)
+        condition = str(r.inputs.get("condition") or "")
+        if condition:
+            azure_role += " (with ABAC condition)"
+        rows.append(
+            AccessRow(
+                level=levels.get(r.urn, "unassigned"),
+                principal=group_names.get(principal_id.lower(), principal_id),
+                grant_role=grant["role"] if grant else "",
+                azure_role=azure_role,
+                reads=_reads(guid, condition),
+                scope=_scope_label(r, plan),
+                use_case=f"{use_case['id']} ({use_case['approval']})" if use_case else "",
+                use_case_expires=use_case["expires"] if use_case else "",
+                resource=r.name,
+            )
+        )
+    return sorted(rows, key=AccessRow.sort_key)
+
+
+def protected_rows(plan: Plan, levels: Mapping[str, str]) -> list[ProtectedRow]:
+    rows = [ProtectedRow(r.name, r.type, levels[r.urn], "protect") for r in plan.resources if r.protect]
+    for lock in (r for r in plan.resources if r.type == LOCK):
+        for urn in lock.property_dependencies.get("resourceGroupName", ()):
+            group = plan.get(urn)
+            if group is not None:
+                level = str(lock.inputs.get("level", "lock"))
+                rows.append(
+                    ProtectedRow(group.name, group.type, levels[group.urn], f"{level} lock ({lock.name})")
+                )
+    return sorted(rows, key=lambda r: (_LEVEL_ORDER.get(r.level, 9), r.type, r.name, r.protection))
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|") or "-"
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
+    head = list(header)
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines if len(lines) > 2 else [*lines, "| " + " | ".join("-" for _ in head) + " |"]
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    plan: Plan
+    evaluation: Evaluation
+    levels: Mapping[str, str]
+    group_names: Mapping[str, str]
+    today: str
+    config_label: str  # the policy config file as the reader should see it (repository-relative)
+
+
+def summary_text(inputs: ReportInputs, out_label: str) -> str:
+    plan, evaluation = inputs.plan, inputs.evaluation
+    resources = counted_resources(plan)
+    findings = evaluation.findings
+    mandatory = [f for f in findings if f.blocking]
+    exempted = [f for f in findings if f.exemption and f.exemption.status == "applied"]
+    lines = [f"tvt plan: stack {plan.stack}: {len(resources)} resources -> {out_label}"]
+    lines.append("  by level: " + ", ".join(f"{k}: {v}" for k, v in by_level(plan, inputs.levels).items()))
+    lines.append("  by type:")
+    lines += [f"    {count:4d}  {type_}" for type_, count in by_type(plan).items()]
+    advisory = len(findings) - len(mandatory)
+    lines.append(
+        f"policy pack {evaluation.pack.name} {evaluation.pack.version} ({inputs.config_label}): "
+        f"{len(mandatory)} mandatory, {advisory} other findings ({len(exempted)} exempted)"
+    )
+    lines += [f"  {rule} [{level}]: {count}" for (rule, level), count in by_rule(findings).items()]
+    rows = exemption_rows(evaluation, inputs.today)
+    counts = Counter(r.status for r in rows)
+    lines.append(
+        f"exemptions: {counts['applied']} applied, {counts['unused']} unused, {counts['expired']} expired"
+    )
+    lines += [
+        f"  {r.exemption.rule} on {r.exemption.resource}: approved by {r.exemption.approver} "
+        f"until {r.exemption.expires} ({r.status})"
+        for r in rows
+    ]
+    for f in mandatory:
+        lines.append(f"MANDATORY {f.rule}: {f.type} {f.name}: {' '.join(f.message.split())}")
+    lines.append("result: " + (f"FAIL ({len(mandatory)} mandatory violations)" if mandatory else "PASS"))
+    return "\n".join(lines) + "\n"
+
+
+def report_markdown(inputs: ReportInputs) -> str:
+    plan, evaluation = inputs.plan, inputs.evaluation
+    findings = evaluation.findings
+    mandatory = [f for f in findings if f.blocking]
+    exempted = [f for f in findings if f.exemption and f.exemption.status == "applied"]
+    rows = exemption_rows(evaluation, inputs.today)
+    counts = Counter(r.status for r in rows)
+    lines = [
+        f"# Policy report: {plan.project} / {plan.stack}",
+        "",
+        "Offline preview (`tvt plan`) of the Pulumi program under the SDK's mocks "
+        f"(Pulumi {plan.pulumi_version}), evaluated by policy pack `{evaluation.pack.name}` "
+        f"{evaluation.pack.version} through the analyzer protocol with config `{inputs.config_label}`. "
+        f"Exemption expiry is judged as of {inputs.today}.",
+        "",
+        f"**Result: {'FAIL' if mandatory else 'PASS'}** ({len(mandatory)} mandatory violations)",
+        "",
+        "## Summary",
+        "",
+        *_table(
+            ["what", "count"],
+            [
+                ["resources", str(len(counted_resources(plan)))],
+                ["mandatory findings", str(len(mandatory))],
+                ["other findings (advisory, incl. exempted)", str(len(findings) - len(mandatory))],
+                ["exempted findings", str(len(exempted))],
+                [
+                    "exemptions applied / unused / expired",
+                    f"{counts['applied']} / {counts['unused']} / {counts['expired']}",
+                ],
+            ],
+        ),
+        "",
+        "### Resources by data level",
+        "",
+        *_table(["level", "resources"], [[k, str(v)] for k, v in by_level(plan, inputs.levels).items()]),
+        "",
+        "### Resources by type",
+        "",
+        *_table(["type", "resources"], [[k, str(v)] for k, v in by_type(plan).items()]),
+        "",
+        "### Findings by rule",
+        "",
+        *_table(
+            ["rule", "enforcement", "findings"], [[r, e, str(n)] for (r, e), n in by_rule(findings).items()]
+        ),
+        "",
+        "## Findings",
+        "",
+        *_table(
+            ["rule", "enforcement", "severity", "resource", "message", "controls"],
+            [
+                [f.rule, f.enforcement, f.severity, f"{f.name} ({f.type})", f.message, ", ".join(f.controls)]
+                for f in findings
+            ],
+        ),
+        "",
+        "## Exemptions",
+        "",
+        *_table(
+            ["rule", "resource", "reason", "approver", "expires", "status"],
+            [
+                [
+                    r.exemption.rule,
+                    r.exemption.resource,
+                    r.exemption.reason,
+                    r.exemption.approver,
+                    r.exemption.expires,
+                    f"{r.status} ({r.findings} findings)" if r.status == "applied" else r.status,
+                ]
+                for r in rows
+            ],
+        ),
+        "",
+        "## Access matrix: who can read which level of data",
+        "",
+        *_table(
+            [
+                "level",
+                "principal",
+                "grant",
+                "Azure role",
+                "reads data",
+                "zone / scope",
+                "use case",
+                "use case expires",
+            ],
+            [
+                [
+                    a.level,
+                    a.principal,
+                    a.grant_role,
+                    a.azure_role,
+                    a.reads,
+                    a.scope,
+                    a.use_case,
+                    a.use_case_expires,
+                ]
+                for a in access_rows(plan, inputs.levels, inputs.group_names)
+            ],
+        ),
+        "",
+        "## Protected and locked resources",
+        "",
+        *_table(
+            ["resource", "type", "level", "protection"],
+            [[p.name, p.type, p.level, p.protection] for p in protected_rows(plan, inputs.levels)],
+        ),
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,180 @@
+"""``tvt check``: the same findings as ``tvt plan``, JSON fields, malformed plans and transports."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+from preview_helpers import check_args, load, tvt, write_json
+
+URN_PREFIX = "urn:pulumi:violate::tvt-platform::"
+FINDING_KEYS = {"rule", "enforcement", "severity", "urn", "type", "name", "message", "controls"}
+
+
+def test_json_findings_have_the_contract_fields_and_match_findings_json(
+    planned: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tvt(check_args(planned["violate"] / "plan.json", "--format", "json"), capsys)
+    assert run.code == 1
+    assert run.out == (planned["violate"] / "findings.json").read_text(), (
+        "check and plan must print the same list"
+    )
+    findings = load(planned["violate"] / "findings.json")
+    assert [set(f) for f in findings] == [FINDING_KEYS] * len(findings)
+    mandatory = findings[0]
+    assert mandatory == {
+        "rule": "storage-no-public-access",
+        "enforcement": "mandatory",
+        "severity": "high",
+        "urn": URN_PREFIX + "tvt:level:DataLevel$azure-native:storage:StorageAccount::l3-storage",
+        "type": "azure-native:storage:StorageAccount",
+        "name": "l3-storage",
+        "message": "Storage accounts allow no public blob access.\nallowBlobPublicAccess must be false",
+        "controls": ["ncsc-csp:2.3", "cis-azure:3.7"],
+    }
+    assert [(f["enforcement"], f["rule"], f["name"]) for f in findings[1:]] == [
+        ("advisory", "owner-tag", "l3-rg"),
+        ("advisory", "owner-tag", "l3-storage"),
+    ]
+
+
+def test_clean_plan_checks_clean_in_text(
+    planned: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tvt(check_args(planned["clean"] / "plan.json"), capsys)
+    assert run.code == 0
+    assert run.out.endswith("clean: 2 findings, 0 mandatory -> PASS\n")
+    assert "ADVISORY   owner-tag (low) azure-native:resources:ResourceGroup l3-rg:" in run.out
+
+
+def test_exemption_is_parsed_from_the_message(
+    planned: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reason = "Public read (for now) of published statistics, agreed by the board."
+    config = write_json(
+        tmp_path / "policy.json",
+        {
+            "storage-no-public-access": {
+                "exemptions": [
+                    {
+                        "resource": "*::l3-storage",
+                        "reason": reason,
+                        "approver": "SIRO",
+                        "expires": "2026-12-31",
+                    }
+                ]
+            }
+        },
+    )
+    run = tvt(
+        check_args(planned["violate"] / "plan.json", "--format", "json", "--policy-config", str(config)),
+        capsys,
+    )
+    assert run.code == 0
+    exempted = [f for f in load_text(run.out) if "exemption" in f]
+    assert len(exempted) == 1
+    assert exempted[0]["enforcement"] == "advisory"
+    assert exempted[0]["exemption"] == {
+        "reason": reason,
+        "approver": "SIRO",
+        "expires": "2026-12-31",
+        "status": "applied",
+    }
+
+
+def test_expired_exemption_keeps_the_finding_mandatory(
+    planned: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reason = "Temporary, until the CDN is ready."
+    exemption = {"resource": "*::l3-storage", "reason": reason, "approver": "SIRO", "expires": "2026-01-01"}
+    config = write_json(tmp_path / "policy.json", {"storage-no-public-access": {"exemptions": [exemption]}})
+    run = tvt(
+        check_args(planned["violate"] / "plan.json", "--format", "json", "--policy-config", str(config)),
+        capsys,
+    )
+    assert run.code == 1
+    finding = load_text(run.out)[0]
+    assert finding["enforcement"] == "mandatory"
+    assert finding["exemption"]["status"] == "expired"
+    assert finding["exemption"]["approver"] == "SIRO"
+
+
+def load_text(text: str) -> list[dict]:
+    import json
+
+    value: list[dict] = json.loads(text)
+    return value
+
+
+def _broken(plan: dict, mutate: str) -> dict:
+    doc = copy.deepcopy(plan)
+    resources = doc["deployment"]["resources"]
+    if mutate == "version":
+        doc["version"] = 2
+    elif mutate == "deployment":
+        del doc["deployment"]
+    elif mutate == "resources":
+        doc["deployment"]["resources"] = {"not": "a list"}
+    elif mutate == "urn":
+        del resources[3]["urn"]
+    elif mutate == "dependency":
+        resources[4]["dependencies"] = ["urn:pulumi:clean::tvt-platform::x:y:Z::gone"]
+    elif mutate == "inputs":
+        resources[2]["inputs"] = ["not", "an", "object"]
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key", "expected"),
+    [
+        ("version", "version", "expected 3"),
+        ("deployment", "deployment", "expected an object"),
+        ("resources", "deployment.resources", "expected a list of resources"),
+        ("urn", "deployment.resources[3].urn", "expected a non-empty string"),
+        (
+            "dependency",
+            "deployment.resources[4].dependencies[0]",
+            "refers to urn:pulumi:clean::tvt-platform::x:y:Z::gone",
+        ),
+        ("inputs", "deployment.resources[2].inputs", "expected an object"),
+    ],
+)
+def test_malformed_plan_exits_2_naming_file_and_key(
+    planned: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    mutate: str,
+    key: str,
+    expected: str,
+) -> None:
+    path = write_json(tmp_path / "plan.json", _broken(load(planned["clean"] / "plan.json"), mutate))
+    run = tvt(check_args(path), capsys)
+    assert run.code == 2, run.out
+    assert f"{path}: {key}: {expected}" in run.err
+    assert "Traceback" not in run.err
+
+
+def test_plan_that_is_not_json_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text("{ not json")
+    run = tvt(check_args(path), capsys)
+    assert run.code == 2
+    assert f"{path}: not JSON" in run.err
+
+
+def test_missing_plan_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = tvt(check_args(tmp_path / "missing.json"), capsys)
+    assert run.code == 2
+    assert "missing.json: cannot read the plan" in run.err
+
+
+def test_grpc_and_inprocess_transports_give_identical_findings(
+    planned: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = planned["violate"] / "plan.json"
+    over_grpc = tvt(check_args(plan, "--format", "json", analyzer="grpc"), capsys)
+    in_process = tvt(check_args(plan, "--format", "json", analyzer="inprocess"), capsys)
+    assert over_grpc.code == in_process.code == 1
+    assert over_grpc.out == in_process.out
+    assert load_text(over_grpc.out)[0]["rule"] == "storage-no-public-access"

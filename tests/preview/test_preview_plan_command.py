@@ -1,0 +1,196 @@
+"""``tvt plan``: exit codes, atomic output, the summary and report, and a quiet stderr off a TTY."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from preview_helpers import PACK, PROJECT, load, plan_args, tvt, write_json
+
+from scripts.preview import output
+from scripts.preview.pipeline import PlanOptions, run_plan
+from scripts.preview.progress import Progress
+
+
+def test_clean_stack_exits_0_and_writes_the_three_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tvt(plan_args("clean", tmp_path / "out"), capsys)
+    assert run.code == 0, run.err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["findings.json", "plan.json", "report.md"]
+    assert "result: PASS" in run.out
+    assert "by level: 3: 5" in run.out
+    assert "timings: validate" in run.err
+
+
+def test_mandatory_violation_exits_1_and_names_rule_and_resource(
+    planned: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tvt(plan_args("violate", tmp_path / "out"), capsys)
+    assert run.code == 1
+    assert "MANDATORY storage-no-public-access: azure-native:storage:StorageAccount l3-storage" in run.out
+    assert "result: FAIL (1 mandatory violations)" in run.out
+    findings = load(tmp_path / "out" / "findings.json")
+    assert [f["rule"] for f in findings if f["enforcement"] == "mandatory"] == ["storage-no-public-access"]
+
+
+def test_invalid_stack_config_exits_2_listing_every_issue_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "project"
+    (root / "stacks").mkdir(parents=True)
+    (root / "__main__.py").write_text((PROJECT / "__main__.py").read_text())
+    bad = (PROJECT / "stacks" / "Pulumi.clean.yaml").read_text()
+    bad = bad.replace("tvt:location: uksouth", "tvt:location: eastus").replace(
+        "logRetentionDays: 90", "logRetentionDays: 9"
+    )
+    (root / "stacks" / "Pulumi.clean.yaml").write_text(bad)
+    run = tvt(
+        [
+            "plan",
+            "--stack",
+            "clean",
+            "--out",
+            str(tmp_path / "out"),
+            "--root",
+            str(root),
+            "--pack",
+            str(PACK),
+        ],
+        capsys,
+    )
+    assert run.code == 2
+    assert "stacks/Pulumi.clean.yaml: tvt:location:" in run.err
+    assert "stacks/Pulumi.clean.yaml: tvt:audit.logRetentionDays:" in run.err
+    assert "Traceback" not in run.err
+    assert not (tmp_path / "out").exists(), "bad config must leave no output directory"
+
+
+def test_missing_stack_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = tvt(plan_args("nosuch", tmp_path / "out"), capsys)
+    assert run.code == 2
+    assert "stacks/Pulumi.nosuch.yaml" in run.err and "no such stack file" in run.err
+
+
+def test_program_failure_exits_2_with_one_paragraph_and_leaves_no_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tvt(plan_args("broken", tmp_path / "out"), capsys)
+    assert run.code == 2
+    assert "Traceback" not in run.err
+    message = run.err.strip()
+    assert message.startswith("tvt plan: __main__.py: the Pulumi program stopped for stack broken:")
+    assert "tvt:levels: expected levels 1, 2 and 3" in message
+    assert "\n" not in message, f"expected one paragraph, got:\n{message}"
+    assert not (tmp_path / "out").exists()
+
+
+def test_program_that_logs_an_error_fails_like_pulumi_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tvt(plan_args("logerror", tmp_path / "out"), capsys)
+    assert run.code == 2
+    assert "logged 1 error(s) for stack logerror: level 3 has no key vault configured" in run.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_failure_while_writing_leaves_the_previous_output_untouched(
+    planned: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "plan.json").write_text("previous")
+    original = Path.write_bytes
+
+    def fail_on_report(self: Path, data: bytes) -> int:
+        if self.name == "report.md":
+            raise OSError(28, "No space left on device")
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", fail_on_report)
+    with pytest.raises(OSError, match="No space left"):
+        output.write_directory(out, {"plan.json": b"new", "report.md": b"new"})
+    assert (out / "plan.json").read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "no staging directory may be left behind"
+
+
+def test_write_directory_replaces_a_previous_output_as_a_whole(tmp_path: Path) -> None:
+    out = tmp_path / "nested" / "out"
+    output.write_directory(out, {"plan.json": b"1", "stale.txt": b"old"})
+    output.write_directory(out, {"plan.json": b"2"})
+    assert sorted(p.name for p in out.iterdir()) == ["plan.json"]
+    assert (out / "plan.json").read_bytes() == b"2"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
+
+
+def test_bad_policy_config_exits_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_json(tmp_path / "policy.json", {"storage-tls": {"enforcementLevel": "strict"}})
+    run = tvt(plan_args("clean", tmp_path / "out", "--policy-config", str(config)), capsys)
+    assert run.code == 2
+    assert f"{config}: storage-tls.enforcementLevel: expected one of advisory, mandatory" in run.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_shows_access_matrix_exemptions_and_protected_resources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exempt = {
+        "storage-no-public-access": {
+            "exemptions": [
+                {
+                    "resource": "*StorageAccount::l3-storage",
+                    "reason": "Public read for the published statistics, agreed by the partnership board.",
+                    "approver": "Head of Information Governance",
+                    "expires": "2026-12-31",
+                }
+            ]
+        },
+        "owner-tag": {"exemptions": [{"resource": "*::nothing", "reason": "Placeholder owner in the fixture.",
+                                      "approver": "Platform lead", "expires": "2026-01-31"}]},
+    }  # fmt: skip
+    config = write_json(tmp_path / "policy.json", exempt)
+    run = tvt(plan_args("violate", tmp_path / "out", "--policy-config", str(config)), capsys)
+    assert run.code == 0, "an applied exemption downgrades the only mandatory finding"
+    report = (tmp_path / "out" / "report.md").read_text()
+    rows = [
+        [c.strip() for c in line.strip("|").split(" | ")]
+        for line in report.splitlines()
+        if line.startswith("| ")
+    ]
+    reason = exempt["storage-no-public-access"]["exemptions"][0]["reason"]
+    assert [
+        "storage-no-public-access", "*StorageAccount::l3-storage", reason, "Head of Information Governance",
+        "2026-12-31", "applied (1 findings)",
+    ] in rows  # fmt: skip
+    assert ["owner-tag", "*::nothing", "Placeholder owner in the fixture.", "Platform lead", "2026-01-31",
+            "expired"] in rows  # fmt: skip
+    assert ["3", "Fixture VRU analysts", "reader", "Storage Blob Data Reader", "yes", "zone matched",
+            "UC-2026-001 (DEC-2026-03)", "2027-09-30"] in rows  # fmt: skip
+    assert ["l3-storage", "azure-native:storage:StorageAccount", "3", "protect"] in rows
+    assert "exemptions: 1 applied, 0 unused, 1 expired" in run.out
+
+
+def test_progress_is_silent_when_stderr_is_not_a_tty(tmp_path: Path) -> None:
+    err = io.StringIO()
+    options = PlanOptions(stack="clean", out=tmp_path / "out", root=PROJECT, pack=PACK, analyzer="inprocess")
+    assert run_plan(options, out=io.StringIO(), err=err) == 0
+    assert "\r" not in err.getvalue() and "\x1b" not in err.getvalue()
+    assert err.getvalue().startswith("note: no policy config")
+
+
+def test_progress_draws_on_a_tty() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    with Progress(terminal, delay=0.0, interval=0.01) as progress:
+        progress.update("running the program")
+        import time
+
+        time.sleep(0.1)
+    assert "running the program" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r\x1b[K"), "the line is cleared when done"
