@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from scripts.commands import check, plan, validate
+from scripts.commands import check, diff, plan, validate
 
 EXIT_OK = 0
 EXIT_VIOLATION = 1
@@ -21,7 +21,7 @@ EXIT_BAD_INPUT = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tvt", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (validate, plan, check):
+    for module in (validate, plan, check, diff):
         module.register(sub)
     return parser
 

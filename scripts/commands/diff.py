@@ -1,0 +1,76 @@
+"""``tvt diff BASE_PLAN.json NEW_PLAN.json``: what a change would delete or replace, and whether to shout.
+
+Compares two plans written by ``tvt plan`` (e.g. main's and the pull request's). Exit 0 when no
+data-bearing, key-material or protected resource would be deleted or replaced, 1 when one would
+(an alarm), 2 on bad input (a malformed plan, or plans of two different stacks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from scripts.preview.diff import Diff, diff_json, diff_plans, diff_text, plan_aliases
+from scripts.preview.errors import PreviewError
+from scripts.preview.pipeline import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
+from scripts.preview.plan import load_plan
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    base: Path
+    new: Path
+    format: str = "text"
+    allow_replace: tuple[str, ...] = ()
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "diff", help="compare two plans: alarm when data or key material would be deleted or replaced"
+    )
+    parser.add_argument("base", type=Path, help="the plan before the change (e.g. main's plan.json)")
+    parser.add_argument("new", type=Path, help="the plan after the change (e.g. the pull request's)")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--allow-replace",
+        action="append",
+        default=[],
+        metavar="URN_GLOB",
+        help="accept a delete/replace of the matching resources (fnmatch on the URN; repeatable)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_diff(DiffOptions(args.base, args.new, args.format, tuple(args.allow_replace)))
+
+
+def compute(options: DiffOptions) -> Diff:
+    """Load both plans with the loader ``tvt check`` uses, then diff; bad input is a PreviewError."""
+    base, new = load_plan(options.base), load_plan(options.new)
+    # The typed plan drops ``aliases``; the file is known to be valid JSON of the right shape now.
+    aliases = plan_aliases(json.loads(options.new.read_bytes()), str(options.new))
+    return diff_plans(base, new, new_aliases=aliases, allow_replace=options.allow_replace)
+
+
+def run_diff(options: DiffOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr  # looked up per call, so redirection works
+    try:
+        diff = compute(options)
+    except PreviewError as error:
+        err.write(f"tvt diff: {error}\n")
+        return EXIT_BAD_INPUT
+    except (OSError, ValueError) as error:  # NEW changed between its two reads
+        err.write(f"tvt diff: {options.new}: changed while being read ({error}); run tvt diff again\n")
+        return EXIT_BAD_INPUT
+    out.write(diff_json(diff) if options.format == "json" else diff_text(diff))
+    for glob in diff.unused_globs:
+        # A stale allowance would silently accept a future, unrelated replacement: say so.
+        err.write(f"note: --allow-replace {glob} matched no delete or replace that needed allowing\n")
+    return EXIT_VIOLATION if diff.alarms else EXIT_OK

@@ -1,0 +1,462 @@
+"""Compare two plans (e.g. main's and a pull request's) and say what the change would delete or replace.
+
+The offline plan has no prior state, so it cannot tell a reviewer that a change would replace the
+level-3 storage account: two plans can. Resources are matched by URN (or by an ``aliases`` entry in
+the new plan, as the engine does) and each difference is one :class:`Change`:
+
+- ``added`` / ``deleted``: the URN is only in NEW / only in BASE. A new parent or logical name is a
+  new URN, so it shows as a delete plus an add: exactly what Pulumi would do to the Azure resource.
+- ``replaced``: an input that Azure fixes at creation changed (:data:`REPLACE_ON`), so Pulumi
+  would delete the resource and create another.
+- ``updated``: any other input change (inputs compared with secrets redacted alike), or ``protect``.
+
+A delete or replace of a data-bearing or key-material type (:data:`DATA_BEARING`) is an alarm
+unless an ``--allow-replace`` URN glob accepts it; one of a resource with ``protect: true`` in BASE
+is always an alarm, because Pulumi would refuse it and no glob changes that. Everything else is
+informational. All functions here are pure: reading the files is the command's job.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from scripts.preview.errors import PreviewError, issue
+from scripts.preview.export import PROVIDER_PREFIX, is_secret, redacted
+from scripts.preview.plan import Plan, PlanResource
+
+
+class Kind(StrEnum):
+    ADDED = "added"
+    UPDATED = "updated"
+    REPLACED = "replaced"
+    DELETED = "deleted"
+
+
+# --- the tables ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Inputs of one azure-native type whose change makes Pulumi replace the resource.
+
+    ``identity``: the inputs that form the ARM id (the URL path Azure PUTs to). A new value names a
+    different Azure resource, so the old one is deleted. ``location`` is always included as well:
+    a resource's region is fixed when it is created (types without a location never carry one).
+    ``create_only``: properties Azure accepts only at creation, each with the reason.
+    """
+
+    identity: tuple[str, ...]
+    create_only: tuple[tuple[str, str], ...] = ()
+
+    def forcing(self) -> tuple[tuple[str, str], ...]:
+        """(input path, why a change forces replacement), in the order reasons are reported."""
+        arm_id = tuple(
+            (name, "forms the ARM id: a new value is a different Azure resource") for name in self.identity
+        )
+        return (*arm_id, ("location", "the region is fixed when a resource is created"), *self.create_only)
+
+
+_ASSIGNMENT_FIXED = "Azure refuses to update a role assignment (RoleAssignmentUpdateNotPermitted)"
+_KEY_FIXED = "fixed when the key is created: a new value is new key material"
+
+REPLACE_ON: Final[Mapping[str, Replacement]] = {
+    "azure-native:authorization:ManagementLockAtResourceGroupLevel": Replacement(
+        ("resourceGroupName", "lockName")
+    ),
+    "azure-native:authorization:ManagementLockByScope": Replacement(("scope", "lockName")),
+    "azure-native:authorization:RoleAssignment": Replacement(
+        ("scope", "roleAssignmentName"),
+        (("principalId", _ASSIGNMENT_FIXED), ("roleDefinitionId", _ASSIGNMENT_FIXED)),
+    ),
+    "azure-native:keyvault:Key": Replacement(
+        ("resourceGroupName", "vaultName", "keyName"),
+        (
+            ("properties.kty", _KEY_FIXED),
+            ("properties.keySize", _KEY_FIXED),
+            ("properties.curveName", _KEY_FIXED),
+        ),
+    ),
+    "azure-native:keyvault:Vault": Replacement(("resourceGroupName", "vaultName")),
+    # Nothing beyond the name: a new identity would also get a new principal id, and its grants with it.
+    "azure-native:managedidentity:UserAssignedIdentity": Replacement(("resourceGroupName", "resourceName")),
+    "azure-native:monitor:DiagnosticSetting": Replacement(("resourceUri", "name")),
+    # Subscription-scoped: the subscription is the provider's, so the name is the whole id.
+    "azure-native:monitor:SubscriptionDiagnosticSetting": Replacement(("name",)),
+    "azure-native:network:NetworkSecurityGroup": Replacement(
+        ("resourceGroupName", "networkSecurityGroupName")
+    ),
+    "azure-native:network:PrivateDnsZoneGroup": Replacement(
+        ("resourceGroupName", "privateEndpointName", "privateDnsZoneGroupName")
+    ),
+    "azure-native:network:PrivateEndpoint": Replacement(("resourceGroupName", "privateEndpointName")),
+    "azure-native:network:Subnet": Replacement(("resourceGroupName", "virtualNetworkName", "subnetName")),
+    "azure-native:network:VirtualNetwork": Replacement(("resourceGroupName", "virtualNetworkName")),
+    "azure-native:operationalinsights:Workspace": Replacement(("resourceGroupName", "workspaceName")),
+    "azure-native:privatedns:PrivateZone": Replacement(("resourceGroupName", "privateZoneName")),
+    "azure-native:privatedns:VirtualNetworkLink": Replacement(
+        ("resourceGroupName", "privateZoneName", "virtualNetworkLinkName")
+    ),
+    "azure-native:resources:ResourceGroup": Replacement(("resourceGroupName",)),
+    "azure-native:storage:BlobContainer": Replacement(("resourceGroupName", "accountName", "containerName")),
+    "azure-native:storage:BlobServiceProperties": Replacement(
+        ("resourceGroupName", "accountName", "blobServicesName")
+    ),
+    "azure-native:storage:StorageAccount": Replacement(
+        ("resourceGroupName", "accountName"),
+        (
+            ("isHnsEnabled", "the hierarchical namespace (ADLS Gen2) is chosen when the account is created"),
+            ("kind", "the account kind is chosen when the account is created"),
+        ),
+    ),
+}
+"""Replacement-forcing inputs per type. A type missing here gets :func:`fallback_replacement`."""
+
+DATA_BEARING: Final[Mapping[str, str]] = {
+    "azure-native:keyvault:Key": "key material: data wrapped by this key cannot be read with a new one",
+    "azure-native:keyvault:Vault": "holds the customer-managed keys that the level's data is encrypted with",
+    "azure-native:operationalinsights:Workspace": "the audit log: a new workspace starts empty",
+    "azure-native:storage:BlobContainer": "a data zone or audit archive: its blobs go with it",
+    "azure-native:storage:StorageAccount": "holds partner data or the audit archive: every blob goes with it",
+}
+"""Types whose delete or replace loses data or key material, with the reason the alarm states."""
+
+
+def fallback_replacement(inputs: Mapping[str, Any]) -> Replacement:
+    """For a type :data:`REPLACE_ON` does not know: fail towards shouting.
+
+    azure-native names every ARM path segment ``<something>Name`` (or just ``name``), so any such
+    top-level input, plus ``resourceGroupName`` and ``location``, is treated as forcing replacement.
+    """
+    named = sorted(k for k in inputs if k == "name" or k.endswith("Name"))
+    return Replacement(tuple(dict.fromkeys(["resourceGroupName", *named])))
+
+
+# --- comparing inputs --------------------------------------------------------------------------
+
+_MISSING: Final = object()
+
+
+def canonical(value: Any) -> Any:
+    """Secrets replaced by one redacted form, so two secrets compare equal whatever their encoding."""
+    if is_secret(value):
+        return redacted()
+    if isinstance(value, Mapping):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
+def _same_leaf(old: Any, new: Any) -> bool:
+    # The engine treats an input set to null as unset; and True == 1 in Python, but not in a plan.
+    old = _MISSING if old is None else old
+    new = _MISSING if new is None else new
+    if isinstance(old, bool) or isinstance(new, bool):
+        return old is new
+    return bool(old is new or old == new)
+
+
+def _join(prefix: str, key: str) -> str:
+    if any(c in key for c in '.[]" '):
+        return f"{prefix}[{json.dumps(key)}]"
+    return f"{prefix}.{key}" if prefix else key
+
+
+def changed_paths(old: Any, new: Any, prefix: str = "") -> Iterator[str]:
+    """Paths of the leaves that differ (``a.b[0].c``); a list that changed length is one path."""
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        for key in sorted(set(old) | set(new)):
+            yield from changed_paths(old.get(key, _MISSING), new.get(key, _MISSING), _join(prefix, key))
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            yield from changed_paths(a, b, f"{prefix}[{i}]")
+    elif not _same_leaf(old, new):
+        yield prefix
+
+
+def value_at(inputs: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted table path, or ``None`` when any step is missing."""
+    node: Any = inputs
+    for key in path.split("."):
+        if not isinstance(node, Mapping) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def shown(value: Any) -> str:
+    if value is None:
+        return "(unset)"
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+@dataclass(frozen=True)
+class Forced:
+    path: str
+    old: Any
+    new: Any
+    why: str
+
+    def describe(self) -> str:
+        return f"{self.path} {shown(self.old)} -> {shown(self.new)} ({self.why})"
+
+
+def replacement_for(resource: PlanResource, before: Mapping[str, Any] | None = None) -> Replacement | None:
+    """The table entry; ``None`` where nothing can be replaced (components, providers).
+
+    ``before``: the old inputs, so a name input an unknown type dropped still counts.
+    """
+    if not resource.custom or resource.type.startswith(PROVIDER_PREFIX):
+        # Components have no cloud resource; a provider's config change is the provider's own diff.
+        return None
+    return REPLACE_ON.get(resource.type) or fallback_replacement({**(before or {}), **resource.inputs})
+
+
+def forced_changes(rule: Replacement, old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Forced, ...]:
+    pairs = ((path, why, value_at(old, path), value_at(new, path)) for path, why in rule.forcing())
+    return tuple(Forced(path, a, b, why) for path, why, a, b in pairs if not _same_leaf(a, b))
+
+
+# --- the diff ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    urn: str
+    type: str
+    change: Kind
+    paths: tuple[str, ...]
+    alarm: bool  # fails the diff (exit 1)
+    allowed: bool  # would be an alarm, but an --allow-replace glob accepts it
+    reason: str
+    glob: str = ""  # the --allow-replace glob that matched a risky change (not in the JSON)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "change": self.change.value,
+            "paths": list(self.paths),
+            "alarm": self.alarm,
+            "allowed": self.allowed,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Diff:
+    stack: str
+    changes: tuple[Change, ...]  # sorted by URN, then kind
+    unused_globs: tuple[str, ...]  # --allow-replace globs that accepted nothing (stale allowances)
+
+    @property
+    def alarms(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.alarm)
+
+    def count(self, kind: Kind) -> int:
+        return sum(1 for c in self.changes if c.change is kind)
+
+
+@dataclass(frozen=True)
+class _Risk:
+    alarm: bool
+    allowed: bool
+    notes: tuple[str, ...]
+    glob: str  # the --allow-replace glob that matched, or ""
+
+
+def _risk(old: PlanResource, urn: str, kind: Kind, allow: Sequence[str]) -> _Risk:
+    """Alarm or not for a delete/replace of ``old`` (reported under ``urn``, its URN in NEW)."""
+    data = DATA_BEARING.get(old.type)
+    glob = next((g for g in allow if fnmatch.fnmatchcase(urn, g) or fnmatch.fnmatchcase(old.urn, g)), "")
+    notes: list[str] = []
+    if data:
+        notes.append(f"data-bearing: {data}")
+    if old.protect:
+        verb = "delete" if kind is Kind.DELETED else "replace"
+        notes.append(
+            f"protect: true in BASE: Pulumi would refuse to {verb} it; "
+            "unprotect it in a separate change first"
+            + (f" (--allow-replace {glob} cannot override protect)" if glob else "")
+        )
+    elif data and glob:
+        notes.append(f"allowed by --allow-replace {glob}")
+    alarm = old.protect or (bool(data) and not glob)
+    allowed = bool(data) and bool(glob) and not old.protect
+    return _Risk(alarm, allowed, tuple(notes), glob if data or old.protect else "")
+
+
+def _identity_key(resource: PlanResource) -> tuple[str, str] | None:
+    """(type, ARM-id inputs) of a custom resource, to spot a rename that would delete the Azure resource."""
+    rule = replacement_for(resource)
+    if rule is None:
+        return None
+    values = {name: value_at(resource.inputs, name) for name in rule.identity}
+    if not any(v is not None for v in values.values()):
+        return None
+    return resource.type, json.dumps(values, sort_keys=True)
+
+
+def _deleted(old: PlanResource, allow: Sequence[str], twins: Mapping[tuple[str, str], str]) -> Change:
+    reason = ["not in NEW: Pulumi would delete it"]
+    key = _identity_key(old)
+    if key is not None and key in twins:
+        # Same ARM id under a new URN: Pulumi creates "the new one" (the same Azure resource), then
+        # deletes the old URN, which deletes the Azure resource. An alias is what keeps it.
+        reason.append(
+            f"NEW adds {twins[key]} with the same ARM id: if this is a rename or move, give the new "
+            "resource an alias for this URN (ResourceOptions(aliases=...)) so Pulumi keeps the Azure resource"
+        )
+    risk = _risk(old, old.urn, Kind.DELETED, allow)
+    notes = "; ".join([*reason, *risk.notes])
+    return Change(old.urn, old.type, Kind.DELETED, (), risk.alarm, risk.allowed, notes, risk.glob)
+
+
+def _compared(old: PlanResource, new: PlanResource, allow: Sequence[str], renamed: bool) -> Change | None:
+    """The change between two versions of one resource, or ``None`` when they are the same."""
+    old_inputs, new_inputs = canonical(old.inputs), canonical(new.inputs)
+    paths = tuple(changed_paths(old_inputs, new_inputs))
+    rule = replacement_for(new, old.inputs)
+    forced = forced_changes(rule, old_inputs, new_inputs) if rule else ()
+    reason: list[str] = [f"renamed from {old.urn} (alias)"] if renamed else []
+    if forced:
+        reason += [f"{f.describe()} forces replacement" for f in forced]
+        risk = _risk(old, new.urn, Kind.REPLACED, allow)
+        notes = "; ".join([*reason, *risk.notes])
+        return Change(new.urn, new.type, Kind.REPLACED, paths, risk.alarm, risk.allowed, notes, risk.glob)
+    if old.protect != new.protect:
+        reason.append(f"protect {str(old.protect).lower()} -> {str(new.protect).lower()}")
+    if not (paths or reason):
+        return None
+    if paths:
+        reason.insert(0, "inputs changed: " + ", ".join(paths))
+    return Change(new.urn, new.type, Kind.UPDATED, paths, False, False, "; ".join(reason))
+
+
+def _alias_targets(base: Plan, new: Plan, aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """NEW URN -> the BASE URN it takes over, where NEW lacks the old URN itself (the engine's rule)."""
+    targets: dict[str, str] = {}
+    taken: set[str] = set()
+    for resource in new.resources:
+        if base.get(resource.urn) is not None:
+            continue
+        for alias in aliases.get(resource.urn, ()):
+            if base.get(alias) is not None and new.get(alias) is None and alias not in taken:
+                targets[resource.urn] = alias
+                taken.add(alias)
+                break
+    return targets
+
+
+def diff_plans(
+    base: Plan,
+    new: Plan,
+    *,
+    new_aliases: Mapping[str, tuple[str, ...]] | None = None,
+    allow_replace: Sequence[str] = (),
+) -> Diff:
+    """Every change from ``base`` to ``new``; plans of different stacks are bad input, not a diff."""
+    if (base.stack, base.project) != (new.stack, new.project):
+        raise PreviewError(
+            issue(
+                new.source,
+                "",
+                f"is a plan of stack {new.stack} (project {new.project}) but {base.source} is of stack "
+                f"{base.stack} (project {base.project}): compare two plans of the same stack",
+            )
+        )
+    aliased = _alias_targets(base, new, new_aliases or {})
+    consumed = set(aliased.values())
+    changes: list[Change] = []
+    added: list[PlanResource] = []
+    for resource in new.resources:
+        old = base.get(resource.urn) or base.get(aliased.get(resource.urn, ""))
+        if old is None:
+            added.append(resource)
+            continue
+        consumed.add(old.urn)
+        change = _compared(old, resource, allow_replace, renamed=old.urn != resource.urn)
+        if change is not None:
+            changes.append(change)
+    twins = {key: r.urn for r in added if (key := _identity_key(r)) is not None}
+    changes += [_deleted(r, allow_replace, twins) for r in base.resources if r.urn not in consumed]
+    changes += [
+        Change(r.urn, r.type, Kind.ADDED, (), False, False, "not in BASE: Pulumi would create it")
+        for r in added
+    ]
+    ordered = tuple(sorted(changes, key=lambda c: (c.urn, c.change.value)))
+    used = {c.glob for c in ordered}
+    return Diff(new.stack, ordered, tuple(g for g in dict.fromkeys(allow_replace) if g not in used))
+
+
+# --- aliases (the typed plan does not carry them) -----------------------------------------------
+
+
+def plan_aliases(document: Any, source: str) -> dict[str, tuple[str, ...]]:
+    """URN -> its ``aliases`` (ResourceV3's ``aliases`` field: old URNs), from a plan already checked.
+
+    Plans written by ``tvt plan`` carry none today; a hand-made or future plan may.
+    """
+    aliases: dict[str, tuple[str, ...]] = {}
+    problems: list[str] = []
+    resources = document.get("deployment", {}).get("resources", []) if isinstance(document, dict) else []
+    for i, raw in enumerate(resources):
+        value = raw.get("aliases") if isinstance(raw, dict) else None
+        if value is None:
+            continue
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            problems.append(
+                issue(source, f"deployment.resources[{i}].aliases", "expected a list of URN strings")
+            )
+            continue
+        aliases[raw["urn"]] = tuple(value)
+    if problems:
+        raise PreviewError(*problems)
+    return aliases
+
+
+# --- output ------------------------------------------------------------------------------------
+
+_GROUP_ORDER = (Kind.REPLACED, Kind.DELETED, Kind.ADDED, Kind.UPDATED)
+
+
+def summary_line(diff: Diff) -> str:
+    counts = ", ".join(
+        f"{diff.count(k)} {k.value}" for k in (Kind.ADDED, Kind.UPDATED, Kind.REPLACED, Kind.DELETED)
+    )
+    allowed = sum(1 for c in diff.changes if c.allowed)
+    extra = f", {allowed} allowed" if allowed else ""
+    verdict = "FAIL" if diff.alarms else "PASS"
+    return f"{diff.stack}: {counts}, {len(diff.alarms)} alarms{extra} -> {verdict}"
+
+
+def _entry(change: Change) -> list[str]:
+    return [f"  {change.change.value.upper():8} {change.urn}", f"           {change.type}: {change.reason}"]
+
+
+def diff_text(diff: Diff) -> str:
+    """Summary, then alarms, then allowed ones, then the rest grouped by kind (most serious first)."""
+    lines = [summary_line(diff)]
+    sections: list[tuple[str, list[Change]]] = [
+        ("ALARMS (data would be lost)", [c for c in diff.changes if c.alarm]),
+        ("allowed by --allow-replace", [c for c in diff.changes if c.allowed]),
+    ]
+    rest = [c for c in diff.changes if not (c.alarm or c.allowed)]
+    sections += [(kind.value, [c for c in rest if c.change is kind]) for kind in _GROUP_ORDER]
+    for title, changes in sections:
+        if changes:
+            lines += ["", f"{title}:"]
+            lines += [line for c in changes for line in _entry(c)]
+    return "\n".join(lines) + "\n"
+
+
+def diff_json(diff: Diff) -> str:
+    return (
+        json.dumps([c.to_json() for c in diff.changes], indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
