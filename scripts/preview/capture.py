@@ -266,10 +266,17 @@ def _secret_paths(value: Any, path: str = "") -> Iterator[str]:
 class CapturingMonitor(pulumi_mocks.MockMonitor):
     """A mock resource monitor that records each full registration request."""
 
-    def __init__(self, mocks: PreviewMocks, capture: Capture, project_root: Path = ROOT) -> None:
+    def __init__(
+        self,
+        mocks: PreviewMocks,
+        capture: Capture,
+        project_root: Path = ROOT,
+        on_register: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__(mocks)
         self.capture = capture
         self.project_root = project_root
+        self.on_register = on_register
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
@@ -308,6 +315,8 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
                 package_version=request.version,
             )
         )
+        if self.on_register is not None:
+            self.on_register(len(self.capture.resources))
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
@@ -363,16 +372,18 @@ def run_program(
     project: str = PROJECT,
     preview: bool = True,
     project_root: Path = ROOT,
+    on_register: Callable[[int], None] | None = None,
 ) -> Capture:
     """Run ``program`` (a callable or a path such as ``__main__.py``) under mocks and return the capture.
 
     ``config`` is the stack's ``config:`` mapping as in ``stacks/Pulumi.<stack>.yaml``. Each call
     starts from a fresh runtime, so several stacks can be run in one process. Source positions are
-    recorded relative to ``project_root`` (the directory holding ``Pulumi.yaml``).
+    recorded relative to ``project_root`` (the directory holding ``Pulumi.yaml``). ``on_register``
+    is told the running count of captured resources (for a progress indicator).
     """
     capture = Capture(stack=stack, project=project)
     mocks = PreviewMocks(subscription_id)
-    monitor = CapturingMonitor(mocks, capture, project_root)
+    monitor = CapturingMonitor(mocks, capture, project_root, on_register)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
     settings.ROOT.set(None)  # a fresh Stack resource for every run

@@ -138,17 +138,29 @@ def program_failure(program: str, stack: str, error: BaseException, root: Path) 
     )
 
 
-def run_stack_program(options: PlanOptions, config: Mapping[str, Any]) -> Capture:
+def run_stack_program(
+    options: PlanOptions, config: Mapping[str, Any], progress: Progress | None = None
+) -> Capture:
     root = options.root.resolve()  # the program runs from its project directory
     program = root / "__main__.py"
     label = display(program, root)
     if not program.is_file():
         raise PreviewError(f"{label}: no Pulumi program (expected __main__.py under --root {options.root})")
     subscription = str(config.get("tvt:subscriptionId", "00000000-0000-0000-0000-000000000000"))
+
+    def counted(n: int) -> None:
+        if progress is not None:
+            progress.update(f"running the program for stack {options.stack}: {n} resources")
+
     try:
         with _as_project(root):
             capture = run_program(
-                program, stack=options.stack, config=config, subscription_id=subscription, project_root=root
+                program,
+                stack=options.stack,
+                config=config,
+                subscription_id=subscription,
+                project_root=root,
+                on_register=counted,
             )
     except (Exception, SystemExit) as error:  # noqa: BLE001  (any program failure: one paragraph)
         raise PreviewError(program_failure(label, options.stack, error, root)) from None
@@ -198,7 +210,7 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
                 config, raw_config = validate_stack(options.stack, options.root)
             progress.update(f"running the program for stack {options.stack}")
             with timings.phase("program"):
-                capture = run_stack_program(options, raw_config)
+                capture = run_stack_program(options, raw_config, progress)
             with timings.phase("export"):
                 plan_bytes = dumps(build_deployment(capture, raw_config))
             config_path = options.policy_config or default_policy_config(options.root, options.stack, err)
