@@ -15,7 +15,8 @@ help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(VENV_STAMP): pyproject.toml uv.lock
-	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" \
+	  || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "uv==$(UV_VERSION)"
 	@$(UV) sync --frozen --quiet
 	@touch $@
 

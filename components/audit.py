@@ -157,7 +157,7 @@ class AuditServices(pulumi.ComponentResource):
                 hierarchical_namespace=False,
                 allow_trusted_azure_services=True,
                 immutability=Immutability(
-                    config.audit.archive_retention_days, locked=protection.lock_archive_immutability
+                    config.audit.archive_retention_days, locked=config.audit.archive_immutability_locked
                 ),
                 soft_delete_retention_days=protection.blob_soft_delete_days,
                 lock=protection.lock,

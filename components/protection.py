@@ -1,8 +1,9 @@
 """Guards against silent data loss, and how they differ between prod and the other environments.
 
 One home for every "how hard is this to delete" setting: the delete lock on resource groups,
-Pulumi ``protect`` on data-bearing resources, soft-delete windows and whether the audit archive's
-WORM policy is locked. Only prod holds real data; dev and test must be cheap to tear down and
+Pulumi ``protect`` on data-bearing resources and soft-delete windows. (Whether the audit archive's
+WORM policy is locked is stack config, ``tvt:audit.archiveImmutability``: Azure only creates such a
+policy unlocked, so locking is a deliberate second step.) Only prod holds real data; dev and test must be cheap to tear down and
 rebuild, which is the only reason their values are weaker.
 """
 
@@ -47,8 +48,6 @@ class Protection:
     """Longest Azure allows: a deleted vault (and the keys that decrypt a level) stays recoverable."""
     blob_soft_delete_days: int = 30
     """Blob and container soft delete: a month to notice and undo a deletion."""
-    lock_archive_immutability: bool = True
-    """A locked WORM policy cannot be shortened or removed, even by a subscription owner."""
 
     def __post_init__(self) -> None:
         low, high = VAULT_SOFT_DELETE_DAYS
@@ -66,7 +65,6 @@ NON_PROD = Protection(
     lock=Lock(enabled=False),
     vault_soft_delete_days=7,
     blob_soft_delete_days=7,
-    lock_archive_immutability=False,
 )
 
 

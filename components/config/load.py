@@ -192,6 +192,7 @@ def build_stack_config(config: Mapping[str, Any], *, stack: str, source: str) ->
             private_endpoint_subnet=audit["privateEndpointSubnet"],
             log_retention_days=audit["logRetentionDays"],
             archive_retention_days=audit["archiveRetentionDays"],
+            archive_immutability_locked=audit.get("archiveImmutability", "locked") == "locked",
         ),
         levels=tuple(_level(n, levels[str(n)]) for n in sorted(DEFAULT_ZONES)),
         partners=tuple(_partner(p) for p in config.get("tvt:partners", [])),

@@ -100,6 +100,7 @@ class AuditConfig:
     private_endpoint_subnet: str
     log_retention_days: int  # Log Analytics workspace retention
     archive_retention_days: int  # WORM retention of the audit archive
+    archive_immutability_locked: bool = True  # a locked WORM policy can never be shortened or removed
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,9 @@ DEFS: dict[str, Any] = {
             "logRetentionDays": {"type": "integer", "minimum": 30, "maximum": 730},
             # Azure's immutability policy accepts 1..146000 days.
             "archiveRetentionDays": {"type": "integer", "minimum": 1, "maximum": 146000},
+            # Azure creates a WORM policy only Unlocked; "locked" makes it irreversible. Omitted means
+            # locked (the secure default); a new prod archive starts "unlocked" for its first deployment.
+            "archiveImmutability": {"enum": ["locked", "unlocked"]},
         },
         ["addressSpace", "privateEndpointSubnet", "logRetentionDays", "archiveRetentionDays"],
         description="the shared audit services",

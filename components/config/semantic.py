@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from typing import Any
 
 from components.config.issues import ConfigIssue
-from components.config.model import DEFAULT_ZONES, LANDING_ZONE, Role, StackConfig
+from components.config.model import DEFAULT_ZONES, LANDING_ZONE, Environment, Role, StackConfig
 from components.naming import Kind, Namer, check, scope_name
 
 Finding = tuple[str, str]
@@ -44,6 +44,21 @@ def check_stack_name(cfg: StackConfig, today: dt.date) -> Iterator[Finding]:
             STACK_NAME_PATH,
             f"expected 2-8 lowercase letters and digits (the stack name is part of every Azure name), "
             f"got {cfg.stack!r}",
+        )
+
+
+def check_environment_matches_stack(cfg: StackConfig, today: dt.date) -> Iterator[Finding]:
+    """A stack named after an environment is that environment.
+
+    The environment decides the data-loss guards (locks, ``protect``, soft-delete windows), so
+    ``tvt:environment: dev`` in the prod stack file would quietly remove them all.
+    """
+    names = {e.value for e in Environment}
+    if cfg.stack in names and cfg.environment.value != cfg.stack:
+        yield (
+            "tvt:environment",
+            f"expected {cfg.stack!r} for stack {cfg.stack!r} (the environment sets the stack's locks, "
+            f"protect and soft-delete guards), got {cfg.environment.value!r}",
         )
 
 
@@ -238,6 +253,7 @@ def _listing(names: Iterable[str]) -> str:
 
 CHECKS: tuple[Check, ...] = (
     check_stack_name,
+    check_environment_matches_stack,
     check_duplicate_ids,
     check_additional_zones,
     check_grant_references,

@@ -15,7 +15,11 @@ from scripts.preview.errors import PreviewError
 
 
 def write_directory(target: Path, files: Mapping[str, bytes]) -> None:
-    """Replace ``target`` with a directory holding exactly ``files`` (name -> bytes), atomically."""
+    """Replace ``target`` with a directory holding exactly ``files`` (name -> bytes), atomically.
+
+    Only an empty directory or a previous output (nothing in it but files of the same names) is
+    replaced: ``--out .`` or ``--out ~/work`` must never delete someone's files.
+    """
     parent = target.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -25,6 +29,13 @@ def write_directory(target: Path, files: Mapping[str, bytes]) -> None:
         ) from None
     if target.exists() and not target.is_dir():
         raise PreviewError(f"{target}: --out: expected a directory, found a file")
+    foreign = sorted(p.name for p in target.iterdir() if p.name not in files) if target.is_dir() else []
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise PreviewError(
+            f"{target}: --out: expected an empty directory or a previous plan output, found other "
+            f"entries ({shown}); choose another directory"
+        )
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
     retired: Path | None = None
     try:

@@ -137,6 +137,7 @@ def make_config(stack: str, grants: tuple[Grant, ...] = GRANTS) -> StackConfig:
             private_endpoint_subnet=f"10.{base}.0.0/26",
             log_retention_days=730 if environment is Environment.PROD else 90,
             archive_retention_days=2557 if environment is Environment.PROD else 30,
+            archive_immutability_locked=environment is Environment.PROD,
         ),
         levels=tuple(
             LevelConfig(

@@ -92,6 +92,18 @@ CASES = [
         "expected one of reader, contributor, ingest-writer, got 'admin'",
     ),
     Case(
+        "prod-stack-declared-dev",
+        set_("tvt:environment", value="dev"),
+        "tvt:environment",
+        "expected 'prod' for stack 'prod'",
+    ),
+    Case(
+        "archive-immutability-unknown",
+        set_("tvt:audit", "archiveImmutability", value="sealed"),
+        "tvt:audit.archiveImmutability",
+        "expected one of locked, unlocked, got 'sealed'",
+    ),
+    Case(
         "unknown-environment",
         set_("tvt:environment", value="staging"),
         "tvt:environment",

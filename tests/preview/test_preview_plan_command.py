@@ -9,6 +9,7 @@ import pytest
 from preview_helpers import PACK, PROJECT, load, plan_args, tvt, write_json
 
 from scripts.preview import output
+from scripts.preview.errors import PreviewError
 from scripts.preview.pipeline import PlanOptions, run_plan
 from scripts.preview.progress import Progress
 
@@ -117,11 +118,21 @@ def test_failure_while_writing_leaves_the_previous_output_untouched(
 
 def test_write_directory_replaces_a_previous_output_as_a_whole(tmp_path: Path) -> None:
     out = tmp_path / "nested" / "out"
-    output.write_directory(out, {"plan.json": b"1", "stale.txt": b"old"})
-    output.write_directory(out, {"plan.json": b"2"})
-    assert sorted(p.name for p in out.iterdir()) == ["plan.json"]
+    output.write_directory(out, {"plan.json": b"1", "report.md": b"old"})
+    output.write_directory(out, {"plan.json": b"2", "report.md": b"new"})
+    assert sorted(p.name for p in out.iterdir()) == ["plan.json", "report.md"]
     assert (out / "plan.json").read_bytes() == b"2"
     assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
+
+
+def test_write_directory_never_replaces_a_directory_holding_other_files(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    (work / "sub").mkdir(parents=True)
+    (work / "sub" / "notes.txt").write_text("mine")
+    with pytest.raises(PreviewError, match=r"--out: expected an empty directory or a previous plan output"):
+        output.write_directory(work, {"plan.json": b"new"})
+    assert (work / "sub" / "notes.txt").read_text() == "mine"
+    assert not (work / "plan.json").exists()
 
 
 def test_bad_policy_config_exits_2_and_writes_nothing(
