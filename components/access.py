@@ -7,6 +7,7 @@ already shows the final names and a rerun or a reordering of the grants never re
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
@@ -15,9 +16,18 @@ from pulumi_azure_native import authorization
 
 from components import naming
 from components.config.model import Grant, StackConfig, UseCase
-from components.roles import ROLES, RoleDefinition
+from components.roles import ABAC_CONDITION_VERSION, ROLES, RoleDefinition, grant_condition
 
 GRANT_DESCRIPTION_PREFIX = "TVT grant:"
+PRIVATE_LINK_ONLY_LEVELS = frozenset({3})
+"""Levels whose grants Azure honours only over a private endpoint (ABAC ``isPrivateLink``).
+
+Every level's account already refuses public network access, so today the private endpoints are the
+only way in. For identifiable data (level 3) the grant says so too, so that opening the firewall, by
+mistake or under pressure, still exposes nothing. Levels 1 and 2 get no such condition: it would add
+nothing today, and their grants without a use case carry no condition at all, which keeps the rule
+simple: a use case bounds access in time at any level, level 3 also bounds it to private link.
+"""
 
 
 @dataclass(frozen=True)
@@ -37,10 +47,24 @@ class RoleAssignmentSpec:
     """Groups by default: people come and go from groups, assignments to users go stale."""
     container: str | None = None
     """Narrows a storage assignment to one container (zone); None means the whole account."""
+    last_day: dt.date | None = None
+    """Last day (UTC, inclusive) on which the role's data actions are allowed; Azure refuses them
+    from midnight after it (ABAC ``UtcNow``), redeployed or not. None: no end date."""
+    private_link_only: bool = False
+    """Allow the role's data actions only through a private endpoint (ABAC ``isPrivateLink``)."""
 
     def __post_init__(self) -> None:
         if not self.principal_key:
             raise ValueError(f"role assignment {self.name!r}: principal_key is empty")
+        try:  # built once here so that a bound the role cannot carry fails where the spec is made
+            _ = self.condition
+        except ValueError as error:
+            raise ValueError(f"role assignment {self.name!r}: {error}") from None
+
+    @property
+    def condition(self) -> str | None:
+        """The assignment's ABAC condition (``components.roles.grant_condition``), or None."""
+        return grant_condition(self.role, last_day=self.last_day, private_link=self.private_link_only)
 
 
 def assign_role(
@@ -54,6 +78,7 @@ def assign_role(
 ) -> authorization.RoleAssignment:
     """Declare ``spec`` on the resource whose id is ``scope_id`` and whose ARM path is ``scope_key``."""
     definition_id = spec.role.definition_id(subscription_id)
+    condition = spec.condition
     return authorization.RoleAssignment(
         name,
         role_assignment_name=naming.role_assignment_name(
@@ -63,8 +88,8 @@ def assign_role(
         principal_id=spec.principal_id,
         principal_type=spec.principal_type,
         role_definition_id=definition_id,
-        condition=spec.role.condition,
-        condition_version=spec.role.condition_version,
+        condition=condition,
+        condition_version=ABAC_CONDITION_VERSION if condition else None,
         description=spec.description,
         opts=pulumi.ResourceOptions(parent=parent),
     )
@@ -80,7 +105,11 @@ def grant_description(grant: Grant, use_case: UseCase | None) -> str:
 
 
 def grant_assignments(config: StackConfig, level: int) -> tuple[RoleAssignmentSpec, ...]:
-    """The role assignments of ``level``'s storage, one per grant, at the narrowest scope it names."""
+    """The role assignments of ``level``'s storage, one per grant, at the narrowest scope it names.
+
+    A grant that names a use case ends, in Azure, when the use case expires; at level 3 every grant
+    names one and is also private-link only (:data:`PRIVATE_LINK_ONLY_LEVELS`).
+    """
     specs = []
     for grant in config.grants:
         if grant.level != level:
@@ -97,6 +126,8 @@ def grant_assignments(config: StackConfig, level: int) -> tuple[RoleAssignmentSp
                 principal_key=group.object_id,
                 description=grant_description(grant, use_case),
                 container=grant.zone,
+                last_day=use_case.expires if use_case else None,
+                private_link_only=level in PRIVATE_LINK_ONLY_LEVELS,
             )
         )
     _reject_clashes(specs, level)

@@ -18,26 +18,28 @@ from pulumi_azure_native import monitor
 SETTING_NAME = "diag-tvt-audit"
 # "allLogs" is a superset of the "audit" category group, so nothing an investigation needs is dropped.
 LOG_CATEGORY_GROUP = "allLogs"
-METRIC_CATEGORY = "AllMetrics"
+ALL_METRICS = ("AllMetrics",)
+# Storage rejects "AllMetrics" ("supported categories are: 'Capacity;Transaction'").
+STORAGE_METRICS = ("Transaction", "Capacity")
 
 
 @dataclass(frozen=True)
 class Signals:
-    """What a resource type can send: resource logs, platform metrics, or both."""
+    """What a resource type can send: resource logs, and which platform metric categories."""
 
     logs: bool
-    metrics: bool
+    metrics: tuple[str, ...]
 
 
 SIGNALS: Mapping[str, Signals] = MappingProxyType(
     {
         # The account itself emits only metrics; its data-plane logs come from the blob service.
-        "azure-native:storage:StorageAccount": Signals(logs=False, metrics=True),
-        "azure-native:storage:BlobServiceProperties": Signals(logs=True, metrics=True),
-        "azure-native:keyvault:Vault": Signals(logs=True, metrics=True),
-        "azure-native:network:NetworkSecurityGroup": Signals(logs=True, metrics=False),
-        "azure-native:network:VirtualNetwork": Signals(logs=True, metrics=True),
-        "azure-native:operationalinsights:Workspace": Signals(logs=True, metrics=True),
+        "azure-native:storage:StorageAccount": Signals(logs=False, metrics=STORAGE_METRICS),
+        "azure-native:storage:BlobServiceProperties": Signals(logs=True, metrics=STORAGE_METRICS),
+        "azure-native:keyvault:Vault": Signals(logs=True, metrics=ALL_METRICS),
+        "azure-native:network:NetworkSecurityGroup": Signals(logs=True, metrics=()),
+        "azure-native:network:VirtualNetwork": Signals(logs=True, metrics=ALL_METRICS),
+        "azure-native:operationalinsights:Workspace": Signals(logs=True, metrics=ALL_METRICS),
     }
 )
 """Resource type token -> signals. Every resource of one of these types gets one setting."""
@@ -76,8 +78,7 @@ def attach_diagnostics(
         logs=[monitor.DiagnosticsLogSettingsArgs(category_group=LOG_CATEGORY_GROUP, enabled=True)]
         if signals.logs
         else None,
-        metrics=[monitor.DiagnosticsMetricSettingsArgs(category=METRIC_CATEGORY, enabled=True)]
-        if signals.metrics
-        else None,
+        metrics=[monitor.DiagnosticsMetricSettingsArgs(category=c, enabled=True) for c in signals.metrics]
+        or None,
         opts=pulumi.ResourceOptions(parent=parent),
     )

@@ -3,8 +3,8 @@
 One home for every "how hard is this to delete" setting: the delete lock on resource groups,
 Pulumi ``protect`` on data-bearing resources and soft-delete windows. (Whether the audit archive's
 WORM policy is locked is stack config, ``tvt:audit.archiveImmutability``: Azure only creates such a
-policy unlocked, so locking is a deliberate second step.) Only prod holds real data; dev and test must be cheap to tear down and
-rebuild, which is the only reason their values are weaker.
+policy unlocked, so locking is a deliberate second step.) Only prod holds real data; dev and test
+must be cheap to tear down and rebuild, which is the only reason their values are weaker.
 """
 
 from __future__ import annotations

@@ -67,8 +67,13 @@ class SecureStorageArgs:
     hierarchical_namespace: bool = True
     """ADLS Gen2 (directories, POSIX ACLs), which the levels' analytics tools expect."""
     allow_trusted_azure_services: bool = False
-    """Off: only the private endpoints reach the data. The audit archive turns it on so that Azure
-    Monitor, a trusted service, can write diagnostic logs into it."""
+    """Off: public network access is disabled and only the private endpoints reach the data.
+
+    The audit archive turns it on so that Azure Monitor, a trusted Microsoft service, can write
+    diagnostic logs and the activity log into it. Azure honours the firewall's trusted-services
+    exception only while public network access is enabled "from selected networks", so this sets
+    public access Enabled with a deny-by-default firewall that admits no address at all; the policy
+    exception is recorded in ``policies/config/<stack>.json``, not coded around."""
     immutability: Immutability | None = None
     soft_delete_retention_days: int = 30
     lock: Lock = field(default_factory=Lock)
@@ -149,7 +154,9 @@ class SecureStorage(pulumi.ComponentResource):
             # Entra ID only: shared keys and SAS signed with them bypass RBAC and its audit trail.
             allow_shared_key_access=False,
             default_to_o_auth_authentication=True,
-            public_network_access=storage.PublicNetworkAccess.DISABLED,
+            public_network_access=storage.PublicNetworkAccess.ENABLED
+            if args.allow_trusted_azure_services
+            else storage.PublicNetworkAccess.DISABLED,
             allow_cross_tenant_replication=False,
             network_rule_set=storage.NetworkRuleSetArgs(
                 default_action=storage.DefaultAction.DENY,

@@ -30,17 +30,42 @@ class Placement(StrEnum):
 
 @dataclass(frozen=True)
 class Diagnostics:
-    """Which diagnostic-setting streams Azure offers for a type (Azure Monitor "supported categories")."""
+    """Which diagnostic-setting streams Azure offers for a type (Azure Monitor "supported categories").
+
+    ``metrics`` are the metric categories Azure *accepts* for the type: a setting that enables any
+    other category is rejected at deployment (storage answers "supported categories are:
+    'Capacity;Transaction'" to ``AllMetrics``). ``required_metrics`` are those a diagnostic setting
+    must enable; by default all of ``metrics``.
+    """
 
     logs: bool
-    metrics: bool
+    metrics: tuple[str, ...] = ()
+    required_metrics: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        extra = set(self.required) - set(self.metrics)
+        if extra:
+            raise ValueError(
+                f"required metric categories {sorted(extra)} are not accepted ones {self.metrics}"
+            )
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The metric categories a diagnostic setting of this type must enable."""
+        return self.metrics if self.required_metrics is None else self.required_metrics
+
+    @property
+    def has_metrics(self) -> bool:
+        return bool(self.metrics)
 
     @property
     def supported(self) -> bool:
-        return self.logs or self.metrics
+        return self.logs or self.has_metrics
 
     def __str__(self) -> str:
-        kinds = [k for k, on in (("logs", self.logs), ("metrics", self.metrics)) if on]
+        kinds = (["logs"] if self.logs else []) + (
+            [f"metrics ({', '.join(self.metrics)})"] if self.metrics else []
+        )
         return " and ".join(kinds) or "none"
 
 
@@ -52,10 +77,22 @@ class TypeInfo:
     placement: Placement
 
 
-NO_DIAGNOSTICS = Diagnostics(logs=False, metrics=False)
-LOGS = Diagnostics(logs=True, metrics=False)
-METRICS = Diagnostics(logs=False, metrics=True)
-LOGS_AND_METRICS = Diagnostics(logs=True, metrics=True)
+ALL_METRICS = "AllMetrics"
+# Storage accounts and their services reject "AllMetrics"; Azure lists their categories as
+# 'Capacity;Transaction'. Transaction (requests, errors, latency, ingress/egress) is what an
+# investigation of bulk reads needs, so it is required; Capacity is accepted and welcome.
+STORAGE_METRICS: tuple[str, ...] = ("Transaction", "Capacity")
+STORAGE_REQUIRED_METRICS: tuple[str, ...] = ("Transaction",)
+
+NO_DIAGNOSTICS = Diagnostics(logs=False)
+LOGS = Diagnostics(logs=True)
+LOGS_AND_ALL_METRICS = Diagnostics(logs=True, metrics=(ALL_METRICS,))
+STORAGE_ACCOUNT_DIAGNOSTICS = Diagnostics(
+    logs=False, metrics=STORAGE_METRICS, required_metrics=STORAGE_REQUIRED_METRICS
+)
+STORAGE_SERVICE_DIAGNOSTICS = Diagnostics(
+    logs=True, metrics=STORAGE_METRICS, required_metrics=STORAGE_REQUIRED_METRICS
+)
 
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 NSG = "azure-native:network:NetworkSecurityGroup"
@@ -97,7 +134,9 @@ _COMPONENT = TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=
 CATALOG: dict[str, TypeInfo] = {
     RESOURCE_GROUP: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL),
     NSG: TypeInfo(DataClass.NONE, LOGS, taggable=True, placement=Placement.REGIONAL),
-    VIRTUAL_NETWORK: TypeInfo(DataClass.NONE, LOGS_AND_METRICS, taggable=True, placement=Placement.REGIONAL),
+    VIRTUAL_NETWORK: TypeInfo(
+        DataClass.NONE, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
+    ),
     SUBNET: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
     PRIVATE_ENDPOINT: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL),
     PRIVATE_DNS_ZONE_GROUP: TypeInfo(
@@ -105,20 +144,26 @@ CATALOG: dict[str, TypeInfo] = {
     ),
     PRIVATE_ZONE: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.GLOBAL),
     VIRTUAL_NETWORK_LINK: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.GLOBAL),
-    VAULT: TypeInfo(DataClass.KEY_MATERIAL, LOGS_AND_METRICS, taggable=True, placement=Placement.REGIONAL),
+    VAULT: TypeInfo(
+        DataClass.KEY_MATERIAL, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
+    ),
     # A key's audit trail is its vault's: Azure offers no diagnostic settings per key.
     KEY: TypeInfo(DataClass.KEY_MATERIAL, NO_DIAGNOSTICS, taggable=True, placement=Placement.NONE),
     IDENTITY: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL),
     ROLE_ASSIGNMENT: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
     RG_LOCK: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
     # Storage's audit logs are per service (the blob service below); the account itself only has metrics.
-    STORAGE_ACCOUNT: TypeInfo(DataClass.DATA_BEARING, METRICS, taggable=True, placement=Placement.REGIONAL),
+    STORAGE_ACCOUNT: TypeInfo(
+        DataClass.DATA_BEARING, STORAGE_ACCOUNT_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL
+    ),
     # Blob data is encrypted by its account's key: the service and containers are not separately keyed.
-    BLOB_SERVICE: TypeInfo(DataClass.NONE, LOGS_AND_METRICS, taggable=False, placement=Placement.NONE),
+    BLOB_SERVICE: TypeInfo(
+        DataClass.NONE, STORAGE_SERVICE_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+    ),
     BLOB_CONTAINER: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
     IMMUTABILITY_POLICY: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
     WORKSPACE: TypeInfo(
-        DataClass.DATA_BEARING, LOGS_AND_METRICS, taggable=True, placement=Placement.REGIONAL
+        DataClass.DATA_BEARING, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
     ),
     DIAGNOSTIC_SETTING: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
     SUBSCRIPTION_DIAGNOSTIC_SETTING: TypeInfo(

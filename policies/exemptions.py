@@ -6,7 +6,13 @@ who approved it, until when and why; once expired the finding is back at its own
 
 The JSON Schema (``EXEMPTIONS_SCHEMA``) is what the engine validates ``--policy-pack-config``
 against; :func:`parse_exemptions` re-checks the same constraints in the analyzer, so an in-process
-caller that skips schema validation still cannot smuggle in a malformed exemption.
+caller that skips schema validation still cannot smuggle in a malformed exemption. One constraint
+is the parser's alone, because JSON Schema cannot compute dates: an exemption may not expire more
+than :data:`MAX_EXEMPTION_DAYS` days after today (the schema's description says so).
+
+Scope is bounded too: the ``resource`` glob must name an azure-native resource type after a
+``::`` (``urn:pulumi:prod::tvt-platform::*azure-native:storage:StorageAccount::audit-*``), so no
+single exemption can silently cover every resource of a stack (``urn:pulumi:*``, ``*``).
 """
 
 from __future__ import annotations
@@ -18,21 +24,27 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from policies.clock import today as default_today
 from policies.props import is_list
 
 # A sentence, not a token: at least five words. cdk-nag insists on real reasons; so do we.
 MIN_REASON_WORDS = 5
 _REASON_PATTERN = r"^\s*\S+(\s+\S+){4,}\s*$"
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-# Exemptions name resources; a bare "*" would silently cover findings that have no resource at all.
-_URN_PATTERN = r"^urn:pulumi:"
+# Exemptions name resources of one azure-native type: after some "::" (the type segment, perhaps
+# after a "*" or a parent chain "...$") comes "azure-native:<module>:<Type>" and then "::<name glob>".
+# A bare "*" would cover findings with no resource at all; "urn:pulumi:*" every resource there is.
+_URN_PATTERN = r"^urn:pulumi:.+::(.*[$*])?azure-native:[A-Za-z0-9]+:[A-Za-z0-9]+::.+$"
 _FIELDS = ("resource", "reason", "approver", "expires")
+# A risk acceptance is reviewed at least yearly (leap years included): renew it, never pre-approve.
+MAX_EXEMPTION_DAYS = 366
 
 EXEMPTIONS_SCHEMA: dict[str, Any] = {
     "type": "array",
     "description": (
-        "Approved exceptions to this rule: each names resources by URN glob, a reason of at least a "
-        "sentence, the approver and the last day it is valid (YYYY-MM-DD)."
+        "Approved exceptions to this rule: each names resources of one azure-native type by URN glob, a "
+        f"reason of at least a sentence, the approver and the last day it is valid (YYYY-MM-DD), at most "
+        f"{MAX_EXEMPTION_DAYS} days after the day the pack runs."
     ),
     "default": [],
     "items": {
@@ -40,14 +52,21 @@ EXEMPTIONS_SCHEMA: dict[str, Any] = {
         "additionalProperties": False,
         "required": list(_FIELDS),
         "properties": {
-            "resource": {"type": "string", "pattern": _URN_PATTERN, "description": "URN glob (fnmatch)"},
+            "resource": {
+                "type": "string",
+                "pattern": _URN_PATTERN,
+                "description": (
+                    "URN glob (fnmatch) naming an azure-native type: "
+                    "urn:pulumi:<stack>::<project>::*azure-native:<module>:<Type>::<name glob>"
+                ),
+            },
             "reason": {"type": "string", "pattern": _REASON_PATTERN, "description": "why, in a sentence"},
             "approver": {"type": "string", "minLength": 3, "description": "name or role of the approver"},
             "expires": {
                 "type": "string",
                 "pattern": _DATE_PATTERN,
                 "format": "date",
-                "description": "last valid day",
+                "description": f"last valid day, at most {MAX_EXEMPTION_DAYS} days from today",
             },
         },
     },
@@ -79,16 +98,20 @@ class Exemption:
         return f"exemption from {self.rule} for {self.resource} approved by {self.approver}"
 
 
-def parse_exemptions(rule: str, raw: Any) -> tuple[Exemption, ...]:
-    """The rule's ``exemptions`` config value as :class:`Exemption` objects, or :class:`ExemptionError`."""
+def parse_exemptions(rule: str, raw: Any, today: dt.date | None = None) -> tuple[Exemption, ...]:
+    """The rule's ``exemptions`` config value as :class:`Exemption` objects, or :class:`ExemptionError`.
+
+    ``today`` (default: :func:`policies.clock.today`) bounds how far ahead an expiry may be.
+    """
     if raw is None:
         return ()
     if not is_list(raw):
         raise ExemptionError(f"{rule}.exemptions: expected a list of exemptions, got {type(raw).__name__}")
-    return tuple(_parse_one(rule, f"{rule}.exemptions[{i}]", item) for i, item in enumerate(raw))
+    day = today or default_today()
+    return tuple(_parse_one(rule, f"{rule}.exemptions[{i}]", item, day) for i, item in enumerate(raw))
 
 
-def _parse_one(rule: str, where: str, item: Any) -> Exemption:
+def _parse_one(rule: str, where: str, item: Any, today: dt.date) -> Exemption:
     if not isinstance(item, Mapping):
         raise ExemptionError(f"{where}: expected an object with {', '.join(_FIELDS)}")
     unknown = sorted(set(item) - set(_FIELDS))
@@ -103,7 +126,11 @@ def _parse_one(rule: str, where: str, item: Any) -> Exemption:
             raise ExemptionError(f"{where}.{name}: required, expected a non-empty string")
         values[name] = value.strip()
     if not re.match(_URN_PATTERN, values["resource"]):
-        raise ExemptionError(f"{where}.resource: expected a URN glob starting 'urn:pulumi:'")
+        raise ExemptionError(
+            f"{where}.resource: {values['resource']!r} is too broad: expected a URN glob naming an "
+            "azure-native resource type, like 'urn:pulumi:<stack>::<project>::*azure-native:<module>:<Type>::"
+            "<name>'"
+        )
     if not re.match(_REASON_PATTERN, values["reason"]):
         raise ExemptionError(f"{where}.reason: expected a reason of at least {MIN_REASON_WORDS} words")
     if len(values["approver"]) < 3:
@@ -115,4 +142,11 @@ def _parse_one(rule: str, where: str, item: Any) -> Exemption:
         expiry = dt.date.fromisoformat(expires)
     except ValueError:
         raise ExemptionError(f"{where}.expires: expected a date YYYY-MM-DD, got {expires!r}") from None
+    latest = today + dt.timedelta(days=MAX_EXEMPTION_DAYS)
+    if expiry > latest:
+        raise ExemptionError(
+            f"{where}.expires: {expires} is more than {MAX_EXEMPTION_DAYS} days after today "
+            f"({today.isoformat()}); an exemption may run until {latest.isoformat()} at the latest, "
+            "then be renewed"
+        )
     return Exemption(rule, values["resource"], values["reason"], values["approver"], expiry)

@@ -7,9 +7,13 @@ config parameters, in that order) and a check that is a pure function of a :clas
 ``ResourceValidationPolicy``/``StackValidationPolicy`` using pulumi-policy's own metadata fields,
 so the real CLI and our offline preview show the same thing.
 
-Fail closed: a check that raises anything but pulumi_policy's ``UnknownValueError`` (a value only
-known after deployment, which the SDK reports as "can't run during preview") is reported as a
-violation of that rule, "rule crashed: <ExcType>: <msg>", at the rule's level. Never as a pass.
+Fail closed: a check that raises is reported as a violation of that rule, at the rule's level,
+never as a pass: "rule crashed: <ExcType>: <msg>" for a bug, and "cannot verify during preview:
+<what>" when it read a value only known after deployment (pulumi_policy's ``UnknownValueError``).
+The SDK would report the latter as an *advisory* "can't run policy" diagnostic, which silently
+turns a mandatory rule advisory on every first preview; so rules answer from property
+dependencies instead of computed values (see ``policies/props.py``), and whatever they still
+cannot answer blocks at their level.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ ResourceCheck = Callable[[Resource, Params], "Iterable[str] | NotApplicable"]
 StackCheck = Callable[["StackContext", Params], "Iterable[Violation] | NotApplicable"]
 
 CRASH_PREFIX = "rule crashed: "
+UNVERIFIABLE_PREFIX = "cannot verify during preview: "
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 
 NCSC_FRAMEWORK = "NCSC Cloud Security Principles"
@@ -210,14 +215,18 @@ class TvtStackValidationArgs(StackValidationArgs):
 def run_check(
     thunk: Callable[[], Iterable[Violation | str] | NotApplicable],
 ) -> list[Violation] | NotApplicable:
-    """Run a check, turning any crash into a violation so a broken rule blocks instead of passing."""
+    """Run a check, turning any crash into a violation so a broken rule blocks instead of passing.
+
+    A value unknown during preview that the check could not do without is a violation too
+    ("cannot verify during preview: ..."), not the SDK's advisory "can't run policy".
+    """
     try:
         verdict = thunk()
         if isinstance(verdict, NotApplicable):
             return verdict
         return [v if isinstance(v, Violation) else Violation(v) for v in verdict]
-    except UnknownValueError:
-        raise  # the SDK reports it as "can't run during preview"; the value exists after deployment
+    except UnknownValueError as error:
+        return [Violation(f"{UNVERIFIABLE_PREFIX}{error.message}, and the rule has no other way to check it")]
     except Exception as error:  # noqa: BLE001  (any other crash is a finding, never a silent pass)
         return [Violation(f"{CRASH_PREFIX}{type(error).__name__}: {error}")]
 

@@ -56,6 +56,7 @@ from policies.rules.data_protection import (
 from policies.rules.encryption import cmk_same_level, infrastructure, key_strength, tls, unclassified_type
 from policies.rules.exemption import expired, unused
 from policies.rules.identity import (
+    cmk_grant_scope,
     keyvault_rbac,
     level3_use_case,
     no_access_policies,
@@ -108,6 +109,7 @@ RULES: tuple[Rule, ...] = (
     role_assignment_groups.RULE,
     role_allow_list.RULE,
     no_privileged_roles.RULE,
+    cmk_grant_scope.RULE,
     level3_use_case.RULE,
     uk_only.RULE,
     geo_redundancy_uk.RULE,
@@ -169,9 +171,10 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
         """Parse every rule's exemptions before accepting the config, so a malformed one fails the run."""
         known = {p.name for p in self._policies}
         exemptions: dict[str, tuple[Exemption, ...]] = {}
+        today = self._today()
         for name in request.policyConfig:
             properties = json_format.MessageToDict(request.policyConfig[name].properties)
-            exemptions[name] = parse_exemptions(name, properties.get("exemptions"))
+            exemptions[name] = parse_exemptions(name, properties.get("exemptions"), today)
             if exemptions[name] and name not in known:
                 # It could never match a finding, yet a reader would believe something is exempted.
                 raise ExemptionError(f"{name}.exemptions: {name} is not a policy of pack {PACK_NAME}")

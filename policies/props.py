@@ -3,12 +3,50 @@
 Properties arrive as pulumi_policy proxies (``Mapping``/``Sequence`` subclasses that raise
 ``UnknownValueError`` on values unknown during preview), never plain ``dict``/``list``, so every
 check goes through these helpers instead of ``isinstance(x, dict)``.
+
+In a first ``pulumi preview`` every computed value (ids, names, URIs, principal ids) is unknown.
+A rule that must look at such a value reads it with :func:`peek`, which answers :data:`UNKNOWN`
+instead of raising, and then answers from property dependencies (which are always known) or
+reports "cannot verify during preview".
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
+
+from pulumi_policy.proxy import (
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    UnknownValueError,
+)
+
+# The engine's sentinels for values only known after deployment (pulumi_policy.proxy).
+_UNKNOWN_SENTINELS = frozenset(
+    {
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+        UNKNOWN_STRING_VALUE,
+    }
+)
+
+
+class _Unknown:
+    """What :func:`peek` answers for a value unknown during preview (falsy, never equal to a value)."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "<unknown during preview>"
+
+
+UNKNOWN: Final = _Unknown()
 
 
 def dig(value: Any, *path: str | int) -> Any:
@@ -69,3 +107,17 @@ def describe(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def is_unknown(value: Any) -> bool:
+    """The value is unknown during preview (:data:`UNKNOWN` or the engine's raw sentinel string)."""
+    return value is UNKNOWN or (isinstance(value, str) and value in _UNKNOWN_SENTINELS)
+
+
+def peek(value: Any, *path: str | int) -> Any:
+    """As :func:`dig`, but :data:`UNKNOWN` where the value (or any step to it) is unknown during preview."""
+    try:
+        found = dig(value, *path)
+    except UnknownValueError:
+        return UNKNOWN
+    return UNKNOWN if is_unknown(found) else found

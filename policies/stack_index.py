@@ -29,6 +29,27 @@ def is_prod_environment(value: str | None) -> bool:
     return value not in NON_PROD
 
 
+_URN_PREFIX = "urn:pulumi:"
+
+
+def urn_stack(urn: str) -> str | None:
+    """The stack segment of ``urn:pulumi:<stack>::<project>::<type>::<name>``, or None for a non-URN."""
+    if not urn.startswith(_URN_PREFIX):
+        return None
+    stack, separator, _ = urn.removeprefix(_URN_PREFIX).partition("::")
+    return stack if separator else None
+
+
+def is_prod_resource(resource: Resource) -> bool:
+    """Prod if its ``environment`` tag is not an explicit dev/test *or* its URN says stack ``prod``.
+
+    A tag is a property anyone can edit in a pull request; the stack a resource is deployed to is
+    not. So a tag can make a resource stricter (prod), never laxer: a prod stack's resources tagged
+    ``dev`` still get every prod rule.
+    """
+    return is_prod_environment(resource.tag(ENVIRONMENT_TAG)) or urn_stack(resource.urn) == PROD
+
+
 # When a resource is not tagged, its level is that of the nearest tagged resource its properties
 # reference. At equal distance these keys win, in this order: they name what the resource *is
 # about* (the scope of a role assignment, the target of a diagnostic setting), whereas e.g.
@@ -139,7 +160,14 @@ class StackIndex:
 
     @cached_property
     def environment(self) -> str:
-        """The stack's environment from the resources' ``environment`` tags; the strictest one wins."""
+        """The stack's environment: the strictest of the resources' ``environment`` tags and URN stacks.
+
+        Prod when any resource's URN names stack ``prod`` (whatever the tags say), when any tag says
+        prod, or when no resource carries a valid tag (untagged, mistyped): the prod-only rules are
+        never skipped because of a tag.
+        """
+        if any(urn_stack(urn) == PROD for urn in self._by_urn):
+            return PROD
         seen = {r.tag(ENVIRONMENT_TAG) for r in self._by_urn.values()} - {None}
         if not seen or any(env not in ENVIRONMENTS for env in seen):
             return PROD

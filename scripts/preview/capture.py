@@ -3,8 +3,15 @@
 ``pulumi.runtime.set_mocks`` with a :class:`CapturingMonitor` sees the whole ``RegisterResource``
 request (parent, dependencies, property dependencies, protect, provider, source position), which a
 plain ``Mocks.new_resource`` does not. :class:`PreviewMocks` answers like the engine would during a
-preview: inputs come back as outputs, plus the computed values dependents read (``id``, ``name``,
-principal ids, vault URIs), so no dependent input silently vanishes.
+preview, in one of two modes (``computed``):
+
+- ``"known"`` (the default, as for a stack whose resources already exist): inputs come back as
+  outputs, plus the computed values dependents read (``id``, ``name``, principal ids, vault URIs),
+  so no dependent input silently vanishes.
+- ``"unknown"`` (as in a real *first* ``pulumi preview``, before anything exists): only the inputs
+  come back. Ids, names, URIs and principal ids are unknown, the SDK sends unknowns to every
+  dependent input, and the capture records them as the engine's unknown sentinel, so policies see
+  exactly what they would see under ``pulumi preview --policy-pack``.
 
 This is the one home of the capture: the component tests and ``tvt plan`` both use it.
 """
@@ -24,12 +31,16 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
+from pulumi.output import UNKNOWN as UNKNOWN_OUTPUT
+from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.sync_await import _sync_await
 
 PROJECT = "tvt-platform"
+# How PreviewMocks answers for computed outputs: invented but plausible values, or unknown.
+COMPUTED_MODES = ("known", "unknown")
 ROOT = Path(__file__).resolve().parents[2]
 STACK_TYPE = "pulumi:pulumi:Stack"
 _RG = "/subscriptions/{subscription}/resourceGroups/{resourceGroupName}"
@@ -199,16 +210,42 @@ def _identity_output(identity: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-class PreviewMocks(pulumi_mocks.Mocks):
-    """Answers registrations like a preview: inputs echoed, plus the computed outputs dependents use."""
+def _unknown_output(type_: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """What a first preview knows of a new resource: its inputs, and nothing the cloud computes.
 
-    def __init__(self, subscription_id: str = "00000000-0000-0000-0000-000000000000") -> None:
+    Top-level outputs that are not inputs (``id``, ``name``, ``principalId``, ``keyUri``) are simply
+    absent, which the SDK resolves as unknown during a preview. Two computed values sit *inside* an
+    input object, so they are marked unknown explicitly: a vault's ``properties.vaultUri`` (else
+    the program would read a known ``None``) and the map Azure answers for ``userAssignedIdentities``
+    (the input is a list of ids, which are unknown themselves).
+    """
+    outputs: dict[str, Any] = dict(inputs)
+    identity = inputs.get("identity")
+    if isinstance(identity, Mapping) and "userAssignedIdentities" in identity:
+        outputs["identity"] = {**identity, "userAssignedIdentities": UNKNOWN_OUTPUT}
+    if type_ == "azure-native:keyvault:Vault":
+        outputs["properties"] = {**dict(inputs.get("properties") or {}), "vaultUri": UNKNOWN_OUTPUT}
+    return outputs
+
+
+class PreviewMocks(pulumi_mocks.Mocks):
+    """Answers registrations like a preview: inputs echoed, plus (``computed="known"``) the computed
+    outputs dependents use, or (``computed="unknown"``) nothing computed, as a first preview."""
+
+    def __init__(
+        self, subscription_id: str = "00000000-0000-0000-0000-000000000000", computed: str = "known"
+    ) -> None:
+        if computed not in COMPUTED_MODES:
+            raise ValueError(f"computed: expected one of {', '.join(COMPUTED_MODES)}, got {computed!r}")
         self.subscription_id = subscription_id
+        self.computed = computed
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if not args.custom:
             return None, {}  # components have no id; their outputs come from register_outputs
         inputs = dict(args.inputs)
+        if self.computed == "unknown":
+            return None, _unknown_output(args.typ, inputs)  # no id: the SDK makes it unknown
         azure_name, rid = azure_name_and_id(args.typ, args.name, inputs, self.subscription_id)
         outputs: dict[str, Any] = {**inputs, "name": azure_name, "id": rid}
         if isinstance(inputs.get("identity"), Mapping):
@@ -238,6 +275,22 @@ class PreviewMocks(pulumi_mocks.Mocks):
                 "objectId": _guid("object"),
             }, None
         raise NotImplementedError(f"offline preview cannot answer invoke {args.token}")
+
+
+def with_unknown_sentinels(value: Any) -> Any:
+    """``value`` with the SDK's :class:`Unknown` placeholders replaced by the engine's unknown sentinel.
+
+    During a preview the SDK deserialises unknown values as ``Unknown()`` objects; the engine
+    marshals them to analyzers as the string ``04da6b54-...`` (pulumi_policy's
+    ``UNKNOWN_STRING_VALUE``), which is what the plan records and the pack recognises.
+    """
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN
+    if isinstance(value, Mapping):
+        return {k: with_unknown_sentinels(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [with_unknown_sentinels(v) for v in value]
+    return value
 
 
 def _relative_source(uri: str, line: int, root: Path = ROOT) -> SourcePosition | None:
@@ -296,8 +349,8 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
                 custom=bool(request.custom),
                 id=reg.id or "",
                 parent=request.parent,
-                inputs=inputs,
-                outputs=reg.state,
+                inputs=with_unknown_sentinels(inputs),
+                outputs=with_unknown_sentinels(reg.state),
                 dependencies=tuple(request.dependencies),
                 property_dependencies={
                     k: tuple(v.urns) for k, v in sorted(request.propertyDependencies.items())
@@ -321,7 +374,9 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         # The engine stores these as the component's (or the stack's) outputs; so does the plan.
-        self.capture.registered_outputs[request.urn] = rpc.deserialize_properties(request.outputs)
+        self.capture.registered_outputs[request.urn] = with_unknown_sentinels(
+            rpc.deserialize_properties(request.outputs)
+        )
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
@@ -373,16 +428,19 @@ def run_program(
     preview: bool = True,
     project_root: Path = ROOT,
     on_register: Callable[[int], None] | None = None,
+    computed: str = "known",
 ) -> Capture:
     """Run ``program`` (a callable or a path such as ``__main__.py``) under mocks and return the capture.
 
     ``config`` is the stack's ``config:`` mapping as in ``stacks/Pulumi.<stack>.yaml``. Each call
     starts from a fresh runtime, so several stacks can be run in one process. Source positions are
     recorded relative to ``project_root`` (the directory holding ``Pulumi.yaml``). ``on_register``
-    is told the running count of captured resources (for a progress indicator).
+    is told the running count of captured resources (for a progress indicator). ``computed`` is
+    :class:`PreviewMocks`' mode: ``"unknown"`` leaves every computed output unknown, as in a first
+    ``pulumi preview`` (needs ``preview=True``).
     """
     capture = Capture(stack=stack, project=project)
-    mocks = PreviewMocks(subscription_id)
+    mocks = PreviewMocks(subscription_id, computed)
     monitor = CapturingMonitor(mocks, capture, project_root, on_register)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()

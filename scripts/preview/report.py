@@ -3,11 +3,13 @@
 Both are pure functions of the plan, the evaluation, the stack's group names and today's date, so
 the same inputs give the same bytes. The access matrix answers "who can read which level of
 data": one row per group role assignment, with the principal's display name from the stack
-config, the Azure role, the level, the zone (or the whole level), and the use case it is tied to.
+config, the Azure role, the level, the zone (or the whole level), the use case it is tied to, and
+when Azure itself ends the access (the assignment's ABAC ``UtcNow`` bound).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -27,7 +29,16 @@ ROLE_NAMES = {
 }
 # Data roles that include reading blobs, unless an ABAC condition takes the read action away.
 _READING_ROLES = {"2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"}
-_DENIES_READ = "!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'})"
+_BLOB_READ = "microsoft.storage/storageaccounts/blobservices/containers/blobs/read"
+# The pieces of an ABAC condition (learn.microsoft.com, "Azure role assignment condition format and
+# syntax") the matrix needs: the actions a block targets (a suboperation-qualified ActionMatches
+# targets only part of an action, so it does not count), the OR before its expressions, the UtcNow
+# upper bound and the private-link requirement.
+_TARGET = re.compile(r"!\s*\(\s*ActionMatches\s*\{\s*'([^']+)'\s*\}\s*\)", re.IGNORECASE)
+_OR = re.compile(r"\bOR\b|\|\|", re.IGNORECASE)
+_AND = re.compile(r"^\s*(AND|&&)\s*$", re.IGNORECASE)
+_UTC_NOW_BEFORE = re.compile(r"@Environment\s*\[\s*UtcNow\s*\]\s*DateTimeLessThan\s*'([^']*)'", re.IGNORECASE)
+_PRIVATE_LINK = re.compile(r"@Environment\s*\[\s*isPrivateLink\s*\]\s*BoolEquals\s*true\b", re.IGNORECASE)
 _GRANT = re.compile(r"TVT grant: (?P<role>\S+) for (?P<group>\S+) on ")
 _USE_CASE = re.compile(r"Use case (?P<id>\S+) \((?P<approval>\S+)\) expires (?P<expires>\d{4}-\d{2}-\d{2})")
 _LEVEL_ORDER = {"3": 0, "2": 1, "1": 2, "shared": 3}
@@ -42,7 +53,7 @@ class AccessRow:
     reads: str  # can the group read the data: the point of the matrix
     scope: str
     use_case: str
-    use_case_expires: str
+    use_case_expires: str  # the use case's expiry, and when Azure itself ends the access
     resource: str
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
@@ -117,12 +128,85 @@ def _scope_label(assignment: PlanResource, plan: Plan) -> str:
     return str(assignment.inputs.get("scope", "?"))
 
 
-def _reads(role_guid: str, condition: str) -> str:
+@dataclass(frozen=True)
+class _Block:
+    """One AND-ed block of a condition: ``( ( !(ActionMatches{..}) AND .. ) [OR ( <expressions> )] )``."""
+
+    targets: frozenset[str]  # lower-cased actions the block restricts
+    expressions: str | None  # the text after its OR; None: the block denies its targets outright
+    ends: tuple[str, ...]  # UtcNow upper bounds among the expressions
+    private_link: bool
+
+    @classmethod
+    def parse(cls, text: str) -> _Block:
+        head, *tail = _OR.split(text, maxsplit=1)
+        expressions = tail[0] if tail else None
+        return cls(
+            frozenset(a.lower() for a in _TARGET.findall(head)),
+            expressions,
+            tuple(_UTC_NOW_BEFORE.findall(expressions or "")),
+            bool(_PRIVATE_LINK.search(expressions or "")),
+        )
+
+
+def _blocks(condition: str) -> list[_Block]:
+    """The condition's top-level parenthesised groups when only AND joins them, else one block."""
+    groups, connectors, depth, start, end = [], [], 0, 0, 0
+    for i, char in enumerate(condition):
+        if char == "(":
+            if depth == 0:
+                connectors.append(condition[end:i])
+                start = i
+            depth += 1
+        elif char == ")" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                groups.append(condition[start : i + 1])
+                end = i + 1
+    joined_by_and = all(_AND.match(c) for c in connectors[1:]) and not condition[end:].strip()
+    if len(groups) > 1 and joined_by_and and not connectors[0].strip():
+        return [_Block.parse(g) for g in groups]
+    return [_Block.parse(condition)]
+
+
+def _moment(literal: str) -> str:
+    """An ABAC DateTime as reviewers read it ('2027-10-01 00:00 UTC'), or the literal if unparseable."""
+    try:
+        moment = dt.datetime.fromisoformat(literal.strip())
+    except ValueError:
+        return literal
+    moment = moment.astimezone(dt.UTC) if moment.tzinfo else moment
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def reads_data(role_guid: str, condition: str) -> str:
+    """Can the group read blobs, and until when: the condition's blocks that target blob read decide."""
     if role_guid not in _READING_ROLES:
         return "not a data-reading role"
-    if _DENIES_READ in condition.replace(" ", ""):
+    on_read = [b for b in _blocks(condition) if _BLOB_READ in b.targets] if condition else []
+    if any(b.expressions is None for b in on_read):
         return "no (write-only: ABAC condition denies blob read)"
-    return "yes"
+    if not on_read:
+        return "yes"
+    if any(_OR.search(b.expressions or "") for b in on_read):
+        return "conditionally (ABAC condition on blob read)"
+    ends = sorted({e for b in on_read for e in b.ends})
+    private = any(b.private_link for b in on_read)
+    if not ends:
+        return "yes, over private link only" if private else "conditionally (ABAC condition on blob read)"
+    # Blocks are AND-ed, so the earliest bound on the read action is the one Azure enforces.
+    return f"yes until {_moment(ends[0])}" + (", over private link only" if private else "")
+
+
+def azure_end(condition: str) -> str:
+    """When Azure ends the access: the condition's UtcNow bounds, '' when it has none."""
+    ends = sorted({e for b in _blocks(condition) for e in b.ends}) if condition else []
+    return ", ".join(_moment(e) for e in ends)
+
+
+def _expiry_cell(expires: str, condition: str) -> str:
+    end = azure_end(condition)
+    return f"{expires} (Azure ends access {end})".strip() if end else expires
 
 
 def access_rows(plan: Plan, levels: Mapping[str, str], group_names: Mapping[str, str]) -> list[AccessRow]:
@@ -145,10 +229,10 @@ def access_rows(plan: Plan, levels: Mapping[str, str], group_names: Mapping[str,
                 principal=group_names.get(principal_id.lower(), principal_id),
                 grant_role=grant["role"] if grant else "",
                 azure_role=azure_role,
-                reads=_reads(guid, condition),
+                reads=reads_data(guid, condition),
                 scope=_scope_label(r, plan),
                 use_case=f"{use_case['id']} ({use_case['approval']})" if use_case else "",
-                use_case_expires=use_case["expires"] if use_case else "",
+                use_case_expires=_expiry_cell(use_case["expires"] if use_case else "", condition),
                 resource=r.name,
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from dataclasses import replace
@@ -21,53 +22,126 @@ from component_runs import (
 )
 
 from components import naming
-from components.access import grant_assignments, grant_description
+from components.access import RoleAssignmentSpec, grant_assignments, grant_description
 from components.config.model import Grant, Role
 from components.roles import (
     ABAC_CONDITION_VERSION,
+    BLOB_DATA_ACTIONS,
     CRYPTO_SERVICE_ENCRYPTION_USER,
-    INGEST_WRITER_CONDITION,
     ROLES,
     RoleDefinition,
+    access_end,
+    grant_condition,
     role_definition_id,
 )
 from scripts.preview.capture import CapturedResource
+from scripts.preview.report import azure_end, reads_data
 
 READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 USE_CASE = re.compile(r"Use case (\S+) \((\S+)\) expires (\d{4}-\d{2}-\d{2})")
 BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
+READ, WRITE, ADD, DELETE, MOVE = (
+    f"{BLOBS}/{a}" for a in ("read", "write", "add/action", "delete", "move/action")
+)
+PRIVATE_LINK = "@Environment[isPrivateLink] BoolEquals true"
 
 
 def group_assignments(run: Run) -> list[CapturedResource]:
     return [r for r in run.capture.by_type(ROLE_ASSIGNMENT) if r.inputs["principalType"] == "Group"]
 
 
+def none_of(*actions: str) -> str:
+    return " AND ".join(f"!(ActionMatches{{'{a}'}})" for a in actions)
+
+
+def until(moment: str) -> str:
+    return f"@Environment[UtcNow] DateTimeLessThan '{moment}'"
+
+
+# The exact conditions, written out by hand from the documented format, so a change to the builder
+# that changes a deployed condition fails here first.
+INGEST_DENY = f"( ( {none_of(READ, DELETE)} ) )"
+LEVEL3_READER_UC_001 = f"( ( {none_of(READ)} ) OR ( {until('2027-10-01T00:00:00.0Z')} AND {PRIVATE_LINK} ) )"
+LEVEL3_INGEST_WRITER_UC_001 = (
+    f"{INGEST_DENY} AND "
+    f"( ( {none_of(WRITE, ADD, MOVE)} ) OR ( {until('2027-10-01T00:00:00.0Z')} AND {PRIVATE_LINK} ) )"
+)
+LEVEL3_CONTRIBUTOR_UC_001 = (
+    f"( ( {none_of(READ, WRITE, ADD, DELETE, MOVE)} ) "
+    f"OR ( {until('2027-10-01T00:00:00.0Z')} AND {PRIVATE_LINK} ) )"
+)
+LEVEL2_CONTRIBUTOR_UC_003 = (
+    f"( ( {none_of(READ, WRITE, ADD, DELETE, MOVE)} ) OR ( {until('2028-01-01T00:00:00.0Z')} ) )"
+)
+
+
 def test_roles_table() -> None:
-    assert {role: (d.guid, d.condition, d.condition_version) for role, d in ROLES.items()} == {
-        Role.READER: (READER, None, None),
-        Role.CONTRIBUTOR: (CONTRIBUTOR, None, None),
-        Role.INGEST_WRITER: (CONTRIBUTOR, INGEST_WRITER_CONDITION, "2.0"),
+    assert {role: (d.guid, d.denied_actions, d.allowed_actions) for role, d in ROLES.items()} == {
+        Role.READER: (READER, (), (READ,)),
+        Role.CONTRIBUTOR: (CONTRIBUTOR, (), (READ, WRITE, ADD, DELETE, MOVE)),
+        Role.INGEST_WRITER: (CONTRIBUTOR, (READ, DELETE), (WRITE, ADD, MOVE)),
     }
+    assert dict(BLOB_DATA_ACTIONS) == {READER: (READ,), CONTRIBUTOR: (READ, WRITE, ADD, DELETE, MOVE)}
     assert CRYPTO_SERVICE_ENCRYPTION_USER.guid == "e147488a-f6f5-4113-8e2d-b22465e65bf6"
+    assert CRYPTO_SERVICE_ENCRYPTION_USER.data_actions == ()
     assert (
         role_definition_id("sub", READER)
         == f"/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/{READER}"
     )
 
 
-def test_ingest_writer_condition_denies_read_and_delete() -> None:
-    assert (
-        f"((!(ActionMatches{{'{BLOBS}/read'}}) AND !(ActionMatches{{'{BLOBS}/delete'}})))"
-    ) == INGEST_WRITER_CONDITION
+def test_role_definition_rejects_denying_what_the_role_cannot_do() -> None:
+    with pytest.raises(ValueError, match=r"'x': cannot deny \['.*/blobs/delete'\]: not data actions of it"):
+        RoleDefinition("x", READER, denied_actions=(DELETE,))
+    with pytest.raises(ValueError, match="not a role definition GUID"):
+        RoleDefinition("x", "reader")
+
+
+@pytest.mark.parametrize(
+    ("last_day", "end"),
+    [
+        (dt.date(2027, 9, 30), "2027-10-01T00:00:00.0Z"),
+        (dt.date(2027, 12, 31), "2028-01-01T00:00:00.0Z"),
+        (dt.date(2028, 2, 28), "2028-02-29T00:00:00.0Z"),
+        (dt.date(2028, 2, 29), "2028-03-01T00:00:00.0Z"),
+    ],
+)
+def test_access_ends_at_midnight_utc_after_the_expiry_date(last_day: dt.date, end: str) -> None:
+    """The expiry date is inclusive: the whole day (UTC) is still covered, the next is not."""
+    assert access_end(last_day) == end
+
+
+def test_condition_strings() -> None:
+    def condition(role: Role, last_day: dt.date | None, private_link: bool) -> str | None:
+        return grant_condition(ROLES[role], last_day=last_day, private_link=private_link)
+
+    uc_001, uc_003 = dt.date(2027, 9, 30), dt.date(2027, 12, 31)
+    assert condition(Role.READER, uc_001, True) == LEVEL3_READER_UC_001
+    assert condition(Role.INGEST_WRITER, uc_001, True) == LEVEL3_INGEST_WRITER_UC_001
+    assert condition(Role.CONTRIBUTOR, uc_001, True) == LEVEL3_CONTRIBUTOR_UC_001
+    assert condition(Role.CONTRIBUTOR, uc_003, False) == LEVEL2_CONTRIBUTOR_UC_003
+    # No use case: no bound. The ingest-writer keeps its denial, nothing else gets a condition.
+    assert condition(Role.INGEST_WRITER, None, False) == INGEST_DENY
+    assert condition(Role.READER, None, False) is None
+    assert condition(Role.CONTRIBUTOR, None, False) is None
     assert ABAC_CONDITION_VERSION == "2.0"
 
 
-def test_role_definition_rejects_half_a_condition() -> None:
-    with pytest.raises(ValueError, match="condition"):
-        RoleDefinition("x", READER, condition="(true)")
-    with pytest.raises(ValueError, match="not a role definition GUID"):
-        RoleDefinition("x", "reader")
+def test_condition_is_a_pure_function_of_its_inputs() -> None:
+    first = grant_condition(ROLES[Role.INGEST_WRITER], last_day=dt.date(2027, 9, 30), private_link=True)
+    again = grant_condition(
+        replace(ROLES[Role.INGEST_WRITER]), last_day=dt.date.fromisoformat("2027-09-30"), private_link=True
+    )
+    assert first == again == LEVEL3_INGEST_WRITER_UC_001
+
+
+def test_a_bound_needs_a_role_with_blob_data_actions() -> None:
+    assert grant_condition(CRYPTO_SERVICE_ENCRYPTION_USER, last_day=None, private_link=False) is None
+    with pytest.raises(ValueError, match=r"'key-grant': role 'Key Vault Crypto .*' has no blob data actions"):
+        RoleAssignmentSpec(
+            "key-grant", CRYPTO_SERVICE_ENCRYPTION_USER, "p", "p", "d", last_day=dt.date(2027, 9, 30)
+        )
 
 
 def test_one_assignment_per_grant_at_the_narrowest_scope(model: Run) -> None:
@@ -91,11 +165,17 @@ def test_one_assignment_per_grant_at_the_narrowest_scope(model: Run) -> None:
         assert ra.inputs["scope"] == target.outputs["id"]
         guid = READER if grant.role is Role.READER else CONTRIBUTOR
         assert ra.inputs["roleDefinitionId"] == role_definition_id(SUBSCRIPTION, guid)
-        if grant.role is Role.INGEST_WRITER:
-            assert ra.inputs["condition"] == INGEST_WRITER_CONDITION
-            assert ra.inputs["conditionVersion"] == "2.0"
-        else:
+        use_case = config.use_case(grant.use_case) if grant.use_case else None
+        condition = grant_condition(
+            ROLES[grant.role],
+            last_day=use_case.expires if use_case else None,
+            private_link=grant.level == 3,
+        )
+        if condition is None:
             assert "condition" not in ra.inputs and "conditionVersion" not in ra.inputs, ra.name
+        else:
+            assert ra.inputs["condition"] == condition, ra.name
+            assert ra.inputs["conditionVersion"] == "2.0", ra.name
         assert ra.inputs["description"] == grant_description(
             grant, config.use_case(grant.use_case) if grant.use_case else None
         )
@@ -190,3 +270,116 @@ def test_grants_of_other_levels_are_ignored() -> None:
         "vru-analysts-curated-contributor",
     ]
     assert all(s.principal_type == "Group" for s in specs)
+
+
+def _assignment(run: Run, scope: str, group: str, zone: str | None) -> CapturedResource:
+    config = run.config
+    target = (
+        run.one(scope, CONTAINER, lambda c: c.inputs["containerName"] == zone)
+        if zone
+        else run.one(scope, ACCOUNT)
+    )
+    return run.one(
+        scope,
+        ROLE_ASSIGNMENT,
+        lambda r: (
+            r.inputs["principalId"] == config.group(group).object_id
+            and r.property_dependencies.get("scope") == (target.urn,)
+        ),
+    )
+
+
+def test_level_three_grants_end_when_their_use_case_expires(prod: Run) -> None:
+    """Each level-3 assignment's condition carries the end of its own use case, and private link."""
+    expected = {
+        ("tvp-data-ingest", "landing"): LEVEL3_INGEST_WRITER_UC_001,
+        ("vru-matching-team", "raw"): LEVEL3_READER_UC_001,
+        ("vru-matching-team", "matched"): LEVEL3_CONTRIBUTOR_UC_001,
+        ("ohft-safeguarding", "matched"): (
+            f"( ( {none_of(READ)} ) OR ( {until('2028-07-01T00:00:00.0Z')} AND {PRIVATE_LINK} ) )"
+        ),  # UC-2026-004 expires 2028-06-30
+    }
+    for (group, zone), condition in expected.items():
+        ra = _assignment(prod, "l3", group, zone)
+        assert ra.inputs.get("condition") == condition, f"{ra.name}: {ra.inputs.get('condition')}"
+        assert ra.inputs.get("conditionVersion") == "2.0", ra.name
+    assert len(group_assignments(prod)) - len(expected) == sum(1 for g in prod.config.grants if g.level != 3)
+
+
+def test_ingest_writer_still_cannot_read_or_delete(model: Run) -> None:
+    ra = _assignment(model, "l3", "tvp-data-ingest", "landing")
+    deny, bound = ra.inputs["condition"].split(" AND ( ( ", 1)
+    assert deny == INGEST_DENY, f"{model.label}: {ra.name} no longer denies blob read and delete"
+    assert f"'{READ}'" not in bound and f"'{DELETE}'" not in bound, "the bound must not re-open them"
+
+
+def test_grants_without_use_case_have_no_condition(model: Run) -> None:
+    for group, level, zone in (("tvp-analysts", 1, None), ("tvp-analysts", 2, "pseudonymised")):
+        ra = _assignment(model, f"l{level}", group, zone)
+        assert "condition" not in ra.inputs and "conditionVersion" not in ra.inputs, (
+            f"{model.label}: {ra.name} has no use case, so no end date: {ra.inputs.get('condition')}"
+        )
+
+
+def test_level_two_use_case_bounds_time_but_not_network(model: Run) -> None:
+    ra = _assignment(model, "l2", "vru-analysts", "curated")
+    assert ra.inputs["condition"] == LEVEL2_CONTRIBUTOR_UC_003, f"{model.label}: {ra.name}"
+    assert "isPrivateLink" not in ra.inputs["condition"]
+
+
+def test_conditions_are_deterministic(prod: Run, prod_reordered: Run) -> None:
+    def conditions(run: Run) -> dict[str, tuple[str | None, str | None]]:
+        return {
+            r.name: (r.inputs.get("condition"), r.inputs.get("conditionVersion"))
+            for r in group_assignments(run)
+        }
+
+    assert conditions(prod) == conditions(prod_reordered)
+    assert sum(1 for c, _ in conditions(prod).values() if c) == 5  # 4 at level 3, 1 level-2 use case
+
+
+def test_every_stack_file_grant_ends_with_its_use_case(any_run: Run) -> None:
+    """The stack files too: a use case means a bound at its expiry; level 3 means private link as well."""
+    for ra in group_assignments(any_run):
+        found = USE_CASE.search(ra.inputs["description"])
+        condition = ra.inputs.get("condition", "")
+        if found is None:
+            assert "UtcNow" not in condition, f"{any_run.label}: {ra.name} has a bound but no use case"
+            continue
+        end = access_end(dt.date.fromisoformat(found.group(3)))
+        assert until(end) in condition, f"{any_run.label}: {ra.name}: {condition!r} does not end at {end}"
+        assert ra.inputs["conditionVersion"] == "2.0", ra.name
+        private = any_run.scope_of(ra) == "l3"
+        assert (PRIVATE_LINK in condition) == private, f"{any_run.label}: {ra.name}: private link {private}"
+
+
+@pytest.mark.parametrize(
+    ("role", "condition", "reads", "ends"),
+    [
+        (READER, LEVEL3_READER_UC_001, "yes until 2027-10-01 00:00 UTC, over private link only", True),
+        (
+            CONTRIBUTOR,
+            LEVEL3_CONTRIBUTOR_UC_001,
+            "yes until 2027-10-01 00:00 UTC, over private link only",
+            True,
+        ),
+        (CONTRIBUTOR, LEVEL3_INGEST_WRITER_UC_001, "no (write-only: ABAC condition denies blob read)", True),
+        (CONTRIBUTOR, INGEST_DENY, "no (write-only: ABAC condition denies blob read)", False),
+        (
+            CONTRIBUTOR,
+            INGEST_DENY.replace(" ", ""),
+            "no (write-only: ABAC condition denies blob read)",
+            False,
+        ),
+        (CONTRIBUTOR, LEVEL2_CONTRIBUTOR_UC_003, "yes until 2028-01-01 00:00 UTC", True),
+        (READER, "", "yes", False),
+        (CRYPTO_SERVICE_ENCRYPTION_USER.guid, "", "not a data-reading role", False),
+    ],
+)
+def test_access_matrix_reads_the_conditions_we_write(
+    role: str, condition: str, reads: str, ends: bool
+) -> None:
+    """The reviewer's matrix (scripts/preview/report.py) parses these conditions: it must say the same."""
+    assert reads_data(role, condition) == reads
+    end = "2028-01-01 00:00 UTC" if "2028-01-01" in condition else "2027-10-01 00:00 UTC"
+    assert azure_end(condition) == (end if ends else "")

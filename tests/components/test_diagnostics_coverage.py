@@ -16,12 +16,13 @@ COMPONENTS = ROOT / "components"
 
 def test_table_matches_the_contract() -> None:
     assert {t: (s.logs, s.metrics) for t, s in SIGNALS.items()} == {
-        "azure-native:storage:StorageAccount": (False, True),
-        "azure-native:storage:BlobServiceProperties": (True, True),
-        "azure-native:keyvault:Vault": (True, True),
-        "azure-native:network:NetworkSecurityGroup": (True, False),
-        "azure-native:network:VirtualNetwork": (True, True),
-        "azure-native:operationalinsights:Workspace": (True, True),
+        # Storage has no "AllMetrics" category: Azure rejects it there.
+        "azure-native:storage:StorageAccount": (False, ("Transaction", "Capacity")),
+        "azure-native:storage:BlobServiceProperties": (True, ("Transaction", "Capacity")),
+        "azure-native:keyvault:Vault": (True, ("AllMetrics",)),
+        "azure-native:network:NetworkSecurityGroup": (True, ()),
+        "azure-native:network:VirtualNetwork": (True, ("AllMetrics",)),
+        "azure-native:operationalinsights:Workspace": (True, ("AllMetrics",)),
     }
 
 
@@ -56,7 +57,7 @@ def test_settings_send_what_the_table_says_where_the_stack_says(any_run: Run) ->
         else:
             assert "storageAccountId" not in i, f"{any_run.label}: {setting.name} archives outside prod"
         expected_logs = [{"categoryGroup": "allLogs", "enabled": True}] if signals.logs else None
-        expected_metrics = [{"category": "AllMetrics", "enabled": True}] if signals.metrics else None
+        expected_metrics = [{"category": c, "enabled": True} for c in signals.metrics] or None
         assert i.get("logs") == expected_logs, setting.name
         assert i.get("metrics") == expected_metrics, setting.name
 

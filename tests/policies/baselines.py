@@ -47,6 +47,18 @@ def role_id(guid: str) -> str:
     return f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
 
 
+BLOB_READ = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"
+PRIVATE_LINK = "@Environment[isPrivateLink] BoolEquals true"
+
+
+def reader_condition(end: str, *, private_link: bool) -> str:
+    """The ABAC condition a Storage Blob Data Reader grant on a use case carries, as the program writes it."""
+    expressions = [f"@Environment[UtcNow] DateTimeLessThan '{end}'"] + (
+        [PRIVATE_LINK] if private_link else []
+    )
+    return f"( ( !(ActionMatches{{'{BLOB_READ}'}}) ) OR ( {' AND '.join(expressions)} ) )"
+
+
 @dataclass
 class Res:
     """One registered resource: what the engine knows about it after a preview step."""
@@ -369,7 +381,9 @@ class _Builder:
             "allowBlobPublicAccess": False,
             "allowSharedKeyAccess": False,
             "defaultToOAuthAuthentication": True,
-            "publicNetworkAccess": "Disabled",
+            # The archive: Azure Monitor writes as a trusted service, which Azure honours only with
+            # public access enabled behind a deny-all firewall (exempted in policies/config/<stack>.json).
+            "publicNetworkAccess": "Enabled" if archive else "Disabled",
             "allowCrossTenantReplication": False,
             "networkRuleSet": {"defaultAction": "Deny", "bypass": "AzureServices" if archive else "None"},
         }
@@ -384,7 +398,7 @@ class _Builder:
             }
         sa = self.s.add(
             "azure-native:storage:StorageAccount",
-            f"{scope}-storage",
+            f"{scope}-archive-account" if archive else f"{scope}-storage",  # as the program names them
             comp,
             props,
             {
@@ -463,7 +477,13 @@ class _Builder:
             if logs:
                 props["logs"] = [{"categoryGroup": "allLogs", "enabled": True}]
             if metrics:
-                props["metrics"] = [{"category": "AllMetrics", "enabled": True}]
+                # Storage accepts only Transaction and Capacity; it rejects AllMetrics.
+                categories = (
+                    ["Transaction", "Capacity"]
+                    if target.type.startswith("azure-native:storage:")
+                    else ["AllMetrics"]
+                )
+                props["metrics"] = [{"category": c, "enabled": True} for c in categories]
             self.s.add("azure-native:monitor:DiagnosticSetting", f"{target.name}-diag", parent, props, refs)
 
     # -- scopes ---------------------------------------------------------------------------------
@@ -540,20 +560,24 @@ class _Builder:
         for group, role, zone, use_case in grants:
             target = self.s[f"{scope}-container-{zone}"] if zone else sa
             description = f"TVT grant: {role} for {group} on {scope}{'/' + zone if zone else ''}."
+            props: dict[str, Any] = {
+                "scope": f"id-of-{target.name}",
+                "principalId": "0f7c3a52-7d0e-4c4e-9a8b-2d1f3e4a5b6c",
+                "principalType": "Group",
+                "roleDefinitionId": role_id(BLOB_READER),
+                "description": description,
+                "roleAssignmentName": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope}/{group}")),
+            }
             if use_case:
-                description += f" Use case {use_case} (DEC-2026-03) expires 2027-09-30."
+                # A use case ends the access in Azure (ABAC), at level 3 over private link only.
+                props["description"] += f" Use case {use_case} (DEC-2026-03) expires 2027-09-30."
+                props["conditionVersion"] = "2.0"
+                props["condition"] = reader_condition("2027-10-01T00:00:00.0Z", private_link=n == 3)
             self.s.add(
                 "azure-native:authorization:RoleAssignment",
                 f"{scope}-grant-{group}",
                 comp,
-                {
-                    "scope": f"id-of-{target.name}",
-                    "principalId": "0f7c3a52-7d0e-4c4e-9a8b-2d1f3e4a5b6c",
-                    "principalType": "Group",
-                    "roleDefinitionId": role_id(BLOB_READER),
-                    "description": description,
-                    "roleAssignmentName": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope}/{group}")),
-                },
+                props,
                 {"scope": target},
             )
 
@@ -584,8 +608,10 @@ class _Builder:
 def compliant_stack(environment: str = "prod") -> Stack:
     """The baseline: audit services plus levels 1 and 3, compliant with every rule of the pack.
 
-    The one finding it still produces is the design exemption: the Log Analytics workspace has no
-    customer-managed key (``encryption-cmk-same-level``), exempted in ``policies/config/<stack>.json``.
+    The findings it still produces are the two design exemptions in ``policies/config/<stack>.json``:
+    the Log Analytics workspace has no customer-managed key (``encryption-cmk-same-level``) and the
+    audit archive enables public network access for Azure Monitor's trusted-service writes behind a
+    deny-all firewall (``network-public-access-disabled``).
     """
     b = _Builder(environment)
     workspace, archive = b.audit()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.policies.baselines import OWNER_ROLE, Stack, role_id
+from tests.policies.baselines import BLOB_READ, OWNER_ROLE, PRIVATE_LINK, Stack, reader_condition, role_id
 
 Mutation = Callable[[Stack], None]
 _DELETE = object()
@@ -96,6 +96,43 @@ def nothing(stack: Stack) -> None:
     """For cases whose change is in the pack config, not the stack."""
 
 
+def retag_environment(environment: str) -> Mutation:
+    """Every tagged resource claims ``environment``; the URNs still name the stack it really is."""
+
+    def mutate(stack: Stack) -> None:
+        for res in stack.resources.values():
+            if "environment" in res.props.get("tags", {}):
+                res.props["tags"]["environment"] = environment
+
+    return mutate
+
+
+def allow_inbound_from(*sources: str) -> Mutation:
+    """Add an inbound Allow rule to the level-3 NSG from ``sources`` (the explicit deny stays)."""
+
+    def mutate(stack: Stack) -> None:
+        prefixes: dict[str, Any] = (
+            {"sourceAddressPrefix": sources[0]}
+            if len(sources) == 1
+            else {"sourceAddressPrefixes": list(sources)}
+        )
+        stack["l3-nsg"].props["securityRules"].append(
+            {
+                "name": "allow-partner-sftp",
+                "priority": 200,
+                "direction": "Inbound",
+                "access": "Allow",
+                "protocol": "Tcp",
+                "sourcePortRange": "*",
+                "destinationAddressPrefix": "*",
+                "destinationPortRange": "22",
+                **prefixes,
+            }
+        )
+
+    return mutate
+
+
 SQL = "azure-native:sql:Server"
 L3_TAGS = {
     "environment": "prod",
@@ -103,6 +140,13 @@ L3_TAGS = {
     "owner": "tvt-platform-team",
     "classification": "OFFICIAL-SENSITIVE",
 }
+
+
+def reader_condition_without_bound() -> str:
+    """A level-3 reader's condition that requires private link but sets no end date."""
+    return f"( ( !(ActionMatches{{'{BLOB_READ}'}}) ) OR ( {PRIVATE_LINK} ) )"
+
+
 READER_ROLE = "acdd72a7-3385-48ef-bd42-f606fba81ae7"  # built-in Reader: valid, but not a data role we allow
 EXPIRED_WORKSPACE_EXEMPTION = {
     "encryption-cmk-same-level": {
@@ -221,8 +265,21 @@ NEGATIVE_CASES: dict[str, list[Case]] = {
         Case(
             "vault metrics missing",
             set_prop("l3-vault-diag", "metrics"),
-            "AllMetrics is not enabled",
+            "has metrics but category AllMetrics is not enabled",
             "l3-vault-diag",
+        ),
+        Case(
+            "storage sent AllMetrics, which Azure rejects for storage",
+            set_prop("l3-storage-diag", "metrics", [{"category": "AllMetrics", "enabled": True}]),
+            "metric category AllMetrics is not supported by azure-native:storage:StorageAccount "
+            "'l3-storage' and Azure would reject the setting; supported categories: Transaction, Capacity",
+            "l3-storage-diag",
+        ),
+        Case(
+            "blob service without Transaction metrics",
+            set_prop("l3-blob-service-diag", "metrics", [{"category": "Capacity", "enabled": True}]),
+            "has metrics but category Transaction is not enabled",
+            "l3-blob-service-diag",
         ),
         Case(
             "workspace not referenced",
@@ -318,6 +375,52 @@ NEGATIVE_CASES: dict[str, list[Case]] = {
             "properties.networkAcls.ipRules allows 1 public address range(s)",
             "l3-vault",
         ),
+        Case(
+            "archive firewall allows while trusted services bypass it",
+            set_prop("audit-archive-account", "networkRuleSet.defaultAction", "Allow"),
+            "networkRuleSet.defaultAction is 'Allow'; expected Deny",
+            "audit-archive-account",
+        ),
+        Case(
+            "archive firewall opened to an IP",
+            set_prop(
+                "audit-archive-account", "networkRuleSet.ipRules", [{"iPAddressOrRange": "203.0.113.7"}]
+            ),
+            "networkRuleSet.ipRules allows 1 public address range(s); expected none",
+            "audit-archive-account",
+        ),
+        Case(
+            "storage firewall admits a subnet",
+            set_prop(
+                "l3-storage",
+                "networkRuleSet.virtualNetworkRules",
+                [{"virtualNetworkResourceId": "id-of-l1-subnet", "action": "Allow"}],
+            ),
+            "networkRuleSet.virtualNetworkRules allows 1 virtual network subnet(s); expected none",
+            "l3-storage",
+        ),
+        Case(
+            "storage firewall admits a resource instance",
+            set_prop(
+                "l3-storage",
+                "networkRuleSet.resourceAccessRules",
+                [{"tenantId": "22222222-2222-2222-2222-222222222222", "resourceId": "/subscriptions/x/any"}],
+            ),
+            "networkRuleSet.resourceAccessRules allows 1 resource instance(s); expected none",
+            "l3-storage",
+        ),
+        Case(
+            "vault firewall admits a subnet",
+            set_prop("l3-vault", "properties.networkAcls.virtualNetworkRules", [{"id": "id-of-l1-subnet"}]),
+            "properties.networkAcls.virtualNetworkRules allows 1 virtual network subnet(s); expected none",
+            "l3-vault",
+        ),
+        Case(
+            "logs and metrics readable from any network",
+            set_prop("l1-storage", "networkRuleSet.bypass", "Logging, Metrics"),
+            "networkRuleSet.bypass is 'Logging, Metrics'; expected None or AzureServices",
+            "l1-storage",
+        ),
     ],
     "network-private-endpoint": [
         Case(
@@ -381,6 +484,25 @@ NEGATIVE_CASES: dict[str, list[Case]] = {
             "allow from anywhere",
             set_prop("l3-nsg", "securityRules.0.access", "Allow"),
             "allows inbound traffic from anywhere",
+            "l3-nsg",
+        ),
+        Case(
+            "allow from a public range",
+            allow_inbound_from("203.0.113.0/24"),
+            "security rule 'allow-partner-sftp' allows inbound traffic from '203.0.113.0/24', which is not a "
+            "private range",
+            "l3-nsg",
+        ),
+        Case(
+            "allow from half the internet among private prefixes",
+            allow_inbound_from("10.0.0.0/8", "0.0.0.0/1"),
+            "allows inbound traffic from '0.0.0.0/1', which is not a private range",
+            "l3-nsg",
+        ),
+        Case(
+            "allow from the Any tag",
+            allow_inbound_from("Any"),
+            "security rule 'allow-partner-sftp' allows inbound traffic from anywhere",
             "l3-nsg",
         ),
     ],
@@ -456,6 +578,7 @@ NEGATIVE_CASES: dict[str, list[Case]] = {
             drop_ref("l3-key-access", "principalId"),
             "principalId is not a UserAssignedIdentity declared in this stack",
             "l3-key-access",
+            also=frozenset({"identity-cmk-grant-scope"}),
         ),
         Case(
             "our identity with a data role",
@@ -487,6 +610,38 @@ NEGATIVE_CASES: dict[str, list[Case]] = {
             also=frozenset({"identity-role-allow-list"}),
         ),
     ],
+    "identity-cmk-grant-scope": [
+        Case(
+            "key role granted on the whole vault",
+            point_ref("l3-key-access", "scope", "l3-vault"),
+            "the crypto role is scoped to Vault 'l3-vault'; expected a single Key",
+            "l3-key-access",
+        ),
+        Case(
+            "key role granted on the resource group",
+            point_ref("l3-key-access", "scope", "l3-rg"),
+            "the crypto role is scoped to ResourceGroup 'l3-rg'; expected a single Key",
+            "l3-key-access",
+        ),
+        Case(
+            "level-1 identity granted the level-3 key",
+            point_ref("l3-key-access", "principalId", "l1-identity"),
+            "UserAssignedIdentity 'l1-identity' of level 1 is granted key 'l3-key' of level 3",
+            "l3-key-access",
+        ),
+        Case(
+            "level-3 identity granted the level-1 key",
+            point_ref("l3-key-access", "scope", "l1-key"),
+            "UserAssignedIdentity 'l3-identity' of level 3 is granted key 'l1-key' of level 1",
+            "l3-key-access",
+        ),
+        Case(
+            "scope not a stack reference",
+            drop_ref("l1-key-access", "scope"),
+            "scope does not reference a Key declared in this stack",
+            "l1-key-access",
+        ),
+    ],
     "identity-level3-use-case": [
         Case(
             "level-3 grant without use case",
@@ -511,6 +666,59 @@ NEGATIVE_CASES: dict[str, list[Case]] = {
             drop_ref("l1-grant-vru-analysts", "scope"),
             "no resolvable data level (treated as level 3)",
             "l1-grant-vru-analysts",
+        ),
+        Case(
+            "no ABAC condition: access outlives the use case",
+            chain(
+                set_prop("l3-grant-tvp-analysts", "condition"),
+                set_prop("l3-grant-tvp-analysts", "conditionVersion"),
+            ),
+            "group access to level-3 data: use case UC-2026-001 expires 2027-09-30 but the assignment has "
+            "no ABAC condition",
+            "l3-grant-tvp-analysts",
+        ),
+        Case(
+            "condition version 1.0",
+            set_prop("l3-grant-tvp-analysts", "conditionVersion", "1.0"),
+            "conditionVersion is '1.0'; expected '2.0'",
+            "l3-grant-tvp-analysts",
+        ),
+        Case(
+            "condition with no time bound",
+            set_prop("l3-grant-tvp-analysts", "condition", reader_condition_without_bound()),
+            "the condition has no @Environment[UtcNow] DateTimeLessThan bound",
+            "l3-grant-tvp-analysts",
+        ),
+        Case(
+            "time bound not a date-time",
+            set_prop(
+                "l3-grant-tvp-analysts",
+                "condition",
+                reader_condition("end of September 2027", private_link=True),
+            ),
+            "DateTimeLessThan bound 'end of September 2027' is not a date-time like '2027-10-01T00:00:00Z'",
+            "l3-grant-tvp-analysts",
+        ),
+        Case(
+            "time bound a day after the expiry date",
+            set_prop(
+                "l3-grant-tvp-analysts",
+                "condition",
+                reader_condition("2027-10-02T00:00:00.0Z", private_link=True),
+            ),
+            "the condition allows access until 2027-10-02T00:00:00Z, after use case UC-2026-001 expires "
+            "2027-09-30; its UtcNow bound must be no later than 2027-10-01T00:00:00Z",
+            "l3-grant-tvp-analysts",
+        ),
+        Case(
+            "no private-link requirement",
+            set_prop(
+                "l3-grant-tvp-analysts",
+                "condition",
+                reader_condition("2027-10-01T00:00:00.0Z", private_link=False),
+            ),
+            "the condition does not require private link (@Environment[isPrivateLink] BoolEquals true)",
+            "l3-grant-tvp-analysts",
         ),
     ],
     # -- residency -------------------------------------------------------------------------------
@@ -568,6 +776,12 @@ NEGATIVE_CASES: dict[str, list[Case]] = {
             "softDeleteRetentionInDays is 30; expected at least 90 in prod",
             "l3-vault",
         ),
+        Case(
+            "prod vault tagged dev to get the dev minimum",
+            chain(retag_environment("dev"), set_prop("l3-vault", "properties.softDeleteRetentionInDays", 7)),
+            "softDeleteRetentionInDays is 7; expected at least 90 in prod",
+            "l3-vault",
+        ),
     ],
     "data-protection-blob-soft-delete": [
         Case(
@@ -586,9 +800,21 @@ NEGATIVE_CASES: dict[str, list[Case]] = {
     "data-protection-prod-protect": [
         Case("prod storage unprotected", unprotect("l3-storage"), "protect is not set", "l3-storage"),
         Case("prod key unprotected", unprotect("audit-key"), "protect is not set", "audit-key"),
+        Case(
+            "prod storage tagged dev and unprotected",
+            chain(retag_environment("dev"), unprotect("l3-storage")),
+            "protect is not set",
+            "l3-storage",
+        ),
     ],
     "data-protection-prod-locks": [
         Case("no lock", drop("l3-lock"), "has no CanNotDelete lock", "l3-rg"),
+        Case(
+            "prod stack tagged dev, lock dropped",
+            chain(retag_environment("dev"), drop("l3-lock")),
+            "has no CanNotDelete lock",
+            "l3-rg",
+        ),
         Case(
             "lock of the wrong level",
             set_prop("l1-lock", "level", "NotSpecified"),
@@ -599,41 +825,43 @@ NEGATIVE_CASES: dict[str, list[Case]] = {
     "data-protection-audit-immutability": [
         Case(
             "archive unlocked in prod",
-            set_prop("audit-storage", "immutableStorageWithVersioning.immutabilityPolicy.state", "Unlocked"),
+            set_prop(
+                "audit-archive-account", "immutableStorageWithVersioning.immutabilityPolicy.state", "Unlocked"
+            ),
             "state is 'Unlocked'; expected Locked in prod",
-            "audit-storage",
+            "audit-archive-account",
         ),
         Case(
             "archive kept 30 days",
             set_prop(
-                "audit-storage",
+                "audit-archive-account",
                 "immutableStorageWithVersioning.immutabilityPolicy.immutabilityPeriodSinceCreationInDays",
                 30,
             ),
             "immutabilityPeriodSinceCreationInDays is 30; expected at least 365",
-            "audit-storage",
+            "audit-archive-account",
         ),
         Case(
             "append writes blocked",
             set_prop(
-                "audit-storage",
+                "audit-archive-account",
                 "immutableStorageWithVersioning.immutabilityPolicy.allowProtectedAppendWrites",
                 False,
             ),
             "allowProtectedAppendWrites is not true",
-            "audit-storage",
+            "audit-archive-account",
         ),
         Case(
             "no versioning",
             set_prop("audit-blob-service", "isVersioningEnabled", False),
             "isVersioningEnabled is not true",
-            "audit-storage",
+            "audit-archive-account",
         ),
         Case(
             "archive not WORM",
-            set_prop("audit-storage", "immutableStorageWithVersioning"),
+            set_prop("audit-archive-account", "immutableStorageWithVersioning"),
             "immutableStorageWithVersioning.enabled is <absent>",
-            "audit-storage",
+            "audit-archive-account",
         ),
     ],
     "data-protection-no-cross-tenant-replication": [

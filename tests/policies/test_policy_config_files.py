@@ -12,6 +12,7 @@ import pytest
 from policies.exemptions import parse_exemptions
 from policies.pack import RULES
 from tests.policies.baselines import compliant_stack
+from tests.policies.conftest import TODAY
 from tests.policies.harness import CONFIG_DIR, analyzer, load_config, run
 
 FILES = sorted(CONFIG_DIR.glob("*.json"))
@@ -58,25 +59,51 @@ def test_config_file_validates_against_every_rule_schema(path: Path) -> None:
             f"{rule_id}.{'.'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(entry)
         ]
         assert not errors, f"{path.name}:\n" + "\n".join(errors)
-        parse_exemptions(rule_id, entry.get("exemptions"))
+        parse_exemptions(rule_id, entry.get("exemptions"), TODAY)
+
+
+# The design exemptions every stack carries: rule -> (URN glob after the stack, words its reason must say).
+DESIGN_EXEMPTIONS = {
+    "encryption-cmk-same-level": (
+        "tvt-platform::*azure-native:operationalinsights:Workspace::*",
+        ("dedicated cluster",),
+    ),
+    "network-public-access-disabled": (
+        "tvt-platform::*azure-native:storage:StorageAccount::audit-archive-account",
+        ("trusted Microsoft service", "AzureServices", "no IP", "WORM", "customer-managed key"),
+    ),
+}
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_design_exemption_is_present_reasoned_and_scoped(path: Path) -> None:
+def test_design_exemptions_are_present_reasoned_and_scoped(path: Path) -> None:
     config = json.loads(path.read_text())
-    exemptions = parse_exemptions(
-        "encryption-cmk-same-level", config["encryption-cmk-same-level"]["exemptions"]
-    )
-    assert len(exemptions) == 1
-    (only,) = exemptions
-    assert (
-        only.resource
-        == f"urn:pulumi:{path.stem}::tvt-platform::*azure-native:operationalinsights:Workspace::*"
-    )
-    assert only.expires.year == 2027
-    assert "dedicated cluster" in only.reason and "Senior Information Risk Owner" in only.approver
-    others = [r for r, e in config.items() if e.get("exemptions") and r != "encryption-cmk-same-level"]
+    for rule, (glob, words) in DESIGN_EXEMPTIONS.items():
+        exemptions = parse_exemptions(rule, config[rule]["exemptions"], TODAY)
+        assert len(exemptions) == 1, f"{path.name}: {rule}"
+        (only,) = exemptions
+        assert only.resource == f"urn:pulumi:{path.stem}::{glob}"
+        assert only.expires.year == 2027
+        assert all(w in only.reason for w in words), f"{path.name}: {rule}: reason must say {words}"
+        assert "Senior Information Risk Owner" in only.approver
+    others = [r for r, e in config.items() if e.get("exemptions") and r not in DESIGN_EXEMPTIONS]
     assert not others, f"{path.name}: unexpected exemptions for {others}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_archive_exemption_matches_the_programs_archive_account(path: Path) -> None:
+    (archive,) = parse_exemptions(
+        "network-public-access-disabled",
+        json.loads(path.read_text())["network-public-access-disabled"]["exemptions"],
+        TODAY,
+    )
+    stack = path.stem
+    program_urn = (
+        f"urn:pulumi:{stack}::tvt-platform::tvt:platform:Platform$tvt:audit:AuditServices$"
+        "tvt:storage:SecureStorage$azure-native:storage:StorageAccount::audit-archive-account"
+    )
+    assert archive.matches(program_urn)
+    assert not archive.matches(program_urn.replace("audit-archive-account", "l3-storage-account"))
 
 
 def test_malformed_exemption_fails_the_rule_schema() -> None:

@@ -8,9 +8,16 @@ from typing import Any
 import jsonschema
 import pytest
 
-from policies.exemptions import EXEMPTIONS_SCHEMA, Exemption, ExemptionError, parse_exemptions
+from policies.exemptions import (
+    EXEMPTIONS_SCHEMA,
+    MAX_EXEMPTION_DAYS,
+    Exemption,
+    ExemptionError,
+    parse_exemptions,
+)
 from policies.pack import make_analyzer
 from tests.policies.baselines import compliant_stack
+from tests.policies.conftest import TODAY
 from tests.policies.harness import analyzer, configure_request, run
 
 STACK = compliant_stack()
@@ -85,6 +92,18 @@ MALFORMED = [
         {"reason": REASON, "approver": "TVT SIRO", "expires": "2027-03-31"}, "resource", id="no resource"
     ),
     pytest.param(exemption(resource="*"), "resource", id="bare glob"),
+    pytest.param(exemption(resource="urn:pulumi:*"), "resource", id="every resource of every stack"),
+    pytest.param(exemption(resource="urn:pulumi:prod::tvt-platform::*"), "resource", id="no resource type"),
+    pytest.param(
+        exemption(resource="urn:pulumi:prod::tvt-platform::*azure-native:*"),
+        "resource",
+        id="type glob, not a type",
+    ),
+    pytest.param(
+        exemption(resource="urn:pulumi:*azure-native:storage:StorageAccount::*"),
+        "resource",
+        id="type not after ::",
+    ),
     pytest.param(exemption(reason="approved"), "reason", id="one-word reason"),
     pytest.param(exemption(approver=""), "approver", id="no approver"),
     pytest.param(exemption(expires="31/03/2027"), "expires", id="not ISO date"),
@@ -119,8 +138,66 @@ def test_parsed_exemption() -> None:
     (parsed,) = parse_exemptions("r", [exemption()])
     assert parsed == Exemption("r", WORKSPACE_GLOB, REASON, "TVT SIRO", dt.date(2027, 3, 31))
     assert parsed.matches(STACK["audit-workspace"].urn)
-    assert not parsed.matches(STACK["audit-storage"].urn)
+    assert not parsed.matches(STACK["audit-archive-account"].urn)
     assert not parsed.matches("")
     assert parse_exemptions("r", None) == ()
     with pytest.raises(ExemptionError, match="expected a list"):
         parse_exemptions("r", {"resource": WORKSPACE_GLOB})
+
+
+SCOPES = [
+    pytest.param(WORKSPACE_GLOB, True, id="type after a glob"),
+    pytest.param(
+        "urn:pulumi:prod::tvt-platform::tvt:platform:Platform$tvt:audit:AuditServices$tvt:storage:SecureStorage"
+        "$azure-native:storage:StorageAccount::audit-archive-account",
+        True,
+        id="full parent chain",
+    ),
+    pytest.param("urn:pulumi:*::*azure-native:keyvault:Vault::l3-*", True, id="any stack, one type"),
+    pytest.param("urn:pulumi:*", False, id="urn:pulumi:*"),
+    pytest.param("*", False, id="*"),
+    pytest.param("urn:pulumi:prod::tvt-platform::*::*", False, id="any type"),
+    pytest.param("urn:pulumi:prod::tvt-platform::*azure-native:storage:*::*", False, id="module only"),
+    pytest.param("urn:pulumi:prod::tvt-platform::*tvt:storage:SecureStorage::*", False, id="component type"),
+]
+
+
+@pytest.mark.parametrize(("resource", "accepted"), SCOPES)
+def test_schema_and_parser_agree_on_resource_scope(resource: str, accepted: bool) -> None:
+    validator = jsonschema.Draft202012Validator(EXEMPTIONS_SCHEMA, format_checker=jsonschema.FormatChecker())
+    schema_ok = not list(validator.iter_errors([exemption(resource=resource)]))
+    try:
+        parse_exemptions("r", [exemption(resource=resource)], TODAY)
+        parser_ok = True
+    except ExemptionError as error:
+        parser_ok = False
+        assert str(error).startswith("r.exemptions[0].resource: ") and "too broad" in str(error)
+    assert (schema_ok, parser_ok) == (accepted, accepted)
+
+
+def test_expiry_at_most_366_days_ahead() -> None:
+    latest = TODAY + dt.timedelta(days=MAX_EXEMPTION_DAYS)
+    (ok,) = parse_exemptions("r", [exemption(expires=latest.isoformat())], TODAY)
+    assert ok.expires == latest
+    too_far = (latest + dt.timedelta(days=1)).isoformat()
+    with pytest.raises(ExemptionError) as raised:
+        parse_exemptions("r", [exemption(expires=too_far)], TODAY)
+    assert str(raised.value) == (
+        f"r.exemptions[0].expires: {too_far} is more than 366 days after today (2026-06-01); an exemption "
+        "may run until 2027-06-02 at the latest, then be renewed"
+    )
+    # The schema cannot compute dates; it says so, and the analyzer enforces it.
+    assert "366 days" in EXEMPTIONS_SCHEMA["items"]["properties"]["expires"]["description"]
+
+
+def test_configure_rejects_an_expiry_too_far_ahead() -> None:
+    with pytest.raises(
+        ExemptionError, match=r"encryption-cmk-same-level\.exemptions\[0\]\.expires: 2030-01-01"
+    ):
+        make_analyzer().Configure(configure_request(cmk(exemption(expires="2030-01-01"))), None)
+
+
+def test_expiry_limit_counts_from_the_pinned_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same exemption is acceptable a year later: the limit moves with today, never the expiry.
+    monkeypatch.setenv("TVT_TODAY", "2029-03-01")
+    analyzer(cmk(exemption(expires="2030-01-01")))

@@ -48,7 +48,7 @@ def crashing_stack_check(context: StackContext, params: Params) -> Iterator[Viol
 def reads_unknown(resource: Resource, params: Params) -> Iterator[str]:
     """Reads a value unknown during preview.
 
-    The SDK reports those as "can't run during preview", not as a violation.
+    The SDK would report it as an advisory "can't run during preview"; the pack blocks instead.
     """
     if resource.props["location"]:
         yield "never"
@@ -87,7 +87,7 @@ def test_crash_is_never_exempted() -> None:
         "resource": STACK["l3-storage"].urn,
         "reason": "Testing that crashes are never exempted at all.",
         "approver": "Test approver",
-        "expires": "2099-01-01",
+        "expires": "2027-01-01",
     }
     findings = run(
         custom_analyzer([rule], {"test-crash": {"exemptions": [exemption]}}), STACK, only=["l3-storage"]
@@ -95,7 +95,9 @@ def test_crash_is_never_exempted() -> None:
     assert [f.level for f in findings if f.rule == "test-crash"] == ["mandatory"]
 
 
-def test_unknown_value_is_reported_as_cannot_run_not_violation() -> None:
+def test_unknown_value_fails_closed_at_the_rules_level() -> None:
+    # The SDK's own answer would be an ADVISORY "can't run policy", which silently turns a
+    # mandatory rule advisory on every first preview.
     rule = ResourceRule(_meta("test-unknown"), reads_unknown)
     servicer = custom_analyzer([rule])
     request = analyze_request(STACK["l3-storage"])
@@ -103,8 +105,32 @@ def test_unknown_value_is_reported_as_cannot_run_not_violation() -> None:
     response = servicer.Analyze(request, None)
     assert len(response.diagnostics) == 1
     diagnostic = response.diagnostics[0]
-    assert diagnostic.enforcementLevel == analyzer_pb2.ADVISORY
-    assert "can't run policy 'test-unknown'" in diagnostic.message and "during preview" in diagnostic.message
+    assert diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
+    assert diagnostic.message.endswith(
+        "cannot verify during preview: string value at .location can't be known during preview, and the "
+        "rule has no other way to check it"
+    )
+    assert "can't run policy" not in diagnostic.message
+
+
+def unknown_on_the_stack(context: StackContext, params: Params) -> Iterator[Violation]:
+    """Reads an unknown value of a stack resource.
+
+    A stack rule that cannot answer blocks as well.
+    """
+    for resource in context.index.resources:
+        _ = resource.props.get("location")
+    return iter(())
+
+
+def test_unknown_value_in_a_stack_rule_fails_closed() -> None:
+    stack = STACK.copy()
+    stack["l3-storage"].props["location"] = UNKNOWN_STRING_VALUE
+    findings = run(
+        custom_analyzer([StackRule(_meta("test-stack-unknown"), unknown_on_the_stack)]), stack, only=[]
+    )
+    assert [(f.rule, f.level) for f in findings] == [("test-stack-unknown", "mandatory")]
+    assert findings[0].message.startswith("cannot verify during preview: string value at .location")
 
 
 def test_not_applicable_is_reported() -> None:

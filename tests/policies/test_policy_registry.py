@@ -39,6 +39,7 @@ SNAPSHOT = [
     ("identity-role-assignment-groups", "mandatory"),
     ("identity-role-allow-list", "mandatory"),
     ("identity-no-privileged-roles", "mandatory"),
+    ("identity-cmk-grant-scope", "mandatory"),
     ("identity-level3-use-case", "mandatory"),
     ("residency-uk-only", "mandatory"),
     ("residency-geo-redundancy-uk", "mandatory"),

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from policies.catalog import STORAGE_ACCOUNT, WORKSPACE
+from policies.catalog import STORAGE_ACCOUNT, WORKSPACE, Diagnostics
 from policies.model import Resource
-from policies.props import dig, items, same
+from policies.props import dig, is_unknown, items, peek, same, text
 from policies.stack_index import StackIndex
 
 AUDIT_GROUPS = ("audit", "allLogs")
-ALL_METRICS = "AllMetrics"
 SHARED = "shared"
 
 
@@ -23,11 +22,26 @@ def logs_enabled(setting: Resource) -> bool:
     )
 
 
-def metrics_enabled(setting: Resource) -> bool:
-    return any(
-        dig(entry, "enabled") is True and same(dig(entry, "category"), ALL_METRICS)
+def enabled_metrics(setting: Resource) -> list[str]:
+    """The metric categories the setting enables, as written."""
+    return [
+        text(dig(entry, "category"))
         for entry in items(setting.props.get("metrics"))
-    )
+        if dig(entry, "enabled") is True
+    ]
+
+
+def missing_metrics(setting: Resource, diagnostics: Diagnostics) -> list[str]:
+    """Required metric categories of the target's type (policies/catalog.py) the setting does not enable."""
+    enabled = {c.casefold() for c in enabled_metrics(setting)}
+    return [c for c in diagnostics.required if c.casefold() not in enabled]
+
+
+def unaccepted_metrics(setting: Resource, diagnostics: Diagnostics) -> list[str]:
+    """Metric categories the setting names (enabled or not) that Azure rejects for the target's type."""
+    accepted = {c.casefold() for c in diagnostics.metrics}
+    named = [text(dig(entry, "category")) for entry in items(setting.props.get("metrics"))]
+    return [c for c in named if c.casefold() not in accepted]
 
 
 def audit_workspaces(index: StackIndex) -> Sequence[Resource]:
@@ -49,4 +63,5 @@ def archive_accounts(index: StackIndex, setting: Resource) -> list[Resource]:
 def unapproved_destinations(props: Any) -> list[str]:
     """Destinations besides the workspace and archive: event hubs and partner solutions leave our boundary."""
     keys = ("eventHubAuthorizationRuleId", "eventHubName", "marketplacePartnerId", "serviceBusRuleId")
-    return [k for k in keys if dig(props, k)]
+    # A destination computed during preview (unknown) is still a destination.
+    return [k for k in keys if is_unknown(value := peek(props, k)) or value]

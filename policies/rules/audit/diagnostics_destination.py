@@ -12,7 +12,8 @@ from policies.model import Resource, Violation
 from policies.rules.audit._streams import (
     archive_accounts,
     logs_enabled,
-    metrics_enabled,
+    missing_metrics,
+    unaccepted_metrics,
     unapproved_destinations,
     writes_to_audit_workspace,
 )
@@ -25,8 +26,10 @@ META = RuleMeta(
     enforcement=EnforcementLevel.MANDATORY,
     controls=Controls(ncsc=("5.3", "13"), mcsb=("LT-3", "LT-5"), cis=("5.1.2",)),
     remediation=(
-        "Enable categoryGroup allLogs (or audit) where the target has logs and category AllMetrics "
-        "where it has metrics; set workspaceId from the audit workspace's id and, in prod, "
+        "Enable categoryGroup allLogs (or audit) where the target has logs and the metric categories "
+        "policies/catalog.py requires for its type (AllMetrics; Transaction for storage accounts and "
+        "their services, which reject AllMetrics), and no category the type does not accept; set "
+        "workspaceId from the audit workspace's id and, in prod, "
         "storageAccountId from the audit archive's id; send nothing to event hubs or partner solutions."
     ),
     docs="https://learn.microsoft.com/azure/azure-monitor/essentials/diagnostic-settings",
@@ -34,11 +37,13 @@ META = RuleMeta(
 
 
 def check(context: StackContext, params: Params) -> Iterator[Violation]:
-    """Diagnostic settings enable audit logs and AllMetrics as the target supports, into the audit workspace.
+    """Diagnostic settings enable audit logs and the type's metric categories, into the audit workspace.
 
     A setting with no categories enabled, or one that writes to a workspace outside the audit
-    scope, looks like logging in review but leaves investigators with nothing. In prod the same
-    stream also goes to the immutable archive, which no administrator can purge.
+    scope, looks like logging in review but leaves investigators with nothing. A metric category
+    the type does not accept (AllMetrics on storage) fails the deployment, so it is refused here
+    first. In prod the same stream also goes to the immutable archive, which no administrator can
+    purge.
     """
     index = context.index
     for setting in index.of_type(DIAGNOSTIC_SETTING):
@@ -59,9 +64,20 @@ def _setting(index: StackIndex, setting: Resource, prod: bool) -> Iterator[Viola
                 f"target {target.type} '{target.name}' has logs but no enabled audit/allLogs categoryGroup",
                 setting.urn,
             )
-        if info.diagnostics.metrics and not metrics_enabled(setting):
+        missing = missing_metrics(setting, info.diagnostics)
+        if missing:
             yield Violation(
-                f"target {target.type} '{target.name}' has metrics but AllMetrics is not enabled", setting.urn
+                f"target {target.type} '{target.name}' has metrics but category "
+                f"{', '.join(missing)} is not enabled",
+                setting.urn,
+            )
+        rejected = unaccepted_metrics(setting, info.diagnostics)
+        if rejected:
+            accepted = ", ".join(info.diagnostics.metrics) or "none"
+            yield Violation(
+                f"metric category {', '.join(rejected)} is not supported by {target.type} '{target.name}' "
+                f"and Azure would reject the setting; supported categories: {accepted}",
+                setting.urn,
             )
     if not writes_to_audit_workspace(index, setting):
         yield Violation(

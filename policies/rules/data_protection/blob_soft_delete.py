@@ -41,7 +41,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     """Each storage account's blob service enables blob and container soft delete for the minimum days.
 
     A mistaken or malicious delete of a partner extract must be reversible for long enough to be
-    noticed; the environment comes from the stack's tags, as the blob service has none.
+    noticed; the environment is the stack's (its URNs and tags), as the blob service has no tags.
     """
     index = context.index
     minimum = number(params["minimumDaysProd" if index.is_prod else "minimumDays"]) or 30.0

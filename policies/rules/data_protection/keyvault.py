@@ -10,7 +10,7 @@ from policies.catalog import VAULT
 from policies.framework import Controls, Param, Params, ResourceRule, RuleMeta
 from policies.model import Resource
 from policies.props import describe, dig, number
-from policies.stack_index import ENVIRONMENT_TAG, is_prod_environment
+from policies.stack_index import is_prod_resource
 
 META = RuleMeta(
     id="data-protection-keyvault",
@@ -42,14 +42,14 @@ def check(resource: Resource, params: Params) -> Iterator[str]:
     Deleting (or purging) a customer-managed key makes every byte it protects unreadable, for
     good. Purge protection means not even an administrator, or an attacker with their
     credentials, can make that deletion final before the retention ends. A vault not tagged
-    dev or test counts as prod.
+    dev or test counts as prod, and so does any vault of the prod stack (its URN), whatever its tag.
     """
     props = resource.props.get("properties")
     for key in ("enablePurgeProtection", "enableSoftDelete"):
         value = dig(props, key)
         if value is not True:
             yield f"properties.{key} is {describe(value)}; expected true"
-    prod = is_prod_environment(resource.tag(ENVIRONMENT_TAG))
+    prod = is_prod_resource(resource)
     minimum = number(params["minimumRetentionDaysProd" if prod else "minimumRetentionDays"]) or 90.0
     value = dig(props, "softDeleteRetentionInDays")
     days = number(value)

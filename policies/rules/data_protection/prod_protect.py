@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from policies.catalog import CATALOG, DataClass
 from policies.framework import Controls, Params, ResourceRule, RuleMeta
 from policies.model import Resource
-from policies.stack_index import ENVIRONMENT_TAG, is_prod_environment
+from policies.stack_index import is_prod_resource
 
 META = RuleMeta(
     id="data-protection-prod-protect",
@@ -31,9 +31,9 @@ def check(resource: Resource, params: Params) -> Iterator[str]:
     A refactor that renames a resource or moves it between components makes Pulumi plan a
     delete-and-replace; for these resources that is data loss. protect turns that plan into an
     error that needs a deliberate, reviewed unprotect. Untagged or mistyped environments count as
-    prod.
+    prod, and so does every resource of the prod stack (its URN), whatever its tag says.
     """
-    if not is_prod_environment(resource.tag(ENVIRONMENT_TAG)):
+    if not is_prod_resource(resource):
         return
     if not resource.protect:
         yield "protect is not set on a prod data-bearing or key-material resource; expected protect=True"

@@ -8,6 +8,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import (
     CATALOG,
+    IDENTITY,
     KEY,
     LA_CLUSTER,
     LA_LINKED_SERVICE,
@@ -16,9 +17,9 @@ from policies.catalog import (
     WORKSPACE,
     DataClass,
 )
-from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
+from policies.framework import UNVERIFIABLE_PREFIX, Controls, Params, RuleMeta, StackContext, StackRule
 from policies.model import Resource, Violation
-from policies.props import describe, dig, same, text
+from policies.props import describe, is_unknown, peek, same, text
 
 META = RuleMeta(
     id="encryption-cmk-same-level",
@@ -41,7 +42,8 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     Each level is its own security boundary: a level-2 key must never be able to decrypt level-3
     data, and revoking one level's key must not touch another's. The key is found through the
     account's ``encryption`` property dependencies (the Key and Vault it was computed from), so a
-    hard-coded URI of some other vault is a violation, not a pass.
+    hard-coded URI of some other vault is a violation, not a pass; and since the key name and
+    vault URI are unknown in a first preview, the dependencies are what the check relies on.
     """
     index = context.index
     for type_, info in sorted(CATALOG.items()):
@@ -61,8 +63,15 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
 
 def _storage(context: StackContext, account: Resource) -> Iterator[Violation]:
     index = context.index
-    encryption = account.props.get("encryption")
-    source = dig(encryption, "keySource")
+    encryption = peek(account.props, "encryption")
+    source = peek(encryption, "keySource")
+    if is_unknown(source):
+        yield Violation(
+            f"{UNVERIFIABLE_PREFIX}encryption.keySource is unknown, so the account may use Microsoft-managed "
+            "keys; set it to Microsoft.Keyvault explicitly",
+            account.urn,
+        )
+        return
     if not same(source, "Microsoft.Keyvault"):
         yield Violation(
             "storage account is encrypted with Microsoft-managed keys "
@@ -78,7 +87,8 @@ def _storage(context: StackContext, account: Resource) -> Iterator[Violation]:
             "keyVaultProperties.keyVaultUri",
             "encryptionIdentity.encryptionUserAssignedIdentity",
         )
-        if not text(dig(encryption, *path.split(".")))
+        # Set, either to a value or to one computed during preview (the dependencies below decide).
+        if not (is_unknown(value := peek(encryption, *path.split("."))) or text(value))
     ]
     if missing:
         yield Violation(
@@ -110,6 +120,16 @@ def _storage(context: StackContext, account: Resource) -> Iterator[Violation]:
             yield Violation(
                 f"key '{key.name}' is not in the vault the account's keyVaultUri points at", account.urn
             )
+    identities = index.targets(account, "encryption", IDENTITY)
+    if (
+        is_unknown(peek(encryption, "encryptionIdentity", "encryptionUserAssignedIdentity"))
+        and not identities
+    ):
+        yield Violation(
+            f"{UNVERIFIABLE_PREFIX}encryption.encryptionIdentity.encryptionUserAssignedIdentity is unknown "
+            "and not computed from a UserAssignedIdentity of this stack",
+            account.urn,
+        )
 
 
 def _workspace(context: StackContext, workspace: Resource) -> Iterator[Violation]:
@@ -120,7 +140,8 @@ def _workspace(context: StackContext, workspace: Resource) -> Iterator[Violation
         for cluster in index.targets(link, "writeAccessResourceId", LA_CLUSTER) + index.targets(
             link, "resourceId", LA_CLUSTER
         ):
-            if text(dig(cluster.props, "keyVaultProperties", "keyName")):
+            key_name = peek(cluster.props, "keyVaultProperties", "keyName")
+            if text(key_name) or (is_unknown(key_name) and index.targets(cluster, "keyVaultProperties", KEY)):
                 return
     yield Violation(
         "Log Analytics workspace is not encrypted with a customer-managed key: that needs a dedicated "

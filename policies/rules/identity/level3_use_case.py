@@ -1,17 +1,19 @@
-"""identity-level3-use-case: every group's access to level-3 data names an approved, unexpired use case."""
+"""identity-level3-use-case: every group's access to level-3 data names an approved, unexpired use case,
+and Azure itself ends that access when the use case expires."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import ROLE_ASSIGNMENT
 from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
 from policies.model import Violation
-from policies.props import text
+from policies.props import describe, text
 
 META = RuleMeta(
     id="identity-level3-use-case",
@@ -22,21 +24,105 @@ META = RuleMeta(
     remediation=(
         "Give the grant a useCase in the stack config (approved by the Data Ethics Committee, "
         "unexpired); the component writes 'Use case <ID> (<approval>) expires <YYYY-MM-DD>.' into the "
-        "assignment description. Renew or remove grants whose use case expired."
+        "assignment description and an ABAC condition (conditionVersion 2.0) that allows the role's "
+        "blob data actions only while @Environment[UtcNow] DateTimeLessThan midnight UTC after that "
+        "date and @Environment[isPrivateLink] BoolEquals true. Renew or remove grants whose use case "
+        "expired."
     ),
     docs="https://ico.org.uk/for-organisations/uk-gdpr-guidance-and-resources/data-sharing/data-sharing-a-code-of-practice/",
 )
 
 USE_CASE = re.compile(r"Use case (\S+) \((\S+)\) expires (\d{4}-\d{2}-\d{2})")
+# Tolerant of spacing, letter case and quote style, so a hand-edited or reformatted condition
+# still parses; what the value says is then judged, not the text around it.
+UTC_NOW_BEFORE = re.compile(
+    r"@Environment\s*\[\s*UtcNow\s*\]\s*DateTimeLessThan\s*(?:'([^']*)'|\"([^\"]*)\"|([^\s()]+))",
+    re.IGNORECASE,
+)
+PRIVATE_LINK = re.compile(
+    r"@Environment\s*\[\s*isPrivateLink\s*\]\s*BoolEquals\s*['\"]?true\b",
+    re.IGNORECASE,
+)
+CONDITION_VERSION = "2.0"
 LEVEL_3 = "3"
 
 
+def access_end(expiry: dt.date) -> dt.datetime:
+    """Midnight UTC after the use case's expiry date: the latest moment Azure may still allow access."""
+    return dt.datetime.combine(expiry + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+
+def _moment(value: str) -> dt.datetime | None:
+    """An ABAC DateTime literal ('2027-10-01T00:00:00.0Z'); naive values are UTC. None if unparseable."""
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def condition_problems(props: Mapping[str, Any], use_case: str, expiry: dt.date) -> Iterator[str]:
+    """Why the assignment's ABAC condition would not end access at ``expiry`` over private link only.
+
+    Every UtcNow upper bound in the condition counts, and the latest one must fall no later than
+    midnight UTC after the expiry date: a looser bound anywhere would leave some action open.
+    """
+    condition = text(props.get("condition"))
+    end = _stamp(access_end(expiry))
+    if not condition.strip():
+        yield (
+            f"use case {use_case} expires {expiry.isoformat()} but the assignment has no ABAC condition, "
+            f"so Azure would not end the access; expected conditionVersion '{CONDITION_VERSION}' and a "
+            f"condition with @Environment[UtcNow] DateTimeLessThan '{end}' and "
+            "@Environment[isPrivateLink] BoolEquals true"
+        )
+        return
+    version = props.get("conditionVersion")
+    if text(version) != CONDITION_VERSION:
+        yield f"conditionVersion is {describe(version)}; expected '{CONDITION_VERSION}'"
+    bounds = ["".join(m.groups(default="")) for m in UTC_NOW_BEFORE.finditer(condition)]
+    moments = [_moment(b) for b in bounds]
+    if not bounds:
+        yield (
+            f"use case {use_case} expires {expiry.isoformat()} but the condition has no "
+            f"@Environment[UtcNow] DateTimeLessThan bound, so Azure would not end the access; expected "
+            f"one no later than '{end}'"
+        )
+    elif None in moments:
+        unparseable = next(b for b, m in zip(bounds, moments, strict=True) if m is None)
+        yield (
+            f"the condition's @Environment[UtcNow] DateTimeLessThan bound {unparseable!r} is not a "
+            f"date-time like '{end}'"
+        )
+    else:
+        latest = max(m for m in moments if m is not None)
+        if latest > access_end(expiry):
+            yield (
+                f"the condition allows access until {_stamp(latest)}, after use case {use_case} expires "
+                f"{expiry.isoformat()}; its UtcNow bound must be no later than {end}"
+            )
+    if not PRIVATE_LINK.search(condition):
+        yield (
+            "the condition does not require private link (@Environment[isPrivateLink] BoolEquals true), "
+            "so Azure would honour the grant over any network path the firewall lets through"
+        )
+
+
 def check(context: StackContext, params: Params) -> Iterator[Violation]:
-    """Group access to level 3 says 'Use case <ID> (<approval>) expires <date>' with a date not in the past.
+    """Group access to level 3 names an unexpired use case, and its ABAC condition ends it then, privately.
 
     Identifiable data is shared only for a purpose the Data Ethics Committee approved, and only
     while that approval lasts; an expired use case means the legal basis for this access has
-    lapsed. A group assignment whose scope resolves to no level at all is treated as level 3.
+    lapsed. The description must say 'Use case <ID> (<approval>) expires <date>' with a date not in
+    the past, and the assignment must carry an ABAC condition (version 2.0) whose
+    ``@Environment[UtcNow] DateTimeLessThan`` bound is no later than midnight UTC after that date and
+    which requires ``@Environment[isPrivateLink] BoolEquals true``, so Azure refuses the access once
+    the use case expires even if nobody redeploys. A group assignment whose scope resolves to no
+    level at all is treated as level 3.
     """
     index = context.index
     for assignment in index.of_type(ROLE_ASSIGNMENT):
@@ -65,6 +151,9 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
                 "be re-approved",
                 assignment.urn,
             )
+            continue
+        for problem in condition_problems(assignment.props, use_case, expiry):
+            yield Violation(f"group access to {where}: {problem}", assignment.urn)
 
 
 RULE = StackRule(META, check)

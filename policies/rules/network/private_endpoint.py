@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from policies.catalog import PRIVATE_ENDPOINT, STORAGE_ACCOUNT, SUBNET, VAULT
 from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
 from policies.model import Resource, Violation
-from policies.props import dig, items, text
+from policies.props import dig, is_unknown, items, peek, text
 
 META = RuleMeta(
     id="network-private-endpoint",
@@ -72,7 +72,9 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
 def _required(target: Resource) -> list[str]:
     if target.type == VAULT:
         return ["vault"]
-    return ["blob", "dfs"] if target.props.get("isHnsEnabled") is True else ["blob"]
+    # Unknown counts as HNS: then a missing dfs endpoint is reported rather than assumed unneeded.
+    hns = peek(target.props, "isHnsEnabled")
+    return ["blob", "dfs"] if hns is True or is_unknown(hns) else ["blob"]
 
 
 RULE = StackRule(META, check)

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import NSG, SUBNET, VIRTUAL_NETWORK
-from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
+from policies.framework import UNVERIFIABLE_PREFIX, Controls, Params, RuleMeta, StackContext, StackRule
 from policies.model import Violation
-from policies.props import describe, dig, items, same, text
+from policies.props import describe, is_unknown, items, peek, same
 
 META = RuleMeta(
     id="network-subnet-nsg",
@@ -41,11 +41,15 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
                 "subnets are declared inline on the virtual network; declare Subnet resources", vnet.urn
             )
     for subnet in index.of_type(SUBNET):
-        if not text(dig(subnet.props, "networkSecurityGroup", "id")) or not index.targets(
-            subnet, "networkSecurityGroup", NSG
-        ):
+        # The NSG's id is unknown until it exists; the property dependency is known in every preview.
+        if not index.targets(subnet, "networkSecurityGroup", NSG):
+            nsg_id = peek(subnet.props, "networkSecurityGroup", "id")
             yield Violation(
-                "networkSecurityGroup.id does not reference a NetworkSecurityGroup of this stack", subnet.urn
+                f"{UNVERIFIABLE_PREFIX}networkSecurityGroup.id is unknown and not computed from a "
+                "NetworkSecurityGroup of this stack"
+                if is_unknown(nsg_id)
+                else "networkSecurityGroup.id does not reference a NetworkSecurityGroup of this stack",
+                subnet.urn,
             )
         policies = subnet.props.get("privateEndpointNetworkPolicies")
         if not same(policies, "Enabled"):

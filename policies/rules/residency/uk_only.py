@@ -8,9 +8,9 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import RESOURCE_GROUP, Placement, classify
-from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule
+from policies.framework import UNVERIFIABLE_PREFIX, Controls, Param, Params, RuleMeta, StackContext, StackRule
 from policies.model import Resource, Violation
-from policies.props import describe, text
+from policies.props import describe, is_unknown, peek, text
 from policies.stack_index import StackIndex
 
 META = RuleMeta(
@@ -58,7 +58,13 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
         info = classify(resource.type)
         if info is None:
             continue  # encryption-unclassified-type already blocks it
-        location = normalise(resource.props.get("location"))
+        raw = peek(resource.props, "location")
+        if is_unknown(raw):
+            yield from _computed(
+                index, resource, {"global"} if info.placement is Placement.GLOBAL else allowed
+            )
+            continue
+        location = normalise(raw)
         if info.placement is Placement.GLOBAL:
             if location not in ("", "global"):
                 yield Violation(
@@ -88,6 +94,18 @@ def _regional(index: StackIndex, resource: Resource, location: str, allowed: set
     if not groups or not inherited <= allowed:
         yield Violation(
             "no location set and its resource group's location is not a UK region declared in this stack",
+            resource.urn,
+        )
+
+
+def _computed(index: StackIndex, resource: Resource, allowed: set[str]) -> Iterator[Violation]:
+    """A location unknown during preview (``location=rg.location``): judged by what it was computed from."""
+    sources = index.targets(resource, "location")
+    found = {normalise(peek(s.props, "location")) for s in sources}
+    if not sources or not found <= allowed:
+        yield Violation(
+            f"{UNVERIFIABLE_PREFIX}location is unknown and not computed from resources of this stack "
+            f"located in {_shown(allowed)}",
             resource.urn,
         )
 
