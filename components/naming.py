@@ -13,8 +13,10 @@ import base64
 import hashlib
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class Kind(StrEnum):
@@ -40,52 +42,56 @@ class NameRule:
 
 
 # Azure's naming rules (learn.microsoft.com: "Naming rules and restrictions for Azure resources").
-RULES: dict[Kind, NameRule] = {
-    Kind.RESOURCE_GROUP: NameRule(
-        1,
-        90,
-        re.compile(r"^[-\w.()]*[-\w()]$"),
-        "1-90 letters, digits, '-', '_', '.', '()', not ending in '.'",
-    ),
-    Kind.STORAGE_ACCOUNT: NameRule(3, 24, re.compile(r"^[a-z0-9]+$"), "3-24 lowercase letters and digits"),
-    Kind.KEY_VAULT: NameRule(
-        3,
-        24,
-        re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$"),
-        "3-24 letters, digits and single hyphens, starting with a letter, not ending in a hyphen",
-    ),
-    Kind.KEY: NameRule(1, 127, re.compile(r"^[a-zA-Z0-9-]+$"), "1-127 letters, digits and hyphens"),
-    Kind.CONTAINER: NameRule(
-        3,
-        63,
-        re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]*[a-z0-9]$"),
-        "3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit",
-    ),
-    Kind.VIRTUAL_NETWORK: NameRule(
-        2, 64, re.compile(r"^[a-zA-Z0-9][-\w.]*\w$"), "2-64 letters, digits, '-', '_', '.'"
-    ),
-    Kind.SUBNET: NameRule(
-        1, 80, re.compile(r"^[a-zA-Z0-9]([-\w.]*\w)?$"), "1-80 letters, digits, '-', '_', '.'"
-    ),
-    Kind.NSG: NameRule(
-        1, 80, re.compile(r"^[a-zA-Z0-9]([-\w.]*\w)?$"), "1-80 letters, digits, '-', '_', '.'"
-    ),
-    Kind.IDENTITY: NameRule(
-        3,
-        128,
-        re.compile(r"^[a-zA-Z0-9][-\w]*$"),
-        "3-128 letters, digits, '-' and '_', starting alphanumeric",
-    ),
-    Kind.WORKSPACE: NameRule(
-        4,
-        63,
-        re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]$"),
-        "4-63 letters, digits and hyphens, starting and ending alphanumeric",
-    ),
-    Kind.PRIVATE_ENDPOINT: NameRule(
-        2, 64, re.compile(r"^[a-zA-Z0-9][-\w.]*\w$"), "2-64 letters, digits, '-', '_', '.'"
-    ),
-}
+RULES: Mapping[Kind, NameRule] = MappingProxyType(
+    {
+        Kind.RESOURCE_GROUP: NameRule(
+            1,
+            90,
+            re.compile(r"^[-\w.()]*[-\w()]$"),
+            "1-90 letters, digits, '-', '_', '.', '()', not ending in '.'",
+        ),
+        Kind.STORAGE_ACCOUNT: NameRule(
+            3, 24, re.compile(r"^[a-z0-9]+$"), "3-24 lowercase letters and digits"
+        ),
+        Kind.KEY_VAULT: NameRule(
+            3,
+            24,
+            re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$"),
+            "3-24 letters, digits and single hyphens, starting with a letter, not ending in a hyphen",
+        ),
+        Kind.KEY: NameRule(1, 127, re.compile(r"^[a-zA-Z0-9-]+$"), "1-127 letters, digits and hyphens"),
+        Kind.CONTAINER: NameRule(
+            3,
+            63,
+            re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]*[a-z0-9]$"),
+            "3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit",
+        ),
+        Kind.VIRTUAL_NETWORK: NameRule(
+            2, 64, re.compile(r"^[a-zA-Z0-9][-\w.]*\w$"), "2-64 letters, digits, '-', '_', '.'"
+        ),
+        Kind.SUBNET: NameRule(
+            1, 80, re.compile(r"^[a-zA-Z0-9]([-\w.]*\w)?$"), "1-80 letters, digits, '-', '_', '.'"
+        ),
+        Kind.NSG: NameRule(
+            1, 80, re.compile(r"^[a-zA-Z0-9]([-\w.]*\w)?$"), "1-80 letters, digits, '-', '_', '.'"
+        ),
+        Kind.IDENTITY: NameRule(
+            3,
+            128,
+            re.compile(r"^[a-zA-Z0-9][-\w]*$"),
+            "3-128 letters, digits, '-' and '_', starting alphanumeric",
+        ),
+        Kind.WORKSPACE: NameRule(
+            4,
+            63,
+            re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]$"),
+            "4-63 letters, digits and hyphens, starting and ending alphanumeric",
+        ),
+        Kind.PRIVATE_ENDPOINT: NameRule(
+            2, 64, re.compile(r"^[a-zA-Z0-9][-\w.]*\w$"), "2-64 letters, digits, '-', '_', '.'"
+        ),
+    }
+)
 
 _SUFFIX_LEN = 5
 # Fixed namespace for deterministic role assignment names: changing it would replace every grant.

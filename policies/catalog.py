@@ -8,8 +8,10 @@ encryption and audit families then fail closed on it rather than assume it holds
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class DataClass(StrEnum):
@@ -131,47 +133,57 @@ COMPONENT_TYPES: tuple[str, ...] = (
 
 _COMPONENT = TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE)
 
-CATALOG: dict[str, TypeInfo] = {
-    RESOURCE_GROUP: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL),
-    NSG: TypeInfo(DataClass.NONE, LOGS, taggable=True, placement=Placement.REGIONAL),
-    VIRTUAL_NETWORK: TypeInfo(
-        DataClass.NONE, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
-    ),
-    SUBNET: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
-    PRIVATE_ENDPOINT: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL),
-    PRIVATE_DNS_ZONE_GROUP: TypeInfo(
-        DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
-    ),
-    PRIVATE_ZONE: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.GLOBAL),
-    VIRTUAL_NETWORK_LINK: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.GLOBAL),
-    VAULT: TypeInfo(
-        DataClass.KEY_MATERIAL, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
-    ),
-    # A key's audit trail is its vault's: Azure offers no diagnostic settings per key.
-    KEY: TypeInfo(DataClass.KEY_MATERIAL, NO_DIAGNOSTICS, taggable=True, placement=Placement.NONE),
-    IDENTITY: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL),
-    ROLE_ASSIGNMENT: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
-    RG_LOCK: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
-    # Storage's audit logs are per service (the blob service below); the account itself only has metrics.
-    STORAGE_ACCOUNT: TypeInfo(
-        DataClass.DATA_BEARING, STORAGE_ACCOUNT_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL
-    ),
-    # Blob data is encrypted by its account's key: the service and containers are not separately keyed.
-    BLOB_SERVICE: TypeInfo(
-        DataClass.NONE, STORAGE_SERVICE_DIAGNOSTICS, taggable=False, placement=Placement.NONE
-    ),
-    BLOB_CONTAINER: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
-    IMMUTABILITY_POLICY: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
-    WORKSPACE: TypeInfo(
-        DataClass.DATA_BEARING, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
-    ),
-    DIAGNOSTIC_SETTING: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
-    SUBSCRIPTION_DIAGNOSTIC_SETTING: TypeInfo(
-        DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
-    ),
-    STACK: _COMPONENT,
-    **dict.fromkeys(COMPONENT_TYPES, _COMPONENT),
-}
+CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
+    {
+        RESOURCE_GROUP: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL),
+        NSG: TypeInfo(DataClass.NONE, LOGS, taggable=True, placement=Placement.REGIONAL),
+        VIRTUAL_NETWORK: TypeInfo(
+            DataClass.NONE, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
+        ),
+        SUBNET: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
+        PRIVATE_ENDPOINT: TypeInfo(
+            DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL
+        ),
+        PRIVATE_DNS_ZONE_GROUP: TypeInfo(
+            DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        ),
+        PRIVATE_ZONE: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.GLOBAL),
+        VIRTUAL_NETWORK_LINK: TypeInfo(
+            DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.GLOBAL
+        ),
+        VAULT: TypeInfo(
+            DataClass.KEY_MATERIAL, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
+        ),
+        # A key's audit trail is its vault's: Azure offers no diagnostic settings per key.
+        KEY: TypeInfo(DataClass.KEY_MATERIAL, NO_DIAGNOSTICS, taggable=True, placement=Placement.NONE),
+        IDENTITY: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL),
+        ROLE_ASSIGNMENT: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
+        RG_LOCK: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
+        # Storage's audit logs are per service (the blob service below); the account itself only has metrics.
+        STORAGE_ACCOUNT: TypeInfo(
+            DataClass.DATA_BEARING, STORAGE_ACCOUNT_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL
+        ),
+        # Blob data is encrypted by its account's key: the service and containers are not separately keyed.
+        BLOB_SERVICE: TypeInfo(
+            DataClass.NONE, STORAGE_SERVICE_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        ),
+        BLOB_CONTAINER: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
+        IMMUTABILITY_POLICY: TypeInfo(
+            DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        ),
+        WORKSPACE: TypeInfo(
+            DataClass.DATA_BEARING, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
+        ),
+        DIAGNOSTIC_SETTING: TypeInfo(
+            DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        ),
+        SUBSCRIPTION_DIAGNOSTIC_SETTING: TypeInfo(
+            DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        ),
+        STACK: _COMPONENT,
+        **dict.fromkeys(COMPONENT_TYPES, _COMPONENT),
+    }
+)
 
 
 def classify(type_: str) -> TypeInfo | None:

@@ -7,8 +7,10 @@ the JSON Schema and the semantic checks have passed, so a component never sees u
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class Environment(StrEnum):
@@ -36,11 +38,13 @@ class PartnerKind(StrEnum):
 
 
 # The zones every level gets; stack config may add more (never remove these).
-DEFAULT_ZONES: dict[int, tuple[str, ...]] = {
-    3: ("landing", "raw", "matched"),
-    2: ("pseudonymised", "curated"),
-    1: ("aggregated", "published"),
-}
+DEFAULT_ZONES: Mapping[int, tuple[str, ...]] = MappingProxyType(
+    {
+        3: ("landing", "raw", "matched"),
+        2: ("pseudonymised", "curated"),
+        1: ("aggregated", "published"),
+    }
+)
 LEVELS: tuple[int, ...] = (1, 2, 3)
 UK_REGIONS: tuple[str, ...] = ("uksouth", "ukwest")
 # Zone that partner ingest identities write to; the only zone an ingest-writer grant may name.

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pulumi
@@ -50,61 +51,66 @@ _PE = _RG + "/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}
 _ZONE = _RG + "/providers/Microsoft.Network/privateDnsZones/{privateZoneName}"
 # Per type: the input that carries the resource's Azure name, and the template of its ARM id.
 # A type missing here gets a generic id; its name output is then its logical name.
-ARM_IDS: dict[str, tuple[str, str]] = {
-    "azure-native:resources:ResourceGroup": ("resourceGroupName", _RG),
-    "azure-native:storage:StorageAccount": ("accountName", _SA),
-    "azure-native:storage:BlobServiceProperties": ("blobServicesName", _SA + "/blobServices/{name}"),
-    "azure-native:storage:BlobContainer": ("containerName", _SA + "/blobServices/default/containers/{name}"),
-    "azure-native:storage:ImmutabilityPolicy": (
-        "immutabilityPolicyName",
-        _SA + "/blobServices/default/containers/{containerName}/immutabilityPolicies/{name}",
-    ),
-    "azure-native:keyvault:Vault": ("vaultName", _RG + "/providers/Microsoft.KeyVault/vaults/{name}"),
-    "azure-native:keyvault:Key": (
-        "keyName",
-        _RG + "/providers/Microsoft.KeyVault/vaults/{vaultName}/keys/{name}",
-    ),
-    "azure-native:network:VirtualNetwork": ("virtualNetworkName", _VNET),
-    "azure-native:network:Subnet": ("subnetName", _VNET + "/subnets/{name}"),
-    "azure-native:network:NetworkSecurityGroup": (
-        "networkSecurityGroupName",
-        _RG + "/providers/Microsoft.Network/networkSecurityGroups/{name}",
-    ),
-    "azure-native:network:PrivateEndpoint": ("privateEndpointName", _PE),
-    "azure-native:network:PrivateDnsZoneGroup": (
-        "privateDnsZoneGroupName",
-        _PE + "/privateDnsZoneGroups/{name}",
-    ),
-    "azure-native:privatedns:PrivateZone": ("privateZoneName", _ZONE),
-    "azure-native:privatedns:VirtualNetworkLink": (
-        "virtualNetworkLinkName",
-        _ZONE + "/virtualNetworkLinks/{name}",
-    ),
-    "azure-native:managedidentity:UserAssignedIdentity": (
-        "resourceName",
-        _RG + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
-    ),
-    "azure-native:operationalinsights:Workspace": (
-        "workspaceName",
-        _RG + "/providers/Microsoft.OperationalInsights/workspaces/{name}",
-    ),
-    "azure-native:monitor:DiagnosticSetting": (
-        "name",
-        "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
-    ),
-    "azure-native:monitor:SubscriptionDiagnosticSetting": (
-        "name",
-        "/subscriptions/{subscription}/providers/Microsoft.Insights/diagnosticSettings/{name}",
-    ),
-    "azure-native:authorization:RoleAssignment": (
-        "roleAssignmentName",
-        "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
-    ),
-    "azure-native:authorization:ManagementLockAtResourceGroupLevel": (
-        "lockName",
-        _RG + "/providers/Microsoft.Authorization/locks/{name}",
-    ),
-}
+ARM_IDS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "azure-native:resources:ResourceGroup": ("resourceGroupName", _RG),
+        "azure-native:storage:StorageAccount": ("accountName", _SA),
+        "azure-native:storage:BlobServiceProperties": ("blobServicesName", _SA + "/blobServices/{name}"),
+        "azure-native:storage:BlobContainer": (
+            "containerName",
+            _SA + "/blobServices/default/containers/{name}",
+        ),
+        "azure-native:storage:ImmutabilityPolicy": (
+            "immutabilityPolicyName",
+            _SA + "/blobServices/default/containers/{containerName}/immutabilityPolicies/{name}",
+        ),
+        "azure-native:keyvault:Vault": ("vaultName", _RG + "/providers/Microsoft.KeyVault/vaults/{name}"),
+        "azure-native:keyvault:Key": (
+            "keyName",
+            _RG + "/providers/Microsoft.KeyVault/vaults/{vaultName}/keys/{name}",
+        ),
+        "azure-native:network:VirtualNetwork": ("virtualNetworkName", _VNET),
+        "azure-native:network:Subnet": ("subnetName", _VNET + "/subnets/{name}"),
+        "azure-native:network:NetworkSecurityGroup": (
+            "networkSecurityGroupName",
+            _RG + "/providers/Microsoft.Network/networkSecurityGroups/{name}",
+        ),
+        "azure-native:network:PrivateEndpoint": ("privateEndpointName", _PE),
+        "azure-native:network:PrivateDnsZoneGroup": (
+            "privateDnsZoneGroupName",
+            _PE + "/privateDnsZoneGroups/{name}",
+        ),
+        "azure-native:privatedns:PrivateZone": ("privateZoneName", _ZONE),
+        "azure-native:privatedns:VirtualNetworkLink": (
+            "virtualNetworkLinkName",
+            _ZONE + "/virtualNetworkLinks/{name}",
+        ),
+        "azure-native:managedidentity:UserAssignedIdentity": (
+            "resourceName",
+            _RG + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
+        ),
+        "azure-native:operationalinsights:Workspace": (
+            "workspaceName",
+            _RG + "/providers/Microsoft.OperationalInsights/workspaces/{name}",
+        ),
+        "azure-native:monitor:DiagnosticSetting": (
+            "name",
+            "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+        ),
+        "azure-native:monitor:SubscriptionDiagnosticSetting": (
+            "name",
+            "/subscriptions/{subscription}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+        ),
+        "azure-native:authorization:RoleAssignment": (
+            "roleAssignmentName",
+            "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
+        ),
+        "azure-native:authorization:ManagementLockAtResourceGroupLevel": (
+            "lockName",
+            _RG + "/providers/Microsoft.Authorization/locks/{name}",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)

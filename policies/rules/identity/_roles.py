@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from policies.props import text
@@ -14,14 +16,16 @@ STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 
-NAMES: dict[str, str] = {
-    OWNER: "Owner",
-    CONTRIBUTOR: "Contributor",
-    USER_ACCESS_ADMINISTRATOR: "User Access Administrator",
-    STORAGE_BLOB_DATA_READER: "Storage Blob Data Reader",
-    STORAGE_BLOB_DATA_CONTRIBUTOR: "Storage Blob Data Contributor",
-    KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER: "Key Vault Crypto Service Encryption User",
-}
+NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        OWNER: "Owner",
+        CONTRIBUTOR: "Contributor",
+        USER_ACCESS_ADMINISTRATOR: "User Access Administrator",
+        STORAGE_BLOB_DATA_READER: "Storage Blob Data Reader",
+        STORAGE_BLOB_DATA_CONTRIBUTOR: "Storage Blob Data Contributor",
+        KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER: "Key Vault Crypto Service Encryption User",
+    }
+)
 
 _ROLE_ID = re.compile(
     r"^(/subscriptions/[^/]+)?/providers/Microsoft\.Authorization/roleDefinitions/"
