@@ -43,6 +43,7 @@ from policies.clock import today
 from policies.exemptions import EXEMPTIONS_SCHEMA, Exemption
 from policies.model import NotApplicable, Resource, Violation
 from policies.stack_index import StackIndex
+from policies.use_cases import MISSING, UseCaseRegister
 
 Params = Mapping[str, Any]
 ResourceCheck = Callable[[Resource, Params], "Iterable[str] | NotApplicable"]
@@ -154,11 +155,13 @@ class RuleMeta:
 
 @dataclass(frozen=True)
 class StackContext:
-    """What a stack rule sees: the indexed stack, every rule's exemptions, and today's date."""
+    """What a stack rule sees: the indexed stack, every rule's exemptions, today's date, and the
+    stack config's use-case register (absent unless the engine sent one in ``ConfigureStack``)."""
 
     index: StackIndex
     exemptions: tuple[Exemption, ...] = ()
     today: dt.date = field(default_factory=today)
+    use_cases: UseCaseRegister = MISSING
 
 
 def _summary(check: Callable[..., Any], rule_id: str) -> str:

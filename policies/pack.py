@@ -5,14 +5,16 @@ Two ways in, one analyzer:
 - Under the engine, ``pulumi preview --policy-pack policies`` runs ``python -u -m pulumi.policy
   <engine> policies``, which runs ``policies/__main__.py``, which calls :func:`serve`.
 - In-process (offline preview, tests), callers use :func:`make_analyzer` and send the same
-  protobuf requests: ``GetAnalyzerInfo``, ``Configure``, ``Analyze`` per resource,
-  ``AnalyzeStack`` once.
+  protobuf requests: ``GetAnalyzerInfo``, ``Configure``, ``ConfigureStack``, ``Analyze`` per
+  resource, ``AnalyzeStack`` once.
 
-:class:`TvtAnalyzer` is pulumi-policy's own servicer with three changes: the pack default level is
+:class:`TvtAnalyzer` is pulumi-policy's own servicer with four changes: the pack default level is
 MANDATORY (the SDK's is advisory); exemptions from each rule's config are applied to findings
 after the rules ran (valid: advisory with an ``EXEMPTED (...)`` prefix; expired: left at its level
-with ``(exemption expired <date>)`` appended); and ``AnalyzeStack`` builds the stack's resources
-and :class:`~policies.stack_index.StackIndex` once for all stack rules instead of once per rule.
+with ``(exemption expired <date>)`` appended); ``AnalyzeStack`` builds the stack's resources
+and :class:`~policies.stack_index.StackIndex` once for all stack rules instead of once per rule;
+and ``ConfigureStack`` keeps the stack's config, from which stack rules get the approved use-case
+register (:mod:`policies.use_cases`).
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ from policies.rules.network import (
 from policies.rules.residency import geo_redundancy_uk, uk_only
 from policies.rules.tagging import required_tags
 from policies.stack_index import StackIndex
+from policies.use_cases import register_from_config
 
 PACK_NAME = "tvt-platform-guardrails"
 # Equal to PulumiPolicy.yaml's version (a test checks): the CLI reports the YAML's, in-process callers this.
@@ -164,6 +167,8 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
         self._today = today
         self._exemptions: Mapping[str, tuple[Exemption, ...]] = {}
         self._tags: Mapping[str, str] = {}
+        # The stack's config as ConfigureStack sent it; None until it does (rules then fail closed).
+        self._stack_config: Mapping[str, str] | None = None
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -183,7 +188,9 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
         return response
 
     def ConfigureStack(self, request: Any, context: Any) -> Any:
+        """Keep the stack's tags and config ("namespace:key" -> string, objects JSON) for stack rules."""
         self._tags = dict(request.tags)
+        self._stack_config = dict(request.config)
         return super().ConfigureStack(request, context)
 
     @property
@@ -202,7 +209,12 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
         self._configure_runtime_settings()  # type: ignore[no-untyped-call]
         response = proto.AnalyzeResponse()
         resources = self._stack_resources(request)
-        stack = StackContext(StackIndex.from_policy_resources(resources), self.exemptions, self._today())
+        stack = StackContext(
+            StackIndex.from_policy_resources(resources),
+            self.exemptions,
+            self._today(),
+            register_from_config(self._stack_config),
+        )
         for policy in self._policies:
             level = self._get_enforcement_level(policy)
             if level == EnforcementLevel.DISABLED or not isinstance(policy, StackValidationPolicy):

@@ -1,7 +1,9 @@
 """``tvt check PLAN.json``: evaluate the policy pack against a saved plan.
 
 Same evaluation as ``tvt plan`` step 4 (same code path, same findings), same exit codes. The
-default policy config is ``policies/config/<stack>.json`` for the stack named by the plan's URNs.
+default policy config is ``policies/config/<stack>.json`` for the stack named by the plan's URNs,
+and the pack gets that stack's config from ``stacks/Pulumi.<stack>.yaml`` under ``--root`` (none,
+with a note on stderr, when the file is missing: the rules that need it then fail closed).
 """
 
 from __future__ import annotations
@@ -32,7 +34,12 @@ def register(sub: Any) -> None:
         default="grpc",
         help="how to reach the pack (default: grpc, as the engine)",
     )
-    parser.add_argument("--root", type=Path, default=ROOT, help="repository root (default: this checkout)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="repository root: policies/config/ and stacks/ (default: this checkout)",
+    )
     parser.add_argument("--pack", type=Path, help="policy pack directory (default: <root>/policies)")
     parser.set_defaults(run=run)
 

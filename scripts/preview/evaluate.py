@@ -1,7 +1,9 @@
 """Evaluate a policy pack against a plan, making the calls the engine makes, in its order.
 
 Mirrors ``pulumi policy analyze`` (``deploy.AnalyzeSnapshot``): ``GetAnalyzerInfo``, ``Configure``
-(the reconciled config, every policy with its level), ``ConfigureStack``, then ``Analyze`` once per
+(the reconciled config, every policy with its level), ``ConfigureStack`` (stack, project, dry run
+and the stack's config as the engine encodes it: "namespace:key" -> the string, or JSON for any
+other value; the pack reads the use-case register from it), then ``Analyze`` once per
 resource with its *inputs*, options and provider, then one ``AnalyzeStack`` with every resource's
 *outputs*, parent, dependencies and property dependencies. ``tvt plan`` and ``tvt check`` both
 come through :func:`evaluate`, so the same plan always gives the same findings.
@@ -22,15 +24,18 @@ from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
 from scripts.preview.analyzer import Analyzer
+from scripts.preview.capture import config_for_runtime
 from scripts.preview.export import SIG_KEY, is_secret
 from scripts.preview.findings import ConfiguredExemption, Finding, configured_exemptions, parse_exemption
 from scripts.preview.plan import Plan, PlanResource, urn_parts
 from scripts.preview.policy_config import (
     ENFORCEMENT_NAMES,
     SEVERITY_NAMES,
+    Downgrade,
     PackInfo,
     PolicyEntry,
     configure_request,
+    downgrades,
     load_policy_config,
     pack_info,
 )
@@ -49,6 +54,11 @@ class Evaluation:
     @property
     def mandatory(self) -> list[Finding]:
         return [f for f in self.findings if f.blocking]
+
+    @property
+    def downgrades(self) -> tuple[Downgrade, ...]:
+        """Rules the policy config runs at a weaker level than the pack declares, by rule id."""
+        return downgrades(self.pack, self.config)
 
 
 def to_rpc(value: Any) -> Any:
@@ -116,9 +126,20 @@ def stack_resource(resource: PlanResource, plan: Plan) -> analyzer_pb2.AnalyzerR
     )
 
 
-def stack_configure_request(plan: Plan) -> analyzer_pb2.AnalyzerStackConfigureRequest:
+def stack_configure_request(
+    plan: Plan, stack_config: Mapping[str, Any] | None = None
+) -> analyzer_pb2.AnalyzerStackConfigureRequest:
+    """What the engine sends before analysing: the stack, and its config (the stack file's ``config:``).
+
+    The default provider in the plan carries only ``azure-native:*`` config, so the stack's own
+    config has to come from the stack file; None sends none, and rules that need it fail closed.
+    """
     return analyzer_pb2.AnalyzerStackConfigureRequest(
-        stack=plan.stack, project=plan.project, dry_run=True, tags={"pulumi:project": plan.project}
+        stack=plan.stack,
+        project=plan.project,
+        dry_run=True,
+        config=config_for_runtime(stack_config or {}),
+        tags={"pulumi:project": plan.project},
     )
 
 
@@ -153,14 +174,21 @@ def stack_urn(plan: Plan) -> str:
 
 
 def evaluate(
-    plan: Plan, analyzer: Analyzer, config_path: Path | None, tick: Tick | None = None
+    plan: Plan,
+    analyzer: Analyzer,
+    config_path: Path | None,
+    tick: Tick | None = None,
+    stack_config: Mapping[str, Any] | None = None,
 ) -> Evaluation:
-    """Run the pack over ``plan`` and return its findings, sorted; bad policy config raises PreviewError."""
+    """Run the pack over ``plan`` and return its findings, sorted; bad policy config raises PreviewError.
+
+    ``stack_config`` is the stack file's ``config:`` mapping, sent in ``ConfigureStack``.
+    """
     pack = pack_info(analyzer.get_info())
     resolved = load_policy_config(config_path, pack)
     exemptions = tuple(configured_exemptions(resolved))
     analyzer.configure(configure_request(resolved))
-    analyzer.configure_stack(stack_configure_request(plan))
+    analyzer.configure_stack(stack_configure_request(plan, stack_config))
     total = len(plan.resources) + 1
     findings: list[Finding] = []
     for done, resource in enumerate(plan.resources, start=1):

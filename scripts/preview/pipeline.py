@@ -5,7 +5,10 @@ in Pulumi's stack-export format, evaluate the policy pack through the analyzer p
 ``findings.json`` and ``report.md``, print a summary. Everything is built in memory and the output
 directory is written in one rename, so a failure at any step leaves no half-written output.
 
-``run_check``: evaluate a saved plan through the same code (``parse_plan`` + ``evaluate``).
+``run_check``: evaluate a saved plan through the same code (``parse_plan`` + ``evaluate``). The
+pack gets the stack's config in ``ConfigureStack`` either way: ``tvt plan`` has just read the stack
+file, ``tvt check`` reads ``stacks/Pulumi.<stack>.yaml`` under ``--root`` for the stack the plan's
+URNs name (when there is none, it says so and the rules that need the config fail closed).
 
 Exit codes: 0 no mandatory violation, 1 at least one, 2 bad input (or a program/pack that cannot
 run), always with a message that names the file and the key, never a traceback.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 import traceback
 from collections.abc import Iterator, Mapping
@@ -36,7 +40,7 @@ from scripts.preview.levels import LevelIndex
 from scripts.preview.output import write_directory
 from scripts.preview.plan import Plan, load_plan, parse_plan
 from scripts.preview.progress import Progress, Timings
-from scripts.preview.report import ReportInputs, report_markdown, summary_text
+from scripts.preview.report import ReportInputs, downgrade_lines, report_markdown, summary_text
 
 EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
 PLAN_FILE, FINDINGS_FILE, REPORT_FILE = "plan.json", "findings.json", "report.md"
@@ -76,6 +80,32 @@ def default_policy_config(root: Path, stack: str, err: TextIO) -> Path | None:
         return path
     err.write(f"note: no policy config at {display(path, root)}; the pack's own defaults apply\n")
     return None
+
+
+# Pulumi's stack names; anything else (a hand-edited plan's URNs) is never turned into a path.
+_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def plan_stack_config(root: Path, stack: str, err: TextIO) -> dict[str, Any] | None:
+    """The ``config:`` mapping of the plan's stack file under ``root``, or None (with a note) if it has none.
+
+    The plan itself records only the default providers' ``azure-native:*`` config, so the stack's
+    own config (the use-case register above all) comes from the stack file. Without it the pack
+    gets an empty stack config and fails level-3 group grants closed, which is the right answer
+    for a plan nobody can vouch for.
+    """
+    path = stack_file(stack, root) if _STACK_NAME.match(stack) and stack not in (".", "..") else None
+    if path is None or not path.is_file():
+        shown = display(path, root) if path is not None else f"stacks/Pulumi.{stack}.yaml"
+        err.write(
+            f"note: no stack file at {shown}; the pack gets no stack config, so rules that need it "
+            "(identity-level3-use-case: the use-case register tvt:useCases) fail closed\n"
+        )
+        return None
+    try:
+        return read_stack_file(path, root=root)
+    except ConfigError as error:
+        raise PreviewError(*(str(i) for i in error.issues)) from None
 
 
 def findings_bytes(findings: tuple[Finding, ...]) -> bytes:
@@ -188,8 +218,9 @@ def evaluate_plan(
     config_path: Path | None,
     transport: str,
     progress: Progress | None,
+    stack_config: Mapping[str, Any] | None,
 ) -> Evaluation:
-    """Step 4, shared by ``tvt plan`` and ``tvt check``."""
+    """Step 4, shared by ``tvt plan`` and ``tvt check``; ``stack_config`` is the stack file's ``config:``."""
     packdir = pack or root / "policies"
 
     def tick(done: int, total: int) -> None:
@@ -197,7 +228,7 @@ def evaluate_plan(
             progress.update(f"evaluating policies: {done}/{total} resources")
 
     with open_analyzer(transport, packdir) as analyzer:
-        return evaluate(plan, analyzer, config_path, tick)
+        return evaluate(plan, analyzer, config_path, tick, stack_config)
 
 
 def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -223,6 +254,7 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
                     config_path=config_path,
                     transport=options.analyzer,
                     progress=progress,
+                    stack_config=raw_config,
                 )
             with timings.phase("report"):
                 inputs = ReportInputs(
@@ -262,6 +294,7 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
         with Progress(err) as progress:
             plan = load_plan(options.plan)
             config_path = options.policy_config or default_policy_config(options.root, plan.stack, err)
+            stack_config = plan_stack_config(options.root, plan.stack, err)
             evaluation = evaluate_plan(
                 plan,
                 root=options.root,
@@ -269,14 +302,20 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
                 config_path=config_path,
                 transport=options.analyzer,
                 progress=progress,
+                stack_config=stack_config,
             )
     except PreviewError as error:
         err.write(f"tvt check: {error}\n")
         return EXIT_BAD_INPUT
+    label = display(config_path, options.root) if config_path else "pack defaults"
+    downgrades = [line + "\n" for line in downgrade_lines(evaluation, label)]
     if options.format == "json":
         out.write(findings_bytes(evaluation.findings).decode())
+        if evaluation.downgrades:  # stdout stays the findings list, yet a downgrade is never silent
+            err.writelines(downgrades)
     else:
         out.writelines(finding_line(f) + "\n" for f in evaluation.findings)
+        out.writelines(downgrades)
         mandatory = len(evaluation.mandatory)
         out.write(
             f"{plan.stack}: {len(evaluation.findings)} findings, {mandatory} mandatory -> "

@@ -41,6 +41,10 @@ SEVERITY_NAMES: dict[int, str] = {
     analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
 }
 ALL = "all"  # the engine's name for "every policy of the pack"
+# How much a level enforces: a config that moves a rule down this order weakens it. Remediate and
+# mandatory both block (a stack policy cannot remediate and is run as mandatory), so neither is
+# weaker than the other.
+_STRENGTH = {"disabled": 0, "advisory": 1, "mandatory": 2, "remediate": 2}
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,30 @@ def reconcile(pack: PackInfo, entries: Mapping[str, PolicyEntry], source: str) -
     _apply(result, entries)
     validate_properties(source, pack, result)
     return result
+
+
+@dataclass(frozen=True)
+class Downgrade:
+    """A rule the config runs at a weaker level than the pack declares for it."""
+
+    rule: str
+    declared: str
+    effective: str
+
+
+def downgrades(pack: PackInfo, resolved: Mapping[str, PolicyEntry]) -> tuple[Downgrade, ...]:
+    """Every rule whose effective level is weaker than its declared one, by rule id.
+
+    Setting a mandatory rule to advisory or disabled is a legitimate config value, so it is not an
+    error; but it must never be silent, so reports list each one.
+    """
+    found = []
+    for name in sorted(resolved):
+        policy = pack.policies.get(name)
+        effective = resolved[name].enforcement or "advisory"  # what configure_request sends
+        if policy is not None and _STRENGTH[effective] < _STRENGTH.get(policy.enforcement, 0):
+            found.append(Downgrade(name, policy.enforcement, effective))
+    return tuple(found)
 
 
 def configure_request(resolved: Mapping[str, PolicyEntry]) -> analyzer_pb2.ConfigureAnalyzerRequest:

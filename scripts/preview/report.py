@@ -1,10 +1,13 @@
 """What reviewers read: the plan summary (stdout) and ``report.md`` (security reviewers).
 
 Both are pure functions of the plan, the evaluation, the stack's group names and today's date, so
-the same inputs give the same bytes. The access matrix answers "who can read which level of
-data": one row per group role assignment, with the principal's display name from the stack
-config, the Azure role, the level, the zone (or the whole level), the use case it is tied to, and
-when Azure itself ends the access (the assignment's ABAC ``UtcNow`` bound).
+the same inputs give the same bytes. Both list every enforcement downgrade: a rule the policy
+config runs at a weaker level than the pack declares (mandatory to advisory or disabled).
+
+The access matrix answers "who can read which level of data": one row per group role assignment,
+with the principal's display name from the stack config, the Azure role, the level, the zone (or
+the whole level), the use case it is tied to, and when Azure itself ends the access (the
+assignment's ABAC ``UtcNow`` bound).
 """
 
 from __future__ import annotations
@@ -273,6 +276,20 @@ class ReportInputs:
     config_label: str  # the policy config file as the reader should see it (repository-relative)
 
 
+DOWNGRADES_HEADING = "Enforcement downgrades"
+
+
+def downgrade_lines(evaluation: Evaluation, config_label: str) -> list[str]:
+    """The "Enforcement downgrades" block of the summary (and ``tvt check``): each weakened rule, or none."""
+    downgrades = evaluation.downgrades
+    if not downgrades:
+        return [f"{DOWNGRADES_HEADING}: none (every rule runs at the level the pack declares)"]
+    return [
+        f"{DOWNGRADES_HEADING}: {len(downgrades)} rule(s) weaker than the pack declares",
+        *(f"  {d.rule}: declared {d.declared}, effective {d.effective} ({config_label})" for d in downgrades),
+    ]
+
+
 def summary_text(inputs: ReportInputs, out_label: str) -> str:
     plan, evaluation = inputs.plan, inputs.evaluation
     resources = counted_resources(plan)
@@ -289,6 +306,7 @@ def summary_text(inputs: ReportInputs, out_label: str) -> str:
         f"{len(mandatory)} mandatory, {advisory} other findings ({len(exempted)} exempted)"
     )
     lines += [f"  {rule} [{level}]: {count}" for (rule, level), count in by_rule(findings).items()]
+    lines += downgrade_lines(evaluation, inputs.config_label)
     rows = exemption_rows(evaluation, inputs.today)
     counts = Counter(r.status for r in rows)
     lines.append(
@@ -331,6 +349,7 @@ def report_markdown(inputs: ReportInputs) -> str:
                 ["mandatory findings", str(len(mandatory))],
                 ["other findings (advisory, incl. exempted)", str(len(findings) - len(mandatory))],
                 ["exempted findings", str(len(exempted))],
+                ["enforcement downgrades", str(len(evaluation.downgrades))],
                 [
                     "exemptions applied / unused / expired",
                     f"{counts['applied']} / {counts['unused']} / {counts['expired']}",
@@ -350,6 +369,16 @@ def report_markdown(inputs: ReportInputs) -> str:
         "",
         *_table(
             ["rule", "enforcement", "findings"], [[r, e, str(n)] for (r, e), n in by_rule(findings).items()]
+        ),
+        "",
+        f"## {DOWNGRADES_HEADING}",
+        "",
+        "Rules the policy config runs at a weaker enforcement level than the pack declares for them "
+        "(a disabled rule reports nothing; an advisory one never blocks).",
+        "",
+        *_table(
+            ["rule", "declared", "effective", "config file"],
+            [[d.rule, d.declared, d.effective, inputs.config_label] for d in evaluation.downgrades],
         ),
         "",
         "## Findings",

@@ -47,6 +47,11 @@ def role_id(guid: str) -> str:
     return f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
 
 
+# The stack config's register of approved use cases, and what the baseline's use cases say in it.
+USE_CASES = "tvt:useCases"
+APPROVAL = "DEC-2026-03"
+EXPIRES = "2027-09-30"
+
 BLOB_READ = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"
 PRIVATE_LINK = "@Environment[isPrivateLink] BoolEquals true"
 
@@ -75,11 +80,16 @@ class Res:
 
 
 class Stack:
-    """An ordered set of resources addressable by logical name."""
+    """An ordered set of resources addressable by logical name, and the stack's config.
+
+    ``config`` is the stack file's ``config:`` mapping (namespaced keys, YAML values); the harness
+    sends it in ``ConfigureStack`` encoded as the engine does (strings as-is, the rest JSON).
+    """
 
     def __init__(self, stack: str) -> None:
         self.stack = stack
         self.resources: dict[str, Res] = {}
+        self.config: dict[str, Any] = {}
 
     def add(
         self,
@@ -570,7 +580,8 @@ class _Builder:
             }
             if use_case:
                 # A use case ends the access in Azure (ABAC), at level 3 over private link only.
-                props["description"] += f" Use case {use_case} (DEC-2026-03) expires 2027-09-30."
+                props["description"] += f" Use case {use_case} ({APPROVAL}) expires {EXPIRES}."
+                self.register(use_case, n)
                 props["conditionVersion"] = "2.0"
                 props["condition"] = reader_condition("2027-10-01T00:00:00.0Z", private_link=n == 3)
             self.s.add(
@@ -579,6 +590,20 @@ class _Builder:
                 comp,
                 props,
                 {"scope": target},
+            )
+
+    def register(self, use_case: str, level: int) -> None:
+        """Record ``use_case`` in the stack config's register (``tvt:useCases``), as approved."""
+        register = self.s.config.setdefault(USE_CASES, [])
+        if all(entry["id"] != use_case for entry in register):
+            register.append(
+                {
+                    "id": use_case,
+                    "title": f"Use case {use_case}",
+                    "level": level,
+                    "approval": APPROVAL,
+                    "expires": EXPIRES,
+                }
             )
 
     def links(self) -> None:
@@ -608,7 +633,8 @@ class _Builder:
 def compliant_stack(environment: str = "prod") -> Stack:
     """The baseline: audit services plus levels 1 and 3, compliant with every rule of the pack.
 
-    The findings it still produces are the two design exemptions in ``policies/config/<stack>.json``:
+    Its config holds the use-case register its level-3 grant names. The findings it still
+    produces are the two design exemptions in ``policies/config/<stack>.json``:
     the Log Analytics workspace has no customer-managed key (``encryption-cmk-same-level``) and the
     audit archive enables public network access for Azure Monitor's trusted-service writes behind a
     deny-all firewall (``network-public-access-disabled``).

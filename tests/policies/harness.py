@@ -1,8 +1,9 @@
 """Drive the pack in-process with the protobuf requests the engine sends.
 
 ``GetAnalyzerInfo``, ``Configure`` (reconciled like the engine: every policy listed, its level
-always set, schema defaults filled), ``Analyze`` per resource (inputs, options) and
-``AnalyzeStack`` (outputs, parents, dependencies, property dependencies).
+always set, schema defaults filled), ``ConfigureStack`` (the stack's config, encoded as the engine
+encodes it), ``Analyze`` per resource (inputs, options) and ``AnalyzeStack`` (outputs, parents,
+dependencies, property dependencies).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
 from policies.pack import RULES, TvtAnalyzer, build_policies, make_analyzer
-from tests.policies.baselines import Res, Stack
+from tests.policies.baselines import PROJECT, Res, Stack
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "policies" / "config"
 LEVEL_NAMES = {
@@ -53,6 +54,16 @@ def configure_request(config: Mapping[str, Mapping[str, Any]]) -> analyzer_pb2.C
         entry.enforcementLevel = LEVELS[level]
         entry.properties.CopyFrom(struct(props))
     return request
+
+
+def stack_configure_request(stack: Stack) -> analyzer_pb2.AnalyzerStackConfigureRequest:
+    """As the engine sends a stack's config: "namespace:key" -> string, anything but a string as JSON."""
+    return analyzer_pb2.AnalyzerStackConfigureRequest(
+        stack=stack.stack,
+        project=PROJECT,
+        dry_run=True,
+        config={k: v if isinstance(v, str) else json.dumps(v) for k, v in stack.config.items()},
+    )
 
 
 def analyze_request(res: Res) -> analyzer_pb2.AnalyzeRequest:
@@ -133,8 +144,17 @@ def custom_analyzer(
     return servicer
 
 
-def run(servicer: TvtAnalyzer, stack: Stack, only: Iterable[str] | None = None) -> list[Finding]:
-    """Analyze each resource (or only the named ones), then the whole stack; every finding, in order."""
+def run(
+    servicer: TvtAnalyzer,
+    stack: Stack,
+    only: Iterable[str] | None = None,
+    *,
+    configure_stack: bool = True,
+) -> list[Finding]:
+    """ConfigureStack (unless told not to), then analyze each resource (or only the named ones), then
+    the whole stack; every finding, in order."""
+    if configure_stack:
+        servicer.ConfigureStack(stack_configure_request(stack), None)
     names = list(stack.resources) if only is None else [n for n in only if n in stack.resources]
     found: list[Finding] = []
     for name in names:

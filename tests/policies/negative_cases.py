@@ -12,7 +12,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.policies.baselines import BLOB_READ, OWNER_ROLE, PRIVATE_LINK, Stack, reader_condition, role_id
+from tests.policies.baselines import (
+    BLOB_READ,
+    OWNER_ROLE,
+    PRIVATE_LINK,
+    USE_CASES,
+    Stack,
+    reader_condition,
+    role_id,
+)
 
 Mutation = Callable[[Stack], None]
 _DELETE = object()
@@ -140,6 +148,42 @@ L3_TAGS = {
     "owner": "tvt-platform-team",
     "classification": "OFFICIAL-SENSITIVE",
 }
+
+
+def set_config(key: str, value: Any = _DELETE) -> Mutation:
+    """Set (or delete) a key of the stack config the harness sends in ``ConfigureStack``."""
+
+    def mutate(stack: Stack) -> None:
+        if value is _DELETE:
+            del stack.config[key]
+        else:
+            stack.config[key] = value
+
+    return mutate
+
+
+def register_use_case(use_case: str, level: int, approval: str, expires: str) -> Mutation:
+    """Add an approved use case to the stack config's register."""
+
+    def mutate(stack: Stack) -> None:
+        stack.config[USE_CASES].append(
+            {"id": use_case, "title": use_case, "level": level, "approval": approval, "expires": expires}
+        )
+
+    return mutate
+
+
+L3_GRANT = "l3-grant-tvp-analysts"
+
+
+def l3_use_case(use_case: str, approval: str, expires: str) -> Mutation:
+    """The level-3 grant claims this use case in its description (its ABAC condition unchanged)."""
+    return set_prop(
+        L3_GRANT,
+        "description",
+        f"TVT grant: reader for tvp-analysts on l3/matched. Use case {use_case} ({approval}) "
+        f"expires {expires}.",
+    )
 
 
 def reader_condition_without_bound() -> str:
@@ -719,6 +763,73 @@ NEGATIVE_CASES: dict[str, list[Case]] = {
             ),
             "the condition does not require private link (@Environment[isPrivateLink] BoolEquals true)",
             "l3-grant-tvp-analysts",
+        ),
+        # The description is free text: what it claims must match the stack's approved register.
+        Case(
+            "hand-written use case that was never approved",
+            l3_use_case("UC-9999-999", "DEC-X", "2099-01-01"),
+            "use case UC-9999-999 is not in the stack's approved use-case register (tvt:useCases)",
+            L3_GRANT,
+        ),
+        Case(
+            "approval reference not the register's",
+            l3_use_case("UC-2026-001", "DEC-2026-99", "2027-09-30"),
+            "use case UC-2026-001 names approval DEC-2026-99 but the register records DEC-2026-03",
+            L3_GRANT,
+        ),
+        Case(
+            "expiry later than the register's",
+            l3_use_case("UC-2026-001", "DEC-2026-03", "2028-09-30"),
+            "use case UC-2026-001 is described as expiring 2028-09-30 but the register records 2027-09-30",
+            L3_GRANT,
+        ),
+        Case(
+            "ABAC bound follows the description, not the register",
+            chain(
+                l3_use_case("UC-2026-001", "DEC-2026-03", "2028-09-30"),
+                set_prop(
+                    L3_GRANT, "condition", reader_condition("2028-10-01T00:00:00.0Z", private_link=True)
+                ),
+            ),
+            "the condition allows access until 2028-10-01T00:00:00Z, after use case UC-2026-001 expires "
+            "2027-09-30",
+            L3_GRANT,
+        ),
+        Case(
+            "level-2 use case used for level-3 access",
+            chain(
+                register_use_case("UC-2026-003", 2, "DEC-2026-04", "2027-09-30"),
+                l3_use_case("UC-2026-003", "DEC-2026-04", "2027-09-30"),
+            ),
+            "use case UC-2026-003 is approved for level 2 data, not level 3",
+            L3_GRANT,
+        ),
+        Case(
+            "register expired though the description says otherwise",
+            chain(
+                register_use_case("UC-2026-005", 3, "DEC-2026-08", "2026-05-31"),
+                l3_use_case("UC-2026-005", "DEC-2026-08", "2027-09-30"),
+            ),
+            "use case UC-2026-005 (DEC-2026-08) expired 2026-05-31 according to the register",
+            L3_GRANT,
+        ),
+        Case(
+            "no register in the stack config: fail closed",
+            set_config(USE_CASES),
+            "group access to level-3 data: no approved use-case register in the stack config (tvt:useCases)",
+            L3_GRANT,
+        ),
+        Case(
+            "register not JSON",
+            set_config(USE_CASES, '[{"id": "UC-2026-001", '),
+            "the use-case register tvt:useCases in the stack config is malformed: not JSON",
+            L3_GRANT,
+        ),
+        Case(
+            "register entry without an expiry",
+            set_config(USE_CASES, [{"id": "UC-2026-001", "level": 3, "approval": "DEC-2026-03"}]),
+            "is malformed: [0] (UC-2026-001).expires: expected a date YYYY-MM-DD, got None",
+            L3_GRANT,
         ),
     ],
     # -- residency -------------------------------------------------------------------------------

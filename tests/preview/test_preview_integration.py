@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from preview_helpers import REPO, TODAY, load
+import yaml
+from preview_helpers import REPO, TODAY, Run, load, tvt
 
-from components.config.load import load_stack
+from components.config.load import load_stack, read_stack_file, stack_file
 from scripts.preview.pipeline import PlanOptions, run_plan
 
 STACKS = ("dev", "test", "prod")
@@ -109,3 +110,60 @@ def test_make_plan_on_prod_as_a_subprocess(
         assert (tmp_path / "prod" / name).read_bytes() == (in_process / name).read_bytes(), (
             f"{name}: the gRPC run in a subprocess differs from the in-process run"
         )
+
+
+# -- the use-case register reaches the pack through ConfigureStack, for tvt check too -------------
+
+LEVEL3_RULE = "identity-level3-use-case"
+NO_REGISTER = "no approved use-case register in the stack config (tvt:useCases)"
+
+
+def _check(plan: Path, root: Path, capsys: pytest.CaptureFixture[str]) -> Run:
+    """``tvt check`` of a prod plan: the real pack, prod's policy config, stack files under ``root``."""
+    config = REPO / "policies" / "config" / "prod.json"
+    args = ["check", str(plan), "--root", str(root), "--pack", str(REPO / "policies"), "--policy-config"]
+    return tvt([*args, str(config), "--analyzer", "inprocess"], capsys)
+
+
+def _level3_grants() -> int:
+    return sum(1 for grant in load_stack("prod", REPO).grants if grant.level == 3)
+
+
+def test_check_of_prod_plan_with_its_stack_file_passes(
+    real_plans: dict[str, tuple[int, str, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, _, out_dir = real_plans["prod"]
+    run = _check(out_dir / "plan.json", REPO, capsys)
+    assert run.code == 0, run.out + run.err
+    assert run.out.endswith("mandatory -> PASS\n")
+    assert LEVEL3_RULE not in run.out
+    assert "no stack file" not in run.err
+
+
+def test_check_without_the_register_reports_every_level3_grant(
+    real_plans: dict[str, tuple[int, str, Path]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, _, out_dir = real_plans["prod"]
+    config = read_stack_file(stack_file("prod", REPO), root=REPO)
+    del config["tvt:useCases"]
+    (tmp_path / "stacks").mkdir()
+    stack_file("prod", tmp_path).write_text(yaml.safe_dump({"config": config}), encoding="utf-8")
+    run = _check(out_dir / "plan.json", tmp_path, capsys)
+    assert run.code == 1
+    hits = [line for line in run.out.splitlines() if line.startswith(f"MANDATORY  {LEVEL3_RULE} ")]
+    assert len(hits) == _level3_grants() == 6, run.out
+    assert all(line.endswith(f"group access to level-3 data: {NO_REGISTER}") for line in hits)
+    assert all("azure-native:authorization:RoleAssignment l3-storage-grant-" in line for line in hits)
+
+
+def test_check_without_a_stack_file_says_so_and_fails_level3_closed(
+    real_plans: dict[str, tuple[int, str, Path]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, _, out_dir = real_plans["prod"]
+    run = _check(out_dir / "plan.json", tmp_path, capsys)
+    assert run.code == 1
+    assert "note: no stack file at stacks/Pulumi.prod.yaml; the pack gets no stack config" in run.err
+    mandatory = [line for line in run.out.splitlines() if line.startswith("MANDATORY")]
+    assert len(mandatory) == _level3_grants(), run.out
+    assert all(line.startswith(f"MANDATORY  {LEVEL3_RULE} ") for line in mandatory), "only level 3 fails"
+    assert all(line.endswith(NO_REGISTER) for line in mandatory)

@@ -55,9 +55,10 @@ def plan_of(capture: Capture, config: Mapping[str, Any]) -> Plan:
     return parse_plan(json.loads(dumps(build_deployment(capture, config))), "plan.json")
 
 
-def evaluate_plan(plan: Plan, stack: str) -> Evaluation:
+def evaluate_plan(plan: Plan, stack: str, config: Mapping[str, Any]) -> Evaluation:
+    """As ``tvt plan`` evaluates: the stack's policy config, and its stack config in ConfigureStack."""
     with open_analyzer("inprocess", REPO / "policies") as analyzer:
-        return evaluate(plan, analyzer, REPO / "policies" / "config" / f"{stack}.json")
+        return evaluate(plan, analyzer, REPO / "policies" / "config" / f"{stack}.json", stack_config=config)
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,7 @@ def test_first_preview_has_no_mandatory_finding_and_every_mandatory_rule_runs(
     stack: str, unknown_runs: dict[str, tuple[Capture, dict[str, Any]]]
 ) -> None:
     capture, config = unknown_runs[stack]
-    evaluation = evaluate_plan(plan_of(capture, config), stack)
+    evaluation = evaluate_plan(plan_of(capture, config), stack, config)
     mandatory_rules = {name for name, p in evaluation.config.items() if p.enforcement == "mandatory"}
     assert "encryption-cmk-same-level" in mandatory_rules and "network-subnet-nsg" in mandatory_rules
     cannot_run = [f for f in evaluation.findings if CANNOT_RUN in f.message and f.rule in mandatory_rules]
@@ -168,7 +169,7 @@ def test_a_broken_reference_is_still_caught_when_values_are_unknown(
 ) -> None:
     capture, config = unknown_runs["prod"]
     broken = _without_dependency(json.loads(dumps(build_deployment(capture, config))), name, key)
-    evaluation = evaluate_plan(parse_plan(broken, "plan.json"), "prod")
+    evaluation = evaluate_plan(parse_plan(broken, "plan.json"), "prod", config)
     hits = [f for f in evaluation.mandatory if f.rule == rule and message in f.message]
     assert hits, f"expected {rule} ({message!r}); got:\n" + "\n".join(
         f"  {f.rule} [{f.enforcement}] {f.name}: {f.message}" for f in evaluation.findings

@@ -1,5 +1,10 @@
 """identity-level3-use-case: every group's access to level-3 data names an approved, unexpired use case,
-and Azure itself ends that access when the use case expires."""
+and Azure itself ends that access when the use case expires.
+
+"Approved" means listed in the stack config's use-case register (``tvt:useCases``, which the engine
+sends in ``ConfigureStack``) with the same approval reference, level 3 and the same expiry: a
+description is free text, so on its own it proves nothing. No register, no level-3 group access.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from policies.catalog import ROLE_ASSIGNMENT
 from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
 from policies.model import Violation
 from policies.props import describe, text
+from policies.use_cases import USE_CASES_KEY, UseCase, UseCaseRegister
 
 META = RuleMeta(
     id="identity-level3-use-case",
@@ -22,8 +28,9 @@ META = RuleMeta(
     enforcement=EnforcementLevel.MANDATORY,
     controls=Controls(ncsc=("9", "4"), mcsb=("PA-7",)),
     remediation=(
-        "Give the grant a useCase in the stack config (approved by the Data Ethics Committee, "
-        "unexpired); the component writes 'Use case <ID> (<approval>) expires <YYYY-MM-DD>.' into the "
+        "Give the grant a useCase listed in the stack config's tvt:useCases register (approved by the "
+        "Data Ethics Committee for level 3, unexpired); the component writes "
+        "'Use case <ID> (<approval>) expires <YYYY-MM-DD>.' into the "
         "assignment description and an ABAC condition (conditionVersion 2.0) that allows the role's "
         "blob data actions only while @Environment[UtcNow] DateTimeLessThan midnight UTC after that "
         "date and @Environment[isPrivateLink] BoolEquals true. Renew or remove grants whose use case "
@@ -112,17 +119,51 @@ def condition_problems(props: Mapping[str, Any], use_case: str, expiry: dt.date)
         )
 
 
+def register_problems(
+    register: UseCaseRegister, use_case: str, approval: str, expiry: dt.date
+) -> tuple[UseCase | None, list[str]]:
+    """The register's entry for the described use case, and every way the description disagrees with it.
+
+    The entry is returned only when it exists; the caller then bounds access by the register's
+    expiry, not the description's.
+    """
+    if register.problem is not None:
+        return None, [register.problem]
+    entry = register.get(use_case)
+    if entry is None:
+        return None, [
+            f"use case {use_case} is not in the stack's approved use-case register ({USE_CASES_KEY}); "
+            "only a use case the Data Ethics Committee approved may grant level-3 access"
+        ]
+    problems = []
+    if entry.approval != approval:
+        problems.append(
+            f"use case {use_case} names approval {approval} but the register records {entry.approval}"
+        )
+    if entry.level != int(LEVEL_3):
+        problems.append(f"use case {use_case} is approved for level {entry.level} data, not level {LEVEL_3}")
+    if entry.expires != expiry:
+        problems.append(
+            f"use case {use_case} is described as expiring {expiry.isoformat()} but the register "
+            f"records {entry.expires.isoformat()}"
+        )
+    return entry, problems
+
+
 def check(context: StackContext, params: Params) -> Iterator[Violation]:
-    """Group access to level 3 names an unexpired use case, and its ABAC condition ends it then, privately.
+    """Group access to level 3 names a registered, unexpired use case; its ABAC condition ends it
+    then, privately.
 
     Identifiable data is shared only for a purpose the Data Ethics Committee approved, and only
     while that approval lasts; an expired use case means the legal basis for this access has
     lapsed. The description must say 'Use case <ID> (<approval>) expires <date>' with a date not in
-    the past, and the assignment must carry an ABAC condition (version 2.0) whose
-    ``@Environment[UtcNow] DateTimeLessThan`` bound is no later than midnight UTC after that date and
-    which requires ``@Environment[isPrivateLink] BoolEquals true``, so Azure refuses the access once
-    the use case expires even if nobody redeploys. A group assignment whose scope resolves to no
-    level at all is treated as level 3.
+    the past, and that use case must be in the stack config's register (``tvt:useCases``) with the
+    same approval, level 3 and the same expiry; without a register (or with a malformed one) every
+    level-3 group grant fails. The assignment must carry an ABAC condition (version 2.0) whose
+    ``@Environment[UtcNow] DateTimeLessThan`` bound is no later than midnight UTC after the
+    register's expiry date and which requires ``@Environment[isPrivateLink] BoolEquals true``, so
+    Azure refuses the access once the use case expires even if nobody redeploys. A group assignment
+    whose scope resolves to no level at all is treated as level 3.
     """
     index = context.index
     for assignment in index.of_type(ROLE_ASSIGNMENT):
@@ -152,7 +193,19 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
                 assignment.urn,
             )
             continue
-        for problem in condition_problems(assignment.props, use_case, expiry):
+        entry, problems = register_problems(context.use_cases, use_case, approval, expiry)
+        for problem in problems:
+            yield Violation(f"group access to {where}: {problem}", assignment.urn)
+        if entry is not None and entry.expires < context.today:
+            yield Violation(
+                f"use case {use_case} ({entry.approval}) expired {entry.expires.isoformat()} according to "
+                f"the register; group access to {where} must end or be re-approved",
+                assignment.urn,
+            )
+            continue
+        # The register is the authority on when access ends; the description only claims it.
+        end = entry.expires if entry is not None else expiry
+        for problem in condition_problems(assignment.props, use_case, end):
             yield Violation(f"group access to {where}: {problem}", assignment.urn)
 
 
