@@ -12,8 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from scripts.preview.analyzer import TRANSPORTS
-from scripts.preview.capture import ROOT
+from scripts.commands._evaluation import add_evaluation_arguments
 from scripts.preview.pipeline import CheckOptions, run_check
 
 
@@ -23,24 +22,11 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("plan", type=Path, help="a plan.json written by tvt plan (stack export v3)")
     parser.add_argument(
-        "--policy-config", type=Path, help="policy pack config JSON (default: policies/config/<stack>.json)"
-    )
-    parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
-    parser.add_argument(
-        "--analyzer",
-        choices=TRANSPORTS,
-        default="grpc",
-        help="how to reach the pack (default: grpc, as the engine)",
+    add_evaluation_arguments(
+        parser, root_help="repository root: policies/config/ and stacks/ (default: this checkout)"
     )
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=ROOT,
-        help="repository root: policies/config/ and stacks/ (default: this checkout)",
-    )
-    parser.add_argument("--pack", type=Path, help="policy pack directory (default: <root>/policies)")
     parser.set_defaults(run=run)
 
 

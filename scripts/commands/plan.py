@@ -11,8 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from scripts.preview.analyzer import TRANSPORTS
-from scripts.preview.capture import ROOT
+from scripts.commands._evaluation import add_evaluation_arguments
 from scripts.preview.pipeline import PlanOptions, run_plan
 
 
@@ -23,20 +22,8 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--stack", required=True, help="stack name, e.g. prod: reads stacks/Pulumi.<stack>.yaml"
     )
-    parser.add_argument("--out", required=True, type=Path, help="output directory (replaced as a whole)")
-    parser.add_argument(
-        "--policy-config", type=Path, help="policy pack config JSON (default: policies/config/<stack>.json)"
-    )
-    parser.add_argument(
-        "--analyzer",
-        choices=TRANSPORTS,
-        default="grpc",
-        help="how to reach the pack (default: grpc, as the engine)",
-    )
-    parser.add_argument(
-        "--root", type=Path, default=ROOT, help="project root holding __main__.py (default: repo)"
-    )
-    parser.add_argument("--pack", type=Path, help="policy pack directory (default: <root>/policies)")
+    parser.add_argument("--out", required=True, type=Path, help="output directory: new, empty or a previous plan output (replaced as a whole)")
+    add_evaluation_arguments(parser, root_help="project root holding __main__.py (default: repo)")
     parser.set_defaults(run=run)
 
 
