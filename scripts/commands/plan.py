@@ -22,7 +22,12 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--stack", required=True, help="stack name, e.g. prod: reads stacks/Pulumi.<stack>.yaml"
     )
-    parser.add_argument("--out", required=True, type=Path, help="output directory: new, empty or a previous plan output (replaced as a whole)")
+    parser.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="output directory: new, empty or a previous plan output (replaced as a whole)",
+    )
     add_evaluation_arguments(parser, root_help="project root holding __main__.py (default: repo)")
     parser.set_defaults(run=run)
 
