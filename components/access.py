@@ -15,7 +15,7 @@ import pulumi
 from pulumi_azure_native import authorization
 
 from components import naming
-from components.config.model import Grant, StackConfig, UseCase
+from components.config.model import Grant, Role, StackConfig, UseCase
 from components.roles import ABAC_CONDITION_VERSION, ROLES, RoleDefinition, grant_condition
 
 GRANT_DESCRIPTION_PREFIX = "TVT grant:"
@@ -52,6 +52,9 @@ class RoleAssignmentSpec:
     from midnight after it (ABAC ``UtcNow``), redeployed or not. None: no end date."""
     private_link_only: bool = False
     """Allow the role's data actions only through a private endpoint (ABAC ``isPrivateLink``)."""
+    path_prefix: str | None = None
+    """Allow the role's data actions only on blobs whose path in the container starts with this
+    folder, e.g. 'thames-valley-police/' (ABAC blob ``path`` ``StringStartsWith``). None: anywhere."""
 
     def __post_init__(self) -> None:
         if not self.principal_key:
@@ -64,7 +67,12 @@ class RoleAssignmentSpec:
     @property
     def condition(self) -> str | None:
         """The assignment's ABAC condition (``components.roles.grant_condition``), or None."""
-        return grant_condition(self.role, last_day=self.last_day, private_link=self.private_link_only)
+        return grant_condition(
+            self.role,
+            last_day=self.last_day,
+            private_link=self.private_link_only,
+            path_prefix=self.path_prefix,
+        )
 
 
 def assign_role(
@@ -95,9 +103,22 @@ def assign_role(
     )
 
 
-def grant_description(grant: Grant, use_case: UseCase | None) -> str:
+def ingest_folder(config: StackConfig, grant: Grant) -> str | None:
+    """An ingest-writer's own folder in the shared landing zone, '<partner-id>/'; None for other roles.
+
+    Every partner's upload group writes to the same container, so each may write only under the
+    folder named after the partner that owns the group: one partner cannot overwrite another's extracts.
+    """
+    if grant.role is not Role.INGEST_WRITER:
+        return None
+    return f"{config.partner_of(grant.group).id}/"
+
+
+def grant_description(grant: Grant, use_case: UseCase | None, folder: str | None = None) -> str:
     """Says who, what and where, plus the approving use case, which policies parse from it."""
     where = f"level {grant.level} zone {grant.zone}" if grant.zone else f"level {grant.level}"
+    if folder is not None:
+        where += f", writes under {grant.zone}/{folder} only"
     text = f"{GRANT_DESCRIPTION_PREFIX} {grant.role.value} for {grant.group} on {where}."
     if use_case is not None:
         text += f" Use case {use_case.id} ({use_case.approval_ref}) expires {use_case.expires.isoformat()}."
@@ -108,7 +129,8 @@ def grant_assignments(config: StackConfig, level: int) -> tuple[RoleAssignmentSp
     """The role assignments of ``level``'s storage, one per grant, at the narrowest scope it names.
 
     A grant that names a use case ends, in Azure, when the use case expires; at level 3 every grant
-    names one and is also private-link only (:data:`PRIVATE_LINK_ONLY_LEVELS`).
+    names one and is also private-link only (:data:`PRIVATE_LINK_ONLY_LEVELS`). An ingest-writer
+    writes only under its partner's folder (:func:`ingest_folder`).
     """
     specs = []
     for grant in config.grants:
@@ -118,16 +140,18 @@ def grant_assignments(config: StackConfig, level: int) -> tuple[RoleAssignmentSp
             raise ValueError(f"grant of {grant.role.value} to {grant.group} on level 3 names no use case")
         group = config.group(grant.group)
         use_case = config.use_case(grant.use_case) if grant.use_case else None
+        folder = ingest_folder(config, grant)
         specs.append(
             RoleAssignmentSpec(
                 name=f"{grant.group}-{grant.zone or 'level'}-{grant.role.value}",
                 role=ROLES[grant.role],
                 principal_id=group.object_id,
                 principal_key=group.object_id,
-                description=grant_description(grant, use_case),
+                description=grant_description(grant, use_case, folder),
                 container=grant.zone,
                 last_day=use_case.expires if use_case else None,
                 private_link_only=level in PRIVATE_LINK_ONLY_LEVELS,
+                path_prefix=folder,
             )
         )
     _reject_clashes(specs, level)

@@ -18,6 +18,7 @@ only when the expressions hold. Blocks are joined with AND.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -96,12 +97,15 @@ CRYPTO_SERVICE_ENCRYPTION_USER = RoleDefinition(
 )
 """Lets a storage account's identity wrap and unwrap with one key, and nothing else in the vault."""
 
-INGEST_WRITER_DENIED = (BLOB_READ, BLOB_DELETE)
-"""What an ingest-writer's condition takes away from Storage Blob Data Contributor: read and delete.
+INGEST_WRITER_DENIED = (BLOB_READ, BLOB_DELETE, BLOB_MOVE)
+"""What an ingest-writer's condition takes away from Storage Blob Data Contributor: read, delete, rename.
 
 Partners drop extracts into the level-3 ``landing`` zone; the write-only identity that uploads them
 must not be able to read back (or destroy) what any partner has landed there, so a leaked ingest
-credential discloses nothing. No built-in role is "write only", hence the condition.
+credential discloses nothing. Renames are denied too: uploading needs none, and Azure does not say
+whether the blob-path attribute of a rename is its source or its destination, so a rename could
+otherwise carry a file out of the partner's own folder. No built-in role is "write only", hence
+the condition.
 """
 
 ROLES: Mapping[Role, RoleDefinition] = MappingProxyType(
@@ -121,6 +125,11 @@ ROLES: Mapping[Role, RoleDefinition] = MappingProxyType(
 ABAC_CONDITION_VERSION = "2.0"
 PRIVATE_LINK = "@Environment[isPrivateLink] BoolEquals true"
 """True only for requests that reached the account through a private endpoint (any of them)."""
+BLOB_PATH = f"@Resource[{_BLOBS}:path]"
+"""The blob's path inside its container (no container name, no leading '/'), a resource attribute of
+write, add/action and move/action, also on accounts with a hierarchical namespace (learn.microsoft.com
+"Actions and attributes for Azure role assignment conditions for Azure Blob Storage")."""
+_PATH_PREFIX = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*/$")
 
 
 def access_end(last_day: dt.date) -> str:
@@ -135,6 +144,13 @@ def access_end(last_day: dt.date) -> str:
 def utc_now_before(moment: str) -> str:
     """Holds while the request's time is before ``moment`` (UtcNow supports only LessThan/GreaterThan)."""
     return f"@Environment[UtcNow] DateTimeLessThan '{moment}'"
+
+
+def path_starts_with(prefix: str) -> str:
+    """Holds only for blobs whose path in the container starts with ``prefix`` (a folder, 'id/')."""
+    if not _PATH_PREFIX.match(prefix):
+        raise ValueError(f"path prefix {prefix!r} is not one kebab-case folder ending in '/'")
+    return f"{BLOB_PATH} StringStartsWith '{prefix}'"
 
 
 def _none_of(actions: Sequence[str]) -> str:
@@ -158,7 +174,9 @@ def allow_only_if(actions: Sequence[str], expressions: Sequence[str]) -> str:
     return f"( ( {_none_of(actions)} ) OR ( {' AND '.join(expressions)} ) )"
 
 
-def grant_condition(role: RoleDefinition, *, last_day: dt.date | None, private_link: bool) -> str | None:
+def grant_condition(
+    role: RoleDefinition, *, last_day: dt.date | None, private_link: bool, path_prefix: str | None = None
+) -> str | None:
     """The condition for an assignment of ``role``, or None when it needs none.
 
     - The role's denied actions are denied outright (ingest-writer: blob read and delete).
@@ -167,11 +185,16 @@ def grant_condition(role: RoleDefinition, *, last_day: dt.date | None, private_l
       expires, whether or not anyone redeploys.
     - With ``private_link``, those actions are also allowed only over a private endpoint, whatever
       the account's firewall says.
+    - With ``path_prefix`` (an ingest-writer's partner folder, 'thames-valley-police/'), those actions
+      are also allowed only on blobs whose path starts with it, so one partner cannot overwrite or
+      rename another's extracts in the shared container.
     """
     blocks = [deny_block(role.denied_actions)] if role.denied_actions else []
     expressions = [utc_now_before(access_end(last_day))] if last_day is not None else []
     if private_link:
         expressions.append(PRIVATE_LINK)
+    if path_prefix is not None:
+        expressions.append(path_starts_with(path_prefix))
     if expressions:
         if not role.allowed_actions:
             raise ValueError(f"role {role.display_name!r} has no blob data actions for a condition to bound")

@@ -134,5 +134,9 @@ class StackConfig:
     def group(self, key: str) -> PartnerGroup:
         return next(g for p in self.partners for g in p.groups if g.key == key)
 
+    def partner_of(self, group_key: str) -> Partner:
+        """The partner that owns group ``group_key``."""
+        return next(p for p in self.partners if any(g.key == group_key for g in p.groups))
+
     def use_case(self, use_case_id: str) -> UseCase:
         return next(u for u in self.use_cases if u.id == use_case_id)

@@ -36,12 +36,17 @@ _BLOB_READ = "microsoft.storage/storageaccounts/blobservices/containers/blobs/re
 # The pieces of an ABAC condition (learn.microsoft.com, "Azure role assignment condition format and
 # syntax") the matrix needs: the actions a block targets (a suboperation-qualified ActionMatches
 # targets only part of an action, so it does not count), the OR before its expressions, the UtcNow
-# upper bound and the private-link requirement.
+# upper bound, the private-link requirement and the blob path prefix (an ingest-writer's folder).
 _TARGET = re.compile(r"!\s*\(\s*ActionMatches\s*\{\s*'([^']+)'\s*\}\s*\)", re.IGNORECASE)
 _OR = re.compile(r"\bOR\b|\|\|", re.IGNORECASE)
 _AND = re.compile(r"^\s*(AND|&&)\s*$", re.IGNORECASE)
 _UTC_NOW_BEFORE = re.compile(r"@Environment\s*\[\s*UtcNow\s*\]\s*DateTimeLessThan\s*'([^']*)'", re.IGNORECASE)
 _PRIVATE_LINK = re.compile(r"@Environment\s*\[\s*isPrivateLink\s*\]\s*BoolEquals\s*true\b", re.IGNORECASE)
+_PATH_STARTS_WITH = re.compile(
+    r"@Resource\s*\[\s*Microsoft\.Storage/storageAccounts/blobServices/containers/blobs:path\s*\]"
+    r"\s*StringStartsWith\s*'([^']*)'",
+    re.IGNORECASE,
+)
 _GRANT = re.compile(r"TVT grant: (?P<role>\S+) for (?P<group>\S+) on ")
 _USE_CASE = re.compile(r"Use case (?P<id>\S+) \((?P<approval>\S+)\) expires (?P<expires>\d{4}-\d{2}-\d{2})")
 _LEVEL_ORDER = {"3": 0, "2": 1, "1": 2, "shared": 3}
@@ -212,6 +217,11 @@ def _expiry_cell(expires: str, condition: str) -> str:
     return f"{expires} (Azure ends access {end})".strip() if end else expires
 
 
+def path_prefixes(condition: str) -> str:
+    """The blob path folders the condition confines the group to ('a/, b/'), '' when none."""
+    return ", ".join(sorted(set(_PATH_STARTS_WITH.findall(condition))))
+
+
 def access_rows(plan: Plan, levels: Mapping[str, str], group_names: Mapping[str, str]) -> list[AccessRow]:
     rows = []
     for r in plan.resources:
@@ -226,6 +236,7 @@ def access_rows(plan: Plan, levels: Mapping[str, str], group_names: Mapping[str,
         condition = str(r.inputs.get("condition") or "")
         if condition:
             azure_role += " (with ABAC condition)"
+        folder = path_prefixes(condition)
         rows.append(
             AccessRow(
                 level=levels.get(r.urn, "unassigned"),
@@ -233,7 +244,7 @@ def access_rows(plan: Plan, levels: Mapping[str, str], group_names: Mapping[str,
                 grant_role=grant["role"] if grant else "",
                 azure_role=azure_role,
                 reads=reads_data(guid, condition),
-                scope=_scope_label(r, plan),
+                scope=_scope_label(r, plan) + (f", folder {folder} only" if folder else ""),
                 use_case=f"{use_case['id']} ({use_case['approval']})" if use_case else "",
                 use_case_expires=_expiry_cell(use_case["expires"] if use_case else "", condition),
                 resource=r.name,

@@ -22,7 +22,8 @@ from component_runs import (
 )
 
 from components import naming
-from components.access import RoleAssignmentSpec, grant_assignments, grant_description
+from components.access import RoleAssignmentSpec, grant_assignments, grant_description, ingest_folder
+from components.config.load import load_stack
 from components.config.model import Grant, Role
 from components.roles import (
     ABAC_CONDITION_VERSION,
@@ -35,7 +36,7 @@ from components.roles import (
     role_definition_id,
 )
 from scripts.preview.capture import CapturedResource
-from scripts.preview.report import azure_end, reads_data
+from scripts.preview.report import azure_end, path_prefixes, reads_data
 
 READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
@@ -45,6 +46,7 @@ READ, WRITE, ADD, DELETE, MOVE = (
     f"{BLOBS}/{a}" for a in ("read", "write", "add/action", "delete", "move/action")
 )
 PRIVATE_LINK = "@Environment[isPrivateLink] BoolEquals true"
+TVP_FOLDER = f"@Resource[{BLOBS}:path] StringStartsWith 'thames-valley-police/'"
 
 
 def group_assignments(run: Run) -> list[CapturedResource]:
@@ -61,11 +63,12 @@ def until(moment: str) -> str:
 
 # The exact conditions, written out by hand from the documented format, so a change to the builder
 # that changes a deployed condition fails here first.
-INGEST_DENY = f"( ( {none_of(READ, DELETE)} ) )"
+INGEST_DENY = f"( ( {none_of(READ, DELETE, MOVE)} ) )"
 LEVEL3_READER_UC_001 = f"( ( {none_of(READ)} ) OR ( {until('2027-10-01T00:00:00.0Z')} AND {PRIVATE_LINK} ) )"
 LEVEL3_INGEST_WRITER_UC_001 = (
     f"{INGEST_DENY} AND "
-    f"( ( {none_of(WRITE, ADD, MOVE)} ) OR ( {until('2027-10-01T00:00:00.0Z')} AND {PRIVATE_LINK} ) )"
+    f"( ( {none_of(WRITE, ADD)} ) "
+    f"OR ( {until('2027-10-01T00:00:00.0Z')} AND {PRIVATE_LINK} AND {TVP_FOLDER} ) )"
 )
 LEVEL3_CONTRIBUTOR_UC_001 = (
     f"( ( {none_of(READ, WRITE, ADD, DELETE, MOVE)} ) "
@@ -80,7 +83,8 @@ def test_roles_table() -> None:
     assert {role: (d.guid, d.denied_actions, d.allowed_actions) for role, d in ROLES.items()} == {
         Role.READER: (READER, (), (READ,)),
         Role.CONTRIBUTOR: (CONTRIBUTOR, (), (READ, WRITE, ADD, DELETE, MOVE)),
-        Role.INGEST_WRITER: (CONTRIBUTOR, (READ, DELETE), (WRITE, ADD, MOVE)),
+        # Renames are denied too: a rename could carry a file out of the partner's own folder.
+        Role.INGEST_WRITER: (CONTRIBUTOR, (READ, DELETE, MOVE), (WRITE, ADD)),
     }
     assert dict(BLOB_DATA_ACTIONS) == {READER: (READ,), CONTRIBUTOR: (READ, WRITE, ADD, DELETE, MOVE)}
     assert CRYPTO_SERVICE_ENCRYPTION_USER.guid == "e147488a-f6f5-4113-8e2d-b22465e65bf6"
@@ -118,7 +122,12 @@ def test_condition_strings() -> None:
 
     uc_001, uc_003 = dt.date(2027, 9, 30), dt.date(2027, 12, 31)
     assert condition(Role.READER, uc_001, True) == LEVEL3_READER_UC_001
-    assert condition(Role.INGEST_WRITER, uc_001, True) == LEVEL3_INGEST_WRITER_UC_001
+    assert (
+        grant_condition(
+            ROLES[Role.INGEST_WRITER], last_day=uc_001, private_link=True, path_prefix="thames-valley-police/"
+        )
+        == LEVEL3_INGEST_WRITER_UC_001
+    )
     assert condition(Role.CONTRIBUTOR, uc_001, True) == LEVEL3_CONTRIBUTOR_UC_001
     assert condition(Role.CONTRIBUTOR, uc_003, False) == LEVEL2_CONTRIBUTOR_UC_003
     # No use case: no bound. The ingest-writer keeps its denial, nothing else gets a condition.
@@ -129,11 +138,48 @@ def test_condition_strings() -> None:
 
 
 def test_condition_is_a_pure_function_of_its_inputs() -> None:
-    first = grant_condition(ROLES[Role.INGEST_WRITER], last_day=dt.date(2027, 9, 30), private_link=True)
+    first = grant_condition(
+        ROLES[Role.INGEST_WRITER],
+        last_day=dt.date(2027, 9, 30),
+        private_link=True,
+        path_prefix="thames-valley-police/",
+    )
     again = grant_condition(
-        replace(ROLES[Role.INGEST_WRITER]), last_day=dt.date.fromisoformat("2027-09-30"), private_link=True
+        replace(ROLES[Role.INGEST_WRITER]),
+        last_day=dt.date.fromisoformat("2027-09-30"),
+        private_link=True,
+        path_prefix="".join(["thames-valley-police", "/"]),
     )
     assert first == again == LEVEL3_INGEST_WRITER_UC_001
+
+
+@pytest.mark.parametrize("prefix", ["", "/tvp/", "tvp", "tvp/x/", "TVP/", "tvp'/", "landing/tvp/"])
+def test_path_prefix_is_one_partner_folder(prefix: str) -> None:
+    with pytest.raises(ValueError, match="is not one kebab-case folder ending in '/'"):
+        grant_condition(ROLES[Role.INGEST_WRITER], last_day=None, private_link=False, path_prefix=prefix)
+
+
+def test_each_ingest_writer_writes_only_under_its_own_partner_folder() -> None:
+    """Two partners' upload groups share the landing zone: each is confined to its own partner's folder."""
+    config = load_stack("prod")
+    ingest = [g for g in config.grants if g.role is Role.INGEST_WRITER]
+    assert len({config.partner_of(g.group).id for g in ingest}) == len(ingest) >= 2
+    specs = {s.name: s for s in grant_assignments(config, 3)}
+    for grant in ingest:
+        partner = config.partner_of(grant.group)
+        assert ingest_folder(config, grant) == f"{partner.id}/"
+        spec = specs[f"{grant.group}-landing-ingest-writer"]
+        assert spec.path_prefix == f"{partner.id}/"
+        assert spec.condition is not None
+        assert spec.condition.count("StringStartsWith") == 1
+        assert spec.condition.endswith(f"AND @Resource[{BLOBS}:path] StringStartsWith '{partner.id}/' ) )"), (
+            spec.condition
+        )
+        assert f"writes under landing/{partner.id}/ only." in spec.description
+    for grant in config.grants:
+        if grant.role is not Role.INGEST_WRITER:
+            assert ingest_folder(config, grant) is None
+    assert grant_assignments(config, 3) == grant_assignments(load_stack("prod"), 3)
 
 
 def test_a_bound_needs_a_role_with_blob_data_actions() -> None:
@@ -166,10 +212,12 @@ def test_one_assignment_per_grant_at_the_narrowest_scope(model: Run) -> None:
         guid = READER if grant.role is Role.READER else CONTRIBUTOR
         assert ra.inputs["roleDefinitionId"] == role_definition_id(SUBSCRIPTION, guid)
         use_case = config.use_case(grant.use_case) if grant.use_case else None
+        folder = ingest_folder(config, grant)
         condition = grant_condition(
             ROLES[grant.role],
             last_day=use_case.expires if use_case else None,
             private_link=grant.level == 3,
+            path_prefix=folder,
         )
         if condition is None:
             assert "condition" not in ra.inputs and "conditionVersion" not in ra.inputs, ra.name
@@ -177,7 +225,7 @@ def test_one_assignment_per_grant_at_the_narrowest_scope(model: Run) -> None:
             assert ra.inputs["condition"] == condition, ra.name
             assert ra.inputs["conditionVersion"] == "2.0", ra.name
         assert ra.inputs["description"] == grant_description(
-            grant, config.use_case(grant.use_case) if grant.use_case else None
+            grant, config.use_case(grant.use_case) if grant.use_case else None, folder
         )
 
 
@@ -196,8 +244,9 @@ def test_descriptions_carry_the_use_case(model: Run) -> None:
 def test_description_format() -> None:
     config = make_config("prod")
     grant = GRANTS[0]
-    assert grant_description(grant, config.use_case("UC-2026-001")) == (
-        "TVT grant: ingest-writer for tvp-data-ingest on level 3 zone landing."
+    assert grant_description(grant, config.use_case("UC-2026-001"), ingest_folder(config, grant)) == (
+        "TVT grant: ingest-writer for tvp-data-ingest on level 3 zone landing,"
+        " writes under landing/thames-valley-police/ only."
         " Use case UC-2026-001 (DEC-2026-03) expires 2027-09-30."
     )
     assert grant_description(Grant("tvp-analysts", 1, Role.READER, None), None) == (
@@ -309,8 +358,8 @@ def test_level_three_grants_end_when_their_use_case_expires(prod: Run) -> None:
 def test_ingest_writer_still_cannot_read_or_delete(model: Run) -> None:
     ra = _assignment(model, "l3", "tvp-data-ingest", "landing")
     deny, bound = ra.inputs["condition"].split(" AND ( ( ", 1)
-    assert deny == INGEST_DENY, f"{model.label}: {ra.name} no longer denies blob read and delete"
-    assert f"'{READ}'" not in bound and f"'{DELETE}'" not in bound, "the bound must not re-open them"
+    assert deny == INGEST_DENY, f"{model.label}: {ra.name} no longer denies blob read, delete and rename"
+    assert all(f"'{a}'" not in bound for a in (READ, DELETE, MOVE)), "the bound must not re-open them"
 
 
 def test_grants_without_use_case_have_no_condition(model: Run) -> None:
@@ -381,5 +430,6 @@ def test_access_matrix_reads_the_conditions_we_write(
 ) -> None:
     """The reviewer's matrix (scripts/preview/report.py) parses these conditions: it must say the same."""
     assert reads_data(role, condition) == reads
+    assert path_prefixes(condition) == ("thames-valley-police/" if "StringStartsWith" in condition else "")
     end = "2028-01-01 00:00 UTC" if "2028-01-01" in condition else "2027-10-01 00:00 UTC"
     assert azure_end(condition) == (end if ends else "")

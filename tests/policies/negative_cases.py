@@ -186,6 +186,19 @@ def l3_use_case(use_case: str, approval: str, expires: str) -> Mutation:
     )
 
 
+def ingest_writer_condition(folder: str | None) -> str:
+    """A level-3 ingest-writer's condition (read and delete denied), its writes in ``folder`` or anywhere."""
+    blobs = BLOB_READ.rsplit("/", 1)[0]
+    deny = f"( ( !(ActionMatches{{'{BLOB_READ}'}}) AND !(ActionMatches{{'{blobs}/delete'}}) ) )"
+    writes = " AND ".join(
+        f"!(ActionMatches{{'{blobs}/{a}'}})" for a in ("write", "add/action", "move/action")
+    )
+    expressions = ["@Environment[UtcNow] DateTimeLessThan '2027-10-01T00:00:00.0Z'", PRIVATE_LINK]
+    if folder is not None:
+        expressions.append(f"@Resource[{blobs}:path] StringStartsWith '{folder}'")
+    return f"{deny} AND ( ( {writes} ) OR ( {' AND '.join(expressions)} ) )"
+
+
 def reader_condition_without_bound() -> str:
     """A level-3 reader's condition that requires private link but sets no end date."""
     return f"( ( !(ActionMatches{{'{BLOB_READ}'}}) ) OR ( {PRIVATE_LINK} ) )"
@@ -725,6 +738,15 @@ NEGATIVE_CASES: dict[str, list[Case]] = {
             "condition version 1.0",
             set_prop("l3-grant-tvp-analysts", "conditionVersion", "1.0"),
             "conditionVersion is '1.0'; expected '2.0'",
+            "l3-grant-tvp-analysts",
+        ),
+        Case(
+            "ingest-writer may write anywhere in the shared landing zone",
+            set_prop("l3-grant-tvp-analysts", "condition", ingest_writer_condition(None)),
+            "group access to level-3 data: the condition denies blob read (an ingest-writer) but does not "
+            "restrict add/action, move/action, write to a folder "
+            "(@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] "
+            "StringStartsWith '<partner-id>/')",
             "l3-grant-tvp-analysts",
         ),
         Case(

@@ -11,6 +11,7 @@ import pytest
 from policies.use_cases import ABSENT, UseCase, parse_date, parse_register, register_from_config
 from tests.policies.baselines import USE_CASES, compliant_stack
 from tests.policies.harness import analyzer, describe, load_config, run
+from tests.policies.negative_cases import ingest_writer_condition
 
 RULE = "identity-level3-use-case"
 ENTRY = {
@@ -89,6 +90,12 @@ def _level3(findings: list[Any]) -> list[Any]:
 def test_baseline_with_its_register_passes() -> None:
     stack = compliant_stack()
     assert [u["id"] for u in stack.config[USE_CASES]] == ["UC-2026-001"]
+    assert not _level3(run(analyzer(load_config("prod")), stack))
+
+
+def test_ingest_writer_confined_to_its_partner_folder_passes() -> None:
+    stack = compliant_stack()
+    stack["l3-grant-tvp-analysts"].props["condition"] = ingest_writer_condition("thames-valley-police/")
     assert not _level3(run(analyzer(load_config("prod")), stack))
 
 

@@ -1,5 +1,6 @@
 """identity-level3-use-case: every group's access to level-3 data names an approved, unexpired use case,
-and Azure itself ends that access when the use case expires.
+and Azure itself ends that access when the use case expires; a partner's ingest-writer writes only
+under a folder of its own in the shared landing zone.
 
 "Approved" means listed in the stack config's use-case register (``tvt:useCases``, which the engine
 sends in ``ConfigureStack``) with the same approval reference, level 3 and the same expiry: a
@@ -33,8 +34,9 @@ META = RuleMeta(
         "'Use case <ID> (<approval>) expires <YYYY-MM-DD>.' into the "
         "assignment description and an ABAC condition (conditionVersion 2.0) that allows the role's "
         "blob data actions only while @Environment[UtcNow] DateTimeLessThan midnight UTC after that "
-        "date and @Environment[isPrivateLink] BoolEquals true. Renew or remove grants whose use case "
-        "expired."
+        "date and @Environment[isPrivateLink] BoolEquals true; an ingest-writer (read denied) also only "
+        "while @Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] "
+        "StringStartsWith '<partner-id>/'. Renew or remove grants whose use case expired."
     ),
     docs="https://ico.org.uk/for-organisations/uk-gdpr-guidance-and-resources/data-sharing/data-sharing-a-code-of-practice/",
 )
@@ -50,6 +52,16 @@ PRIVATE_LINK = re.compile(
     r"@Environment\s*\[\s*isPrivateLink\s*\]\s*BoolEquals\s*['\"]?true\b",
     re.IGNORECASE,
 )
+# An ingest-writer's shape: a top-level block that denies blob read outright (no OR after it).
+_BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
+_TARGET = re.compile(r"!\s*\(\s*ActionMatches\s*\{\s*'([^']+)'\s*\}\s*\)", re.IGNORECASE)
+_OR = re.compile(r"\bOR\b|\|\|", re.IGNORECASE)
+_AND = re.compile(r"^\s*(AND|&&)\s*$", re.IGNORECASE)
+PATH_STARTS_WITH = re.compile(
+    r"@Resource\s*\[\s*" + re.escape(_BLOBS) + r":path\s*\]\s*StringStartsWith\s*'([^'/]+/)'",
+    re.IGNORECASE,
+)
+WRITE_ACTIONS = frozenset(f"{_BLOBS}/{a}".lower() for a in ("write", "add/action", "move/action"))
 CONDITION_VERSION = "2.0"
 LEVEL_3 = "3"
 
@@ -70,6 +82,58 @@ def _moment(value: str) -> dt.datetime | None:
 
 def _stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _blocks(condition: str) -> list[str]:
+    """The condition's top-level parenthesised groups when only AND joins them, else the whole of it."""
+    groups, connectors, depth, start, end = [], [], 0, 0, 0
+    for i, char in enumerate(condition):
+        if char == "(":
+            if depth == 0:
+                connectors.append(condition[end:i])
+                start = i
+            depth += 1
+        elif char == ")" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                groups.append(condition[start : i + 1])
+                end = i + 1
+    joined_by_and = all(_AND.match(c) for c in connectors[1:]) and not condition[end:].strip()
+    if groups and joined_by_and and not connectors[0].strip():
+        return groups
+    return [condition]
+
+
+def _targets(block_head: str) -> set[str]:
+    return {a.lower() for a in _TARGET.findall(block_head)}
+
+
+def path_problems(condition: str) -> Iterator[str]:
+    """An ingest-writer (its condition denies blob read) must write only under a folder of its own.
+
+    Every partner's upload group writes to the one shared ``landing`` container; without a blob path
+    prefix on the write actions, one partner could overwrite another partner's extracts.
+    """
+    read = f"{_BLOBS}/read".lower()
+    blocks = [_OR.split(b, maxsplit=1) for b in _blocks(condition)]
+    if not any(len(parts) == 1 and read in _targets(parts[0]) for parts in blocks):
+        return
+    # Blocks are AND-ed: an action is held to a folder when any block naming it denies it outright or
+    # allows it only with a path prefix among expressions that no further OR loosens.
+    bounded = {
+        action
+        for parts in blocks
+        if len(parts) == 1 or (PATH_STARTS_WITH.search(parts[1]) and not _OR.search(parts[1]))
+        for action in _targets(parts[0])
+    }
+    unbounded = sorted(WRITE_ACTIONS - bounded)
+    if unbounded:
+        yield (
+            "the condition denies blob read (an ingest-writer) but does not restrict "
+            f"{', '.join(a.rsplit('/blobs/', 1)[-1] for a in unbounded)} to a folder "
+            f"(@Resource[{_BLOBS}:path] StringStartsWith '<partner-id>/'), so one partner could overwrite "
+            "another partner's extracts in the shared landing zone"
+        )
 
 
 def condition_problems(props: Mapping[str, Any], use_case: str, expiry: dt.date) -> Iterator[str]:
@@ -117,6 +181,7 @@ def condition_problems(props: Mapping[str, Any], use_case: str, expiry: dt.date)
             "the condition does not require private link (@Environment[isPrivateLink] BoolEquals true), "
             "so Azure would honour the grant over any network path the firewall lets through"
         )
+    yield from path_problems(condition)
 
 
 def register_problems(
@@ -162,7 +227,9 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     level-3 group grant fails. The assignment must carry an ABAC condition (version 2.0) whose
     ``@Environment[UtcNow] DateTimeLessThan`` bound is no later than midnight UTC after the
     register's expiry date and which requires ``@Environment[isPrivateLink] BoolEquals true``, so
-    Azure refuses the access once the use case expires even if nobody redeploys. A group assignment
+    Azure refuses the access once the use case expires even if nobody redeploys. An ingest-writer
+    (a condition that denies blob read outright) must also deny write, add and move outright or allow
+    them only under a blob path prefix (``StringStartsWith '<partner-id>/'``), its partner's folder. A group assignment
     whose scope resolves to no level at all is treated as level 3.
     """
     index = context.index
