@@ -229,8 +229,8 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     register's expiry date and which requires ``@Environment[isPrivateLink] BoolEquals true``, so
     Azure refuses the access once the use case expires even if nobody redeploys. An ingest-writer
     (a condition that denies blob read outright) must also deny write, add and move outright or allow
-    them only under a blob path prefix (``StringStartsWith '<partner-id>/'``), its partner's folder. A group assignment
-    whose scope resolves to no level at all is treated as level 3.
+    them only under a blob path prefix (``StringStartsWith '<partner-id>/'``), its partner's folder.
+    A group assignment whose scope resolves to no level at all is treated as level 3.
     """
     index = context.index
     for assignment in index.of_type(ROLE_ASSIGNMENT):
