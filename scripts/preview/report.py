@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from policies import abac
 from scripts.preview.evaluate import Evaluation
 from scripts.preview.findings import ConfiguredExemption, Finding
 from scripts.preview.plan import Plan, PlanResource
@@ -33,20 +34,6 @@ ROLE_NAMES = {
 # Data roles that include reading blobs, unless an ABAC condition takes the read action away.
 _READING_ROLES = {"2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"}
 _BLOB_READ = "microsoft.storage/storageaccounts/blobservices/containers/blobs/read"
-# The pieces of an ABAC condition (learn.microsoft.com, "Azure role assignment condition format and
-# syntax") the matrix needs: the actions a block targets (a suboperation-qualified ActionMatches
-# targets only part of an action, so it does not count), the OR before its expressions, the UtcNow
-# upper bound, the private-link requirement and the blob path prefix (an ingest-writer's folder).
-_TARGET = re.compile(r"!\s*\(\s*ActionMatches\s*\{\s*'([^']+)'\s*\}\s*\)", re.IGNORECASE)
-_OR = re.compile(r"\bOR\b|\|\|", re.IGNORECASE)
-_AND = re.compile(r"^\s*(AND|&&)\s*$", re.IGNORECASE)
-_UTC_NOW_BEFORE = re.compile(r"@Environment\s*\[\s*UtcNow\s*\]\s*DateTimeLessThan\s*'([^']*)'", re.IGNORECASE)
-_PRIVATE_LINK = re.compile(r"@Environment\s*\[\s*isPrivateLink\s*\]\s*BoolEquals\s*true\b", re.IGNORECASE)
-_PATH_STARTS_WITH = re.compile(
-    r"@Resource\s*\[\s*Microsoft\.Storage/storageAccounts/blobServices/containers/blobs:path\s*\]"
-    r"\s*StringStartsWith\s*'([^']*)'",
-    re.IGNORECASE,
-)
 _GRANT = re.compile(r"TVT grant: (?P<role>\S+) for (?P<group>\S+) on ")
 _USE_CASE = re.compile(r"Use case (?P<id>\S+) \((?P<approval>\S+)\) expires (?P<expires>\d{4}-\d{2}-\d{2})")
 _LEVEL_ORDER = {"3": 0, "2": 1, "1": 2, "shared": 3}
@@ -147,34 +134,19 @@ class _Block:
 
     @classmethod
     def parse(cls, text: str) -> _Block:
-        head, *tail = _OR.split(text, maxsplit=1)
+        head, *tail = abac.OR.split(text, maxsplit=1)
         expressions = tail[0] if tail else None
         return cls(
-            frozenset(a.lower() for a in _TARGET.findall(head)),
+            abac.targets(head),
             expressions,
-            tuple(_UTC_NOW_BEFORE.findall(expressions or "")),
-            bool(_PRIVATE_LINK.search(expressions or "")),
+            tuple(abac.utc_now_bounds(expressions or "")),
+            bool(abac.PRIVATE_LINK.search(expressions or "")),
         )
 
 
 def _blocks(condition: str) -> list[_Block]:
-    """The condition's top-level parenthesised groups when only AND joins them, else one block."""
-    groups, connectors, depth, start, end = [], [], 0, 0, 0
-    for i, char in enumerate(condition):
-        if char == "(":
-            if depth == 0:
-                connectors.append(condition[end:i])
-                start = i
-            depth += 1
-        elif char == ")" and depth > 0:
-            depth -= 1
-            if depth == 0:
-                groups.append(condition[start : i + 1])
-                end = i + 1
-    joined_by_and = all(_AND.match(c) for c in connectors[1:]) and not condition[end:].strip()
-    if len(groups) > 1 and joined_by_and and not connectors[0].strip():
-        return [_Block.parse(g) for g in groups]
-    return [_Block.parse(condition)]
+    """The condition's AND-ed blocks (the shared ABAC grammar of ``policies.abac``), parsed."""
+    return [_Block.parse(block) for block in abac.top_level_blocks(condition)]
 
 
 def _moment(literal: str) -> str:
@@ -196,7 +168,7 @@ def reads_data(role_guid: str, condition: str) -> str:
         return "no (write-only: ABAC condition denies blob read)"
     if not on_read:
         return "yes"
-    if any(_OR.search(b.expressions or "") for b in on_read):
+    if any(abac.OR.search(b.expressions or "") for b in on_read):
         return "conditionally (ABAC condition on blob read)"
     ends = sorted({e for b in on_read for e in b.ends})
     private = any(b.private_link for b in on_read)
@@ -219,7 +191,7 @@ def _expiry_cell(expires: str, condition: str) -> str:
 
 def path_prefixes(condition: str) -> str:
     """The blob path folders the condition confines the group to ('a/, b/'), '' when none."""
-    return ", ".join(sorted(set(_PATH_STARTS_WITH.findall(condition))))
+    return ", ".join(sorted(set(abac.PATH_STARTS_WITH.findall(condition))))
 
 
 def access_rows(plan: Plan, levels: Mapping[str, str], group_names: Mapping[str, str]) -> list[AccessRow]:

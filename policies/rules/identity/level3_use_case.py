@@ -16,6 +16,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
+from policies import abac
 from policies.catalog import ROLE_ASSIGNMENT
 from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
 from policies.model import Violation
@@ -42,25 +43,7 @@ META = RuleMeta(
 )
 
 USE_CASE = re.compile(r"Use case (\S+) \((\S+)\) expires (\d{4}-\d{2}-\d{2})")
-# Tolerant of spacing, letter case and quote style, so a hand-edited or reformatted condition
-# still parses; what the value says is then judged, not the text around it.
-UTC_NOW_BEFORE = re.compile(
-    r"@Environment\s*\[\s*UtcNow\s*\]\s*DateTimeLessThan\s*(?:'([^']*)'|\"([^\"]*)\"|([^\s()]+))",
-    re.IGNORECASE,
-)
-PRIVATE_LINK = re.compile(
-    r"@Environment\s*\[\s*isPrivateLink\s*\]\s*BoolEquals\s*['\"]?true\b",
-    re.IGNORECASE,
-)
-# An ingest-writer's shape: a top-level block that denies blob read outright (no OR after it).
-_BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
-_TARGET = re.compile(r"!\s*\(\s*ActionMatches\s*\{\s*'([^']+)'\s*\}\s*\)", re.IGNORECASE)
-_OR = re.compile(r"\bOR\b|\|\|", re.IGNORECASE)
-_AND = re.compile(r"^\s*(AND|&&)\s*$", re.IGNORECASE)
-PATH_STARTS_WITH = re.compile(
-    r"@Resource\s*\[\s*" + re.escape(_BLOBS) + r":path\s*\]\s*StringStartsWith\s*'([^'/]+/)'",
-    re.IGNORECASE,
-)
+_BLOBS = abac.BLOBS
 WRITE_ACTIONS = frozenset(f"{_BLOBS}/{a}".lower() for a in ("write", "add/action", "move/action"))
 CONDITION_VERSION = "2.0"
 LEVEL_3 = "3"
@@ -84,30 +67,6 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _blocks(condition: str) -> list[str]:
-    """The condition's top-level parenthesised groups when only AND joins them, else the whole of it."""
-    groups, connectors, depth, start, end = [], [], 0, 0, 0
-    for i, char in enumerate(condition):
-        if char == "(":
-            if depth == 0:
-                connectors.append(condition[end:i])
-                start = i
-            depth += 1
-        elif char == ")" and depth > 0:
-            depth -= 1
-            if depth == 0:
-                groups.append(condition[start : i + 1])
-                end = i + 1
-    joined_by_and = all(_AND.match(c) for c in connectors[1:]) and not condition[end:].strip()
-    if groups and joined_by_and and not connectors[0].strip():
-        return groups
-    return [condition]
-
-
-def _targets(block_head: str) -> set[str]:
-    return {a.lower() for a in _TARGET.findall(block_head)}
-
-
 def path_problems(condition: str) -> Iterator[str]:
     """An ingest-writer (its condition denies blob read) must write only under a folder of its own.
 
@@ -115,16 +74,16 @@ def path_problems(condition: str) -> Iterator[str]:
     prefix on the write actions, one partner could overwrite another partner's extracts.
     """
     read = f"{_BLOBS}/read".lower()
-    blocks = [_OR.split(b, maxsplit=1) for b in _blocks(condition)]
-    if not any(len(parts) == 1 and read in _targets(parts[0]) for parts in blocks):
+    blocks = [abac.OR.split(b, maxsplit=1) for b in abac.top_level_blocks(condition)]
+    if not any(len(parts) == 1 and read in abac.targets(parts[0]) for parts in blocks):
         return
     # Blocks are AND-ed: an action is held to a folder when any block naming it denies it outright or
     # allows it only with a path prefix among expressions that no further OR loosens.
     bounded = {
         action
         for parts in blocks
-        if len(parts) == 1 or (PATH_STARTS_WITH.search(parts[1]) and not _OR.search(parts[1]))
-        for action in _targets(parts[0])
+        if len(parts) == 1 or (abac.PATH_STARTS_WITH.search(parts[1]) and not abac.OR.search(parts[1]))
+        for action in abac.targets(parts[0])
     }
     unbounded = sorted(WRITE_ACTIONS - bounded)
     if unbounded:
@@ -155,7 +114,7 @@ def condition_problems(props: Mapping[str, Any], use_case: str, expiry: dt.date)
     version = props.get("conditionVersion")
     if text(version) != CONDITION_VERSION:
         yield f"conditionVersion is {describe(version)}; expected '{CONDITION_VERSION}'"
-    bounds = ["".join(m.groups(default="")) for m in UTC_NOW_BEFORE.finditer(condition)]
+    bounds = abac.utc_now_bounds(condition)
     moments = [_moment(b) for b in bounds]
     if not bounds:
         yield (
@@ -176,7 +135,7 @@ def condition_problems(props: Mapping[str, Any], use_case: str, expiry: dt.date)
                 f"the condition allows access until {_stamp(latest)}, after use case {use_case} expires "
                 f"{expiry.isoformat()}; its UtcNow bound must be no later than {end}"
             )
-    if not PRIVATE_LINK.search(condition):
+    if not abac.PRIVATE_LINK.search(condition):
         yield (
             "the condition does not require private link (@Environment[isPrivateLink] BoolEquals true), "
             "so Azure would honour the grant over any network path the firewall lets through"
