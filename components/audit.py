@@ -17,7 +17,13 @@ from components.config.model import StackConfig
 from components.diagnostics import Diagnostics, attach_diagnostics
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.naming import Namer, scope_name
-from components.network import PRIVATE_DNS_ZONES, PrivateNetwork, PrivateNetworkArgs, private_endpoint_specs
+from components.network import (
+    PRIVATE_DNS_ZONES,
+    PrivateNetwork,
+    PrivateNetworkArgs,
+    add_private_endpoint,
+    private_endpoint_specs,
+)
 from components.placement import Placement
 from components.protection import Protection, lock_resource_group
 from components.storage import Immutability, SecureStorage, SecureStorageArgs
@@ -36,7 +42,8 @@ ACTIVITY_LOG_CATEGORIES = (
     "ResourceHealth",
 )
 """Every activity log category: who changed what in the subscription, and what Azure said about it."""
-GLOBAL = "global"  # private DNS zones and their links are global resources
+GLOBAL = "global"  # private DNS zones, their links and private link scopes are global resources
+AZURE_MONITOR_SUBRESOURCE = "azuremonitor"
 # Interactive retention a PerGB2018 workspace accepts; longer needs table-level total retention.
 WORKSPACE_RETENTION_DAYS = (30, 730)
 
@@ -59,7 +66,8 @@ class AuditServicesArgs:
 
 
 class AuditServices(pulumi.ComponentResource):
-    """Workspace, WORM archive (with its own vault and key), private DNS zones and activity-log export.
+    """Workspace (queried through a private link scope), WORM archive (with its own vault and key),
+    private DNS zones and activity-log export.
 
     :attr:`diagnostics` is the target every level's diagnostic settings use, and
     :meth:`link_network` links a level's network to the private DNS zones.
@@ -167,6 +175,7 @@ class AuditServices(pulumi.ComponentResource):
         if resolve_archive_id is not None:
             resolve_archive_id(self.archive.account.id)
         attach_diagnostics(self.workspace, self.diagnostics, parent=self)
+        self._link_workspace_privately(name, place)
 
         self.activity_log = monitor.SubscriptionDiagnosticSetting(
             f"{name}-activity-log",
@@ -188,7 +197,51 @@ class AuditServices(pulumi.ComponentResource):
                 "archiveAccountId": self.archive.account.id,
                 "keyVaultUri": self.keyvault.vault_uri,
                 "privateDnsZoneIds": self.private_dns_zone_ids,
+                "privateLinkScopeId": self.private_link_scope.id,
             }
+        )
+
+    def _link_workspace_privately(self, name: str, place: Placement) -> None:
+        """An Azure Monitor Private Link Scope: the only way to query (or feed) the workspace.
+
+        The workspace refuses public query and ingestion, so investigators reach it through the
+        scope's private endpoint in the audit network, resolved through the Azure Monitor private DNS
+        zones linked to every network. PrivateOnly access modes keep the endpoint's clients from
+        reaching any Azure Monitor resource outside this scope (no exfiltration to another tenant's
+        workspace over the same endpoint).
+        """
+        child = pulumi.ResourceOptions(parent=self)
+        ampls_name = self._namer.private_link_scope()
+        self.private_link_scope = monitor.PrivateLinkScope(
+            f"{name}-ampls",
+            scope_name=ampls_name,
+            resource_group_name=place.resource_group_name,
+            location=GLOBAL,
+            tags=self._tags,
+            access_mode_settings=monitor.AccessModeSettingsArgs(
+                query_access_mode=monitor.AccessMode.PRIVATE_ONLY,
+                ingestion_access_mode=monitor.AccessMode.PRIVATE_ONLY,
+            ),
+            opts=child,
+        )
+        self.private_link_scoped_workspace = monitor.PrivateLinkScopedResource(
+            f"{name}-ampls-workspace",
+            name=self._namer.workspace(),
+            scope_name=self.private_link_scope.name,
+            resource_group_name=place.resource_group_name,
+            linked_resource_id=self.workspace.id,
+            opts=child,
+        )
+        (spec,) = private_endpoint_specs(
+            self.network.subnet.id, self.private_dns_zone_ids, (AZURE_MONITOR_SUBRESOURCE,)
+        )
+        self.private_link_scope_endpoint = add_private_endpoint(
+            f"{name}-ampls-pe",
+            spec,
+            target=self.private_link_scope,
+            target_name=ampls_name,
+            placement=place,
+            parent=self,
         )
 
     def link_network(self, network: PrivateNetwork) -> tuple[privatedns.VirtualNetworkLink, ...]:

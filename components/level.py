@@ -18,7 +18,7 @@ from components.config.model import LEVELS, LevelConfig, StackConfig
 from components.diagnostics import Diagnostics
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.naming import Namer, scope_name
-from components.network import PRIVATE_DNS_ZONES, PrivateNetwork, PrivateNetworkArgs, private_endpoint_specs
+from components.network import PRIVATE_LINK_ZONES, PrivateNetwork, PrivateNetworkArgs, private_endpoint_specs
 from components.placement import Placement
 from components.protection import Protection, lock_resource_group
 from components.storage import SecureStorage, SecureStorageArgs
@@ -27,6 +27,8 @@ from components.tags import scope_tags
 HSM_LEVELS = frozenset({3})
 """Levels whose keys must never leave an HSM: identifiable, special-category data."""
 LAKE_SUBRESOURCES = ("blob", "dfs")  # dfs for ADLS Gen2 tools, blob for everything else
+_ZONES = frozenset(z for s in ("vault", *LAKE_SUBRESOURCES) for z in PRIVATE_LINK_ZONES[s])
+"""The private DNS zones a level's endpoints (vault, blob, dfs) register in."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class DataLevelArgs:
     def __post_init__(self) -> None:
         if self.level.level not in LEVELS:
             raise ValueError(f"tvt:levels: level {self.level.level} is not one of {LEVELS}")
-        missing = sorted(set(PRIVATE_DNS_ZONES) - set(self.private_dns_zone_ids))
+        missing = sorted(_ZONES - set(self.private_dns_zone_ids))
         if missing:
             raise ValueError(f"level {self.level.level}: no private DNS zone id for {missing}")
 

@@ -156,6 +156,10 @@ class Namer:
     def workspace(self) -> str:
         return f"log-tvt-{self.stack}-{self.scope}"
 
+    def private_link_scope(self) -> str:
+        """The stack's one Azure Monitor Private Link Scope: shared by the stack, so no scope part."""
+        return f"ampls-tvt-{self.stack}"
+
     def key(self, purpose: str) -> str:
         return f"cmk-tvt-{self.stack}-{self.scope}-{purpose}"
 

@@ -23,9 +23,26 @@ PRIVATE_DNS_ZONES: Mapping[str, str] = MappingProxyType(
         "blob": "privatelink.blob.core.windows.net",
         "dfs": "privatelink.dfs.core.windows.net",
         "vault": "privatelink.vaultcore.azure.net",
+        "monitor": "privatelink.monitor.azure.com",
+        "oms": "privatelink.oms.opinsights.azure.com",
+        "ods": "privatelink.ods.opinsights.azure.com",
+        "agentsvc": "privatelink.agentsvc.azure-automation.net",
     }
 )
-"""Private endpoint group id -> the private DNS zone its records go in."""
+"""Zone key -> a private DNS zone the stack declares (the key is the group id for one-zone groups)."""
+
+PRIVATE_LINK_ZONES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "blob": ("blob",),
+        "dfs": ("dfs",),
+        "vault": ("vault",),
+        # An Azure Monitor Private Link Scope answers on the global monitor endpoints, the
+        # workspace's query (oms) and ingestion (ods) endpoints, the agent service, and the blob
+        # storage holding agent solution packs; all of them must resolve privately.
+        "azuremonitor": ("monitor", "oms", "ods", "agentsvc", "blob"),
+    }
+)
+"""Private endpoint group id -> the keys of the private DNS zones its records go in."""
 
 DENY_INTERNET_INBOUND = "deny-internet-inbound"
 # Lowest precedence a custom rule can have: it backs up Azure's own DenyAllInBound (65500) without
@@ -123,23 +140,36 @@ class PrivateNetwork(pulumi.ComponentResource):
 class PrivateEndpointSpec:
     """AVM's ``private_endpoints`` entry: one endpoint for one sub-resource of a component's target."""
 
-    subresource: str  # private link group id: "blob", "dfs", "vault"
+    subresource: str  # private link group id: "blob", "dfs", "vault", "azuremonitor"
     subnet_id: pulumi.Input[str]
-    private_dns_zone_id: pulumi.Input[str]
+    private_dns_zone_ids: Mapping[str, pulumi.Input[str]]
+    """Zone key (of :data:`PRIVATE_DNS_ZONES`) -> zone id, one per zone of the sub-resource."""
 
     def __post_init__(self) -> None:
-        if self.subresource not in PRIVATE_DNS_ZONES:
+        if self.subresource not in PRIVATE_LINK_ZONES:
             raise ValueError(f"private endpoint sub-resource {self.subresource!r} has no private DNS zone")
+        if set(self.private_dns_zone_ids) != set(PRIVATE_LINK_ZONES[self.subresource]):
+            raise ValueError(
+                f"private endpoint sub-resource {self.subresource!r} needs private DNS zone ids for "
+                f"{list(PRIVATE_LINK_ZONES[self.subresource])}, got {sorted(self.private_dns_zone_ids)}"
+            )
 
 
 def private_endpoint_specs(
     subnet_id: pulumi.Input[str], dns_zone_ids: Mapping[str, pulumi.Input[str]], subresources: Iterable[str]
 ) -> tuple[PrivateEndpointSpec, ...]:
-    """One endpoint per sub-resource, in ``subnet_id``, registered in the matching DNS zone."""
-    missing = [s for s in subresources if s not in dns_zone_ids]
+    """One endpoint per sub-resource, in ``subnet_id``, registered in the matching DNS zones."""
+    subresources = tuple(subresources)
+    unknown = [s for s in subresources if s not in PRIVATE_LINK_ZONES]
+    if unknown:
+        raise ValueError(f"private endpoint sub-resource(s) {', '.join(unknown)} have no private DNS zone")
+    missing = [z for s in subresources for z in PRIVATE_LINK_ZONES[s] if z not in dns_zone_ids]
     if missing:
         raise ValueError(f"no private DNS zone id for {', '.join(missing)}")
-    return tuple(PrivateEndpointSpec(s, subnet_id, dns_zone_ids[s]) for s in subresources)
+    return tuple(
+        PrivateEndpointSpec(s, subnet_id, {z: dns_zone_ids[z] for z in PRIVATE_LINK_ZONES[s]})
+        for s in subresources
+    )
 
 
 def check_endpoints(specs: tuple[PrivateEndpointSpec, ...], allowed: Iterable[str], what: str) -> None:
@@ -164,7 +194,7 @@ def add_private_endpoint(
     placement: Placement,
     parent: pulumi.Resource,
 ) -> network.PrivateEndpoint:
-    """A private endpoint to ``target``'s ``spec.subresource`` plus the DNS zone group naming it."""
+    """A private endpoint to ``target``'s ``spec.subresource`` plus the DNS zone group naming its zones."""
     endpoint_name = placement.namer.private_endpoint(target_name, spec.subresource)
     child = pulumi.ResourceOptions(parent=parent)
     endpoint = network.PrivateEndpoint(
@@ -191,9 +221,10 @@ def add_private_endpoint(
         resource_group_name=placement.resource_group_name,
         private_dns_zone_configs=[
             network.PrivateDnsZoneConfigArgs(
-                name=PRIVATE_DNS_ZONES[spec.subresource].replace(".", "-"),
-                private_dns_zone_id=spec.private_dns_zone_id,
+                name=PRIVATE_DNS_ZONES[zone].replace(".", "-"),
+                private_dns_zone_id=zone_id,
             )
+            for zone, zone_id in spec.private_dns_zone_ids.items()
         ],
         opts=child,
     )

@@ -26,7 +26,9 @@ class Placement(StrEnum):
     """How a type is placed geographically, for the residency rule."""
 
     REGIONAL = "regional"  # has a region: must be UK (explicitly, or through its resource group)
-    GLOBAL = "global"  # only exists as "global" (private DNS); carries no data about people
+    GLOBAL = (
+        "global"  # only exists as "global" (private DNS, private link scopes); carries no data about people
+    )
     NONE = "none"  # no location of its own (child resources, role assignments, components)
 
 
@@ -119,6 +121,8 @@ LA_CLUSTER = "azure-native:operationalinsights:Cluster"
 LA_LINKED_SERVICE = "azure-native:operationalinsights:LinkedService"
 DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
 SUBSCRIPTION_DIAGNOSTIC_SETTING = "azure-native:monitor:SubscriptionDiagnosticSetting"
+PRIVATE_LINK_SCOPE = "azure-native:monitor:PrivateLinkScope"
+PRIVATE_LINK_SCOPED_RESOURCE = "azure-native:monitor:PrivateLinkScopedResource"
 STACK = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
 
@@ -178,6 +182,14 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
         ),
         SUBSCRIPTION_DIAGNOSTIC_SETTING: TypeInfo(
+            DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        ),
+        # An Azure Monitor Private Link Scope only lists which workspaces its endpoints reach; the
+        # logs stay in the (data-bearing) workspace. Like private DNS it exists only as "global".
+        PRIVATE_LINK_SCOPE: TypeInfo(
+            DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.GLOBAL
+        ),
+        PRIVATE_LINK_SCOPED_RESOURCE: TypeInfo(
             DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
         ),
         STACK: _COMPONENT,

@@ -101,6 +101,14 @@ ARM_IDS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "name",
             "/subscriptions/{subscription}/providers/Microsoft.Insights/diagnosticSettings/{name}",
         ),
+        "azure-native:monitor:PrivateLinkScope": (
+            "scopeName",
+            _RG + "/providers/Microsoft.Insights/privateLinkScopes/{name}",
+        ),
+        "azure-native:monitor:PrivateLinkScopedResource": (
+            "name",
+            _RG + "/providers/Microsoft.Insights/privateLinkScopes/{scopeName}/scopedResources/{name}",
+        ),
         "azure-native:authorization:RoleAssignment": (
             "roleAssignmentName",
             "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",

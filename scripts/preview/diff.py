@@ -87,6 +87,8 @@ REPLACE_ON: Final[Mapping[str, Replacement]] = {
     "azure-native:monitor:DiagnosticSetting": Replacement(("resourceUri", "name")),
     # Subscription-scoped: the subscription is the provider's, so the name is the whole id.
     "azure-native:monitor:SubscriptionDiagnosticSetting": Replacement(("name",)),
+    "azure-native:monitor:PrivateLinkScope": Replacement(("resourceGroupName", "scopeName")),
+    "azure-native:monitor:PrivateLinkScopedResource": Replacement(("resourceGroupName", "scopeName", "name")),
     "azure-native:network:NetworkSecurityGroup": Replacement(
         ("resourceGroupName", "networkSecurityGroupName")
     ),

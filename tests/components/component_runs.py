@@ -70,10 +70,22 @@ LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
 DNS_ZONE = "azure-native:privatedns:PrivateZone"
 DNS_LINK = "azure-native:privatedns:VirtualNetworkLink"
+AMPLS = "azure-native:monitor:PrivateLinkScope"
+AMPLS_RESOURCE = "azure-native:monitor:PrivateLinkScopedResource"
 
 # The contract's list of types without a ``tags`` input; every other Azure resource is tagged.
 UNTAGGABLE = frozenset(
-    {SUBNET, BLOB_SERVICE, CONTAINER, DIAGNOSTIC, ACTIVITY_LOG, ROLE_ASSIGNMENT, LOCK, ZONE_GROUP}
+    {
+        SUBNET,
+        BLOB_SERVICE,
+        CONTAINER,
+        DIAGNOSTIC,
+        ACTIVITY_LOG,
+        ROLE_ASSIGNMENT,
+        LOCK,
+        ZONE_GROUP,
+        AMPLS_RESOURCE,
+    }
 )
 
 PARTNERS = (

@@ -24,9 +24,9 @@ NAMER = Namer("prod", "l3", "00000000-0000-4000-8000-100000000042")
 TAGS = {"environment": "prod"}
 PLACEMENT = Placement(NAMER, "rg-tvt-prod-l3", "uksouth", TAGS)
 DIAG = Diagnostics(workspace_id="ws")
-VAULT_PE = PrivateEndpointSpec("vault", "subnet", "zone")
-BLOB_PE = PrivateEndpointSpec("blob", "subnet", "zone")
-DFS_PE = PrivateEndpointSpec("dfs", "subnet", "zone")
+VAULT_PE = PrivateEndpointSpec("vault", "subnet", {"vault": "zone"})
+BLOB_PE = PrivateEndpointSpec("blob", "subnet", {"blob": "zone"})
+DFS_PE = PrivateEndpointSpec("dfs", "subnet", {"dfs": "zone"})
 CMK = CustomerManagedKey(key_name=None, vault_uri=None, identity_id=None, grant=None)  # type: ignore[arg-type]
 
 
@@ -67,7 +67,7 @@ def test_network_subnet_must_sit_inside_the_address_space() -> None:
 
 def test_private_endpoint_specs() -> None:
     with pytest.raises(ValueError, match="has no private DNS zone"):
-        PrivateEndpointSpec("queue", "subnet", "zone")
+        PrivateEndpointSpec("queue", "subnet", {"queue": "zone"})
     with pytest.raises(ValueError, match="no private DNS zone id for dfs"):
         private_endpoint_specs("subnet", {"blob": "z"}, ("blob", "dfs"))
     assert [

@@ -8,10 +8,11 @@ from component_runs import DIAGNOSTIC, PLATFORM, ROLE_ASSIGNMENT, STACKS, Run, R
 COMPONENTS = (
     17  # Platform, AuditServices, 3 DataLevels, and a network, key vault and storage in each of 4 scopes
 )
-# Azure resources whatever the config says: audit 38 (RG, network 3 + 2 settings, 3 DNS zones,
-# 12 links, workspace + setting, key vault 7, archive 7, activity log) and 21 per level (RG,
-# network 3 + 2 settings, key vault 7, account, blob service, 2 endpoints, 2 zone groups, 2 settings).
-FIXED = 38 + 3 * 21
+# Azure resources whatever the config says: audit 62 (RG, network 3 + 2 settings, 7 DNS zones,
+# 28 links, workspace + setting, key vault 7, archive 7, activity log, and the private link scope 4:
+# scope, scoped workspace, endpoint, zone group) and 21 per level (RG, network 3 + 2 settings,
+# key vault 7, account, blob service, 2 endpoints, 2 zone groups, 2 settings).
+FIXED = 62 + 3 * 21
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -6,6 +6,8 @@ import pytest
 from component_runs import (
     ACCOUNT,
     ACTIVITY_LOG,
+    AMPLS,
+    AMPLS_RESOURCE,
     BLOB_SERVICE,
     CONTAINER,
     DIAGNOSTIC,
@@ -33,6 +35,14 @@ from component_runs import (
 from components import naming
 
 HSM_SCOPES = ("audit", "l3")
+AZURE_MONITOR = "azuremonitor"
+AZURE_MONITOR_ZONES = (
+    "privatelink.agentsvc.azure-automation.net",
+    "privatelink.blob.core.windows.net",
+    "privatelink.monitor.azure.com",
+    "privatelink.ods.opinsights.azure.com",
+    "privatelink.oms.opinsights.azure.com",
+)
 CRYPTO_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 
 
@@ -64,13 +74,15 @@ def test_resource_counts_per_scope(model: Run, scope: str) -> None:
         ACCOUNT: 1,
         BLOB_SERVICE: 1,
         CONTAINER: len(zones_of(model, scope)),
-        ENDPOINT: 2 if scope == "audit" else 3,
-        ZONE_GROUP: 2 if scope == "audit" else 3,
+        ENDPOINT: 3,  # audit: vault, blob, azuremonitor; levels: vault, blob, dfs
+        ZONE_GROUP: 3,
         DIAGNOSTIC: 6 if scope == "audit" else 5,
         LOCK: 1 if model.is_prod else 0,
         WORKSPACE: 1 if scope == "audit" else 0,
-        DNS_ZONE: 3 if scope == "audit" else 0,
-        DNS_LINK: 12 if scope == "audit" else 0,
+        DNS_ZONE: 7 if scope == "audit" else 0,
+        DNS_LINK: 28 if scope == "audit" else 0,
+        AMPLS: 1 if scope == "audit" else 0,
+        AMPLS_RESOURCE: 1 if scope == "audit" else 0,
         ACTIVITY_LOG: 1 if scope == "audit" else 0,
     }
     counts = {t: len(model.in_scope(scope, t)) for t in expected}
@@ -246,6 +258,8 @@ def test_private_endpoints_and_dns_zone_groups(model: Run, scope: str) -> None:
     for pe in endpoints:
         (connection,) = pe.inputs["privateLinkServiceConnections"]
         (group,) = connection["groupIds"]
+        if group == AZURE_MONITOR:
+            continue  # the private link scope's endpoint: test_private_link_scope_endpoint
         (target,) = pe.property_dependencies["privateLinkServiceConnections"]
         seen.add((group, target))
         assert pe.inputs["subnet"] == {"id": subnet.outputs["id"]}, pe.name
@@ -285,11 +299,9 @@ def test_workspace(model: Run) -> None:
 
 def test_private_dns_zones_are_linked_to_every_network(model: Run) -> None:
     zones = model.in_scope("audit", DNS_ZONE)
-    assert sorted(z.inputs["privateZoneName"] for z in zones) == [
-        "privatelink.blob.core.windows.net",
-        "privatelink.dfs.core.windows.net",
-        "privatelink.vaultcore.azure.net",
-    ]
+    assert sorted(z.inputs["privateZoneName"] for z in zones) == sorted(
+        [*AZURE_MONITOR_ZONES, "privatelink.dfs.core.windows.net", "privatelink.vaultcore.azure.net"]
+    )
     vnets = {s: model.one(s, VNET) for s in SCOPES}
     links = model.in_scope("audit", DNS_LINK)
     pairs = set()
@@ -300,6 +312,53 @@ def test_private_dns_zones_are_linked_to_every_network(model: Run) -> None:
         assert link.inputs["registrationEnabled"] is False, link.name
         assert link.inputs["virtualNetwork"] == {"id": model.by_urn[vnet_urn].outputs["id"]}, link.name
     assert pairs == {(z.urn, v.urn) for z in zones for v in vnets.values()}
+
+
+def test_private_link_scope(model: Run) -> None:
+    ampls = model.one("audit", AMPLS)
+    stack = model.config.stack
+    assert ampls.inputs["scopeName"] == f"ampls-tvt-{stack}"
+    assert ampls.inputs["location"] == "global"
+    assert ampls.inputs["tags"]["data-level"] == "shared"
+    assert ampls.inputs["accessModeSettings"] == {
+        "queryAccessMode": "PrivateOnly",
+        "ingestionAccessMode": "PrivateOnly",
+    }
+    assert ampls.outputs["id"].endswith(f"/providers/Microsoft.Insights/privateLinkScopes/ampls-tvt-{stack}")
+
+
+def test_private_link_scope_links_the_workspace(model: Run) -> None:
+    ampls, workspace = model.one("audit", AMPLS), model.one("audit", WORKSPACE)
+    scoped = model.one("audit", AMPLS_RESOURCE)
+    assert scoped.inputs["linkedResourceId"] == workspace.outputs["id"]
+    assert model.depends_on(scoped, "linkedResourceId", workspace), scoped.name
+    assert model.depends_on(scoped, "scopeName", ampls), scoped.name
+    assert scoped.inputs["scopeName"] == ampls.inputs["scopeName"]
+
+
+def test_private_link_scope_endpoint(model: Run) -> None:
+    ampls, subnet = model.one("audit", AMPLS), model.one("audit", SUBNET)
+    (pe,) = [
+        e
+        for e in model.in_scope("audit", ENDPOINT)
+        if e.inputs["privateLinkServiceConnections"][0]["groupIds"] == [AZURE_MONITOR]
+    ]
+    (connection,) = pe.inputs["privateLinkServiceConnections"]
+    assert connection["privateLinkServiceId"] == ampls.outputs["id"]
+    assert model.depends_on(pe, "privateLinkServiceConnections", ampls), pe.name
+    assert model.depends_on(pe, "subnet", subnet), pe.name
+    assert pe.inputs["privateEndpointName"] == f"pe-ampls-tvt-{model.config.stack}-{AZURE_MONITOR}"
+    assert pe.inputs["location"] == model.config.location
+    zones = {z.urn: z.inputs["privateZoneName"] for z in model.in_scope("audit", DNS_ZONE)}
+    (zone_group,) = [
+        g
+        for g in model.in_scope("audit", ZONE_GROUP)
+        if g.inputs["privateEndpointName"] == pe.inputs["privateEndpointName"]
+    ]
+    assert model.depends_on(zone_group, "privateEndpointName", pe)
+    configured = sorted(zones[u] for u in zone_group.property_dependencies["privateDnsZoneConfigs"])
+    assert configured == sorted(AZURE_MONITOR_ZONES), zone_group.name
+    assert len(zone_group.inputs["privateDnsZoneConfigs"]) == len(AZURE_MONITOR_ZONES)
 
 
 def test_activity_log_export(model: Run) -> None:

@@ -8,6 +8,8 @@ import pytest
 from component_runs import (
     ACCOUNT,
     ACTIVITY_LOG,
+    AMPLS,
+    AMPLS_RESOURCE,
     AUDIT,
     BLOB_SERVICE,
     CONTAINER,
@@ -54,13 +56,15 @@ DECLARED_IN = {
     ACCOUNT: {STORAGE},
     BLOB_SERVICE: {STORAGE},
     CONTAINER: {STORAGE},
-    ENDPOINT: {KEYVAULT, STORAGE},
-    ZONE_GROUP: {KEYVAULT, STORAGE},
+    ENDPOINT: {KEYVAULT, STORAGE, AUDIT},  # AUDIT: the private link scope's endpoint
+    ZONE_GROUP: {KEYVAULT, STORAGE, AUDIT},
     DIAGNOSTIC: {NETWORK, KEYVAULT, STORAGE, AUDIT},
     WORKSPACE: {AUDIT},
     DNS_ZONE: {AUDIT},
     DNS_LINK: {AUDIT},
     ACTIVITY_LOG: {AUDIT},
+    AMPLS: {AUDIT},
+    AMPLS_RESOURCE: {AUDIT},
 }
 COMPONENT_PARENT = {AUDIT: PLATFORM, LEVEL: PLATFORM, NETWORK: (AUDIT, LEVEL), KEYVAULT: (AUDIT, LEVEL)}
 
@@ -152,7 +156,7 @@ def test_every_location_is_uk_or_global(any_run: Run) -> None:
     for r in any_run.custom:
         if "location" not in r.inputs:
             continue
-        expected = "global" if r.type in (DNS_ZONE, DNS_LINK) else any_run.config.location
+        expected = "global" if r.type in (DNS_ZONE, DNS_LINK, AMPLS) else any_run.config.location
         assert r.inputs["location"] == expected, f"{any_run.label}: {r.name} in {r.inputs['location']}"
         assert expected in (*UK_REGIONS, "global")
 

@@ -21,7 +21,8 @@ META = RuleMeta(
     controls=Controls(ncsc=("2.1",)),
     remediation=(
         "Set location to uksouth or ukwest (regional types, or their resource group), 'global' only "
-        "for private DNS types, and keep the provider's default location in the UK."
+        "for global-only types (private DNS, private link scopes), and keep the provider's default location "
+        "in the UK."
     ),
     docs="https://learn.microsoft.com/azure/reliability/cross-region-replication-azure",
     params=(
