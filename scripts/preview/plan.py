@@ -215,14 +215,18 @@ def parse_plan(document: Any, source: str) -> Plan:
     return Plan(source, stack, project, version if isinstance(version, str) else "", resources, by_urn)
 
 
-def load_plan(path: Path) -> Plan:
-    """Read and check ``path``; any problem is a :class:`PreviewError` naming the file and the key."""
+def read_plan_document(path: Path) -> Any:
+    """The JSON document in ``path``; unreadable or non-JSON is a :class:`PreviewError` naming the file."""
     try:
         text = path.read_bytes()
     except OSError as error:
         raise PreviewError(issue(str(path), "", f"cannot read the plan ({error.strerror})")) from None
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise PreviewError(issue(str(path), "", f"not JSON ({error})")) from None
-    return parse_plan(document, str(path))
+
+
+def load_plan(path: Path) -> Plan:
+    """Read and check ``path``; any problem is a :class:`PreviewError` naming the file and the key."""
+    return parse_plan(read_plan_document(path), str(path))
