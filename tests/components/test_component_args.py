@@ -19,8 +19,9 @@ from components.protection import PROD
 from components.roles import STORAGE_BLOB_DATA_READER
 from components.storage import Immutability, SecureStorageArgs, replication_sku
 from components.tags import CLASSIFICATION, data_level, scope_tags
+from tests.conftest import SUBSCRIPTION
 
-NAMER = Namer("prod", "l3", "00000000-0000-4000-8000-100000000042")
+NAMER = Namer("prod", "l3", SUBSCRIPTION)
 TAGS = {"environment": "prod"}
 PLACEMENT = Placement(NAMER, "rg-tvt-prod-l3", "uksouth", TAGS)
 DIAG = Diagnostics(workspace_id="ws")
@@ -54,7 +55,7 @@ def test_placement_keeps_data_in_the_uk() -> None:
 
 def test_placement_arm_path() -> None:
     assert PLACEMENT.arm_path("Microsoft.KeyVault/vaults", "kv", "keys", "k") == (
-        "/subscriptions/00000000-0000-4000-8000-100000000042/resourceGroups/rg-tvt-prod-l3"
+        f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-tvt-prod-l3"
         "/providers/Microsoft.KeyVault/vaults/kv/keys/k"
     )
 

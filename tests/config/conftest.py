@@ -11,14 +11,12 @@ import pytest
 import yaml
 
 from scripts.cli import main
-
-# Dates in these tests are relative to this day, so they stay true in any year.
-TODAY = "2026-06-01"
+from tests.conftest import SUBSCRIPTION, TODAY
 
 BASE: dict[str, Any] = {
     "tvt:environment": "prod",
     "tvt:location": "uksouth",
-    "tvt:subscriptionId": "00000000-0000-4000-8000-100000000009",
+    "tvt:subscriptionId": SUBSCRIPTION,
     "tvt:tenantId": "00000000-0000-4000-8000-200000000000",
     "tvt:owner": "tvt-platform-team",
     "tvt:audit": {

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from components.config.load import ConfigError, parse_stack_config
+from tests.conftest import TODAY
 
 Mutation = Callable[[dict[str, Any]], None]
 FILE = "stacks/Pulumi.prod.yaml"
@@ -308,7 +309,7 @@ CASES = [
         "expired-level-3-use-case",
         set_("tvt:useCases", 0, "expires", value="2026-05-31"),
         "tvt:grants[0].useCase",
-        "use case UC-2026-001 (DEC-2026-03) expired on 2026-05-31 (today is 2026-06-01)",
+        f"use case UC-2026-001 (DEC-2026-03) expired on 2026-05-31 (today is {TODAY})",
         count=2,
     ),
     Case(
@@ -321,7 +322,7 @@ CASES = [
         "expired-unreferenced-use-case",
         both(drop("tvt:grants", 2), set_("tvt:useCases", 1, "expires", value="2026-01-31")),
         "tvt:useCases[1].expires",
-        "expired on 2026-01-31 (today is 2026-06-01); remove stale approvals",
+        f"expired on 2026-01-31 (today is {TODAY}); remove stale approvals",
     ),
     Case(
         "ingest-writer-on-raw",

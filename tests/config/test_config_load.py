@@ -25,6 +25,7 @@ from components.config.model import Role, UseCase
 from components.config.schema import SECURE_VALUE_MESSAGE
 from components.config.semantic import check_names
 from scripts.cli import main
+from tests.conftest import TODAY, TODAY_DATE
 
 FILE = "stacks/Pulumi.prod.yaml"
 
@@ -238,19 +239,19 @@ def test_environment_is_not_tied_to_the_stack_name(base: dict[str, Any]) -> None
 def test_name_check_reports_names_azure_would_reject(base: dict[str, Any]) -> None:
     cfg = parse_stack_config(base, stack="prod", source=FILE)
     bad = dataclasses.replace(cfg, stack="Prod")
-    findings = list(check_names(bad, dt.date(2026, 6, 1)))
+    findings = list(check_names(bad, TODAY_DATE))
     # Every storage account name (four scopes and the audit archive) breaks the lowercase rule.
     assert [path for path, _ in findings] == ["(stack name)"] * 5
     assert all(m.startswith("storage account name 'sttvtProd") for _, m in findings), findings
     assert any("'sttvtProdauditarch" in m for _, m in findings), "the archive account is checked too"
-    assert list(check_names(cfg, dt.date(2026, 6, 1))) == []
+    assert list(check_names(cfg, TODAY_DATE)) == []
 
 
 def test_name_check_covers_zone_containers(base: dict[str, Any]) -> None:
     cfg = parse_stack_config(base, stack="prod", source=FILE)
     level_1 = dataclasses.replace(cfg.level(1), zones=(*cfg.level(1).zones, "x--y"))
     bad = dataclasses.replace(cfg, levels=(level_1, cfg.level(2), cfg.level(3)))
-    assert [(p, m.split(" breaks")[0]) for p, m in check_names(bad, dt.date(2026, 6, 1))] == [
+    assert [(p, m.split(" breaks")[0]) for p, m in check_names(bad, TODAY_DATE)] == [
         ("tvt:levels.1.additionalZones[1]", "storage container name 'x--y'")
     ]
 
@@ -290,10 +291,8 @@ def test_explicit_today_overrides_the_environment(base: dict[str, Any]) -> None:
 
 
 def test_use_case_expiring_today_is_still_valid(base: dict[str, Any]) -> None:
-    base["tvt:useCases"][0]["expires"] = "2026-06-01"
-    assert parse_stack_config(base, stack="prod", source=FILE).use_case("UC-2026-001").expires == dt.date(
-        2026, 6, 1
-    )
+    base["tvt:useCases"][0]["expires"] = TODAY
+    assert parse_stack_config(base, stack="prod", source=FILE).use_case("UC-2026-001").expires == TODAY_DATE
 
 
 # --- the schema itself --------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 import os
 import subprocess
@@ -14,13 +13,14 @@ import pytest
 from components.config.load import ROOT, ConfigError, load_stack
 from components.config.model import LANDING_ZONE, PartnerKind, Role, StackConfig
 from scripts.cli import main
+from tests.conftest import TODAY_DATE
 
 STACKS = ("dev", "test", "prod")
 
 
 @pytest.fixture(scope="module")
 def stacks() -> dict[str, StackConfig]:
-    return {s: load_stack(s, today=dt.date(2026, 6, 1)) for s in STACKS}
+    return {s: load_stack(s, today=TODAY_DATE) for s in STACKS}
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -13,8 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.conftest import SUBSCRIPTION
+
 PROJECT = "tvt-platform"
-SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 TENANT = "11111111-1111-1111-1111-111111111111"
 LOCATION = "uksouth"
 OWNER = "tvt-platform-team"

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-TODAY = dt.date(2026, 6, 1)
+from tests.conftest import TODAY, TODAY_DATE
 
 
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[dt.date]:
-    monkeypatch.setenv("TVT_TODAY", TODAY.isoformat())
-    yield TODAY
+    monkeypatch.setenv("TVT_TODAY", TODAY)
+    yield TODAY_DATE

@@ -11,8 +11,8 @@ import pytest
 
 from policies.exemptions import parse_exemptions
 from policies.pack import RULES
+from tests.conftest import TODAY_DATE
 from tests.policies.baselines import compliant_stack
-from tests.policies.conftest import TODAY
 from tests.policies.harness import CONFIG_DIR, analyzer, load_config, run
 
 FILES = sorted(CONFIG_DIR.glob("*.json"))
@@ -59,7 +59,7 @@ def test_config_file_validates_against_every_rule_schema(path: Path) -> None:
             f"{rule_id}.{'.'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(entry)
         ]
         assert not errors, f"{path.name}:\n" + "\n".join(errors)
-        parse_exemptions(rule_id, entry.get("exemptions"), TODAY)
+        parse_exemptions(rule_id, entry.get("exemptions"), TODAY_DATE)
 
 
 # The design exemptions every stack carries: rule -> (URN glob after the stack, words its reason must say).
@@ -79,7 +79,7 @@ DESIGN_EXEMPTIONS = {
 def test_design_exemptions_are_present_reasoned_and_scoped(path: Path) -> None:
     config = json.loads(path.read_text())
     for rule, (glob, words) in DESIGN_EXEMPTIONS.items():
-        exemptions = parse_exemptions(rule, config[rule]["exemptions"], TODAY)
+        exemptions = parse_exemptions(rule, config[rule]["exemptions"], TODAY_DATE)
         assert len(exemptions) == 1, f"{path.name}: {rule}"
         (only,) = exemptions
         assert only.resource == f"urn:pulumi:{path.stem}::{glob}"
@@ -95,7 +95,7 @@ def test_archive_exemption_matches_the_programs_archive_account(path: Path) -> N
     (archive,) = parse_exemptions(
         "network-public-access-disabled",
         json.loads(path.read_text())["network-public-access-disabled"]["exemptions"],
-        TODAY,
+        TODAY_DATE,
     )
     stack = path.stem
     program_urn = (

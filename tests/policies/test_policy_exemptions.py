@@ -16,8 +16,8 @@ from policies.exemptions import (
     parse_exemptions,
 )
 from policies.pack import make_analyzer
+from tests.conftest import TODAY, TODAY_DATE
 from tests.policies.baselines import compliant_stack
-from tests.policies.conftest import TODAY
 from tests.policies.harness import analyzer, configure_request, run
 
 STACK = compliant_stack()
@@ -167,7 +167,7 @@ def test_schema_and_parser_agree_on_resource_scope(resource: str, accepted: bool
     validator = jsonschema.Draft202012Validator(EXEMPTIONS_SCHEMA, format_checker=jsonschema.FormatChecker())
     schema_ok = not list(validator.iter_errors([exemption(resource=resource)]))
     try:
-        parse_exemptions("r", [exemption(resource=resource)], TODAY)
+        parse_exemptions("r", [exemption(resource=resource)], TODAY_DATE)
         parser_ok = True
     except ExemptionError as error:
         parser_ok = False
@@ -176,14 +176,14 @@ def test_schema_and_parser_agree_on_resource_scope(resource: str, accepted: bool
 
 
 def test_expiry_at_most_366_days_ahead() -> None:
-    latest = TODAY + dt.timedelta(days=MAX_EXEMPTION_DAYS)
-    (ok,) = parse_exemptions("r", [exemption(expires=latest.isoformat())], TODAY)
+    latest = TODAY_DATE + dt.timedelta(days=MAX_EXEMPTION_DAYS)
+    (ok,) = parse_exemptions("r", [exemption(expires=latest.isoformat())], TODAY_DATE)
     assert ok.expires == latest
     too_far = (latest + dt.timedelta(days=1)).isoformat()
     with pytest.raises(ExemptionError) as raised:
-        parse_exemptions("r", [exemption(expires=too_far)], TODAY)
+        parse_exemptions("r", [exemption(expires=too_far)], TODAY_DATE)
     assert str(raised.value) == (
-        f"r.exemptions[0].expires: {too_far} is more than 366 days after today (2026-06-01); an exemption "
+        f"r.exemptions[0].expires: {too_far} is more than 366 days after today ({TODAY}); an exemption "
         "may run until 2027-06-02 at the latest, then be renewed"
     )
     # The schema cannot compute dates; it says so, and the analyzer enforces it.

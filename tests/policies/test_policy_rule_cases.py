@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from policies.pack import RULES
+from tests.conftest import TODAY
 from tests.policies.baselines import compliant_stack
 from tests.policies.harness import Finding, analyzer, describe, load_config, run
 from tests.policies.negative_cases import NEGATIVE_CASES, Case
@@ -46,7 +47,7 @@ def test_every_registered_rule_has_negative_cases() -> None:
 def baseline_findings() -> list[Finding]:
     import os
 
-    os.environ["TVT_TODAY"] = "2026-06-01"
+    os.environ["TVT_TODAY"] = TODAY
     try:
         return run(analyzer(load_config("prod")), BASELINE)
     finally:
