@@ -38,7 +38,7 @@ test: lint typecheck ## Lint, typecheck and the whole test suite
 	@.venv/bin/pytest
 
 docs: $(VENV_STAMP) ## Regenerate the README's rule table from the policy registry
-	@.venv/bin/python -m scripts.rules_table
+	@.venv/bin/python -m scripts.review.rules_table
 
 clean: ## Remove generated output
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -74,11 +74,59 @@ class Diagnostics:
 
 
 @dataclass(frozen=True)
+class ArmId:
+    """How Azure names a resource of a type: the input carrying its name, and its ARM id template.
+
+    Template fields are the resource's own string inputs, ``subscription`` and ``name``.
+    """
+
+    name_input: str
+    template: str
+
+
+LOCATION_FIXED = "the region is fixed when a resource is created"
+ARM_ID_FIXED = "forms the ARM id: a new value is a different Azure resource"
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Inputs of one type whose change makes Pulumi replace the resource (delete, then create).
+
+    ``identity``: the inputs that form the ARM id (the URL path Azure PUTs to); ``location`` always
+    forces replacement too (types without one never carry it). ``create_only``: other properties
+    Azure accepts only at creation, each with the reason.
+    """
+
+    identity: tuple[str, ...]
+    create_only: tuple[tuple[str, str], ...] = ()
+
+    def forcing(self) -> tuple[tuple[str, str], ...]:
+        """(input path, why a change forces replacement), in the order reasons are reported."""
+        arm_id = tuple((name, ARM_ID_FIXED) for name in self.identity)
+        return (*arm_id, ("location", LOCATION_FIXED), *self.create_only)
+
+
+@dataclass(frozen=True)
 class TypeInfo:
+    """Every fact about one resource type that the pack and the ``tvt`` tool need, in one row.
+
+    ``data`` decides the encryption and deletion-protection rules; ``data_loss`` is why deleting or
+    replacing a resource of the type loses data (a container holds blobs although its key is its
+    account's, so it has a reason but no key of its own). ``arm_id`` and ``replacement`` are None
+    only for types Azure knows nothing of (components, the stack, providers).
+    """
+
     data: DataClass
     diagnostics: Diagnostics
     taggable: bool
     placement: Placement
+    arm_id: ArmId | None = None
+    replacement: Replacement | None = None
+    data_loss: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.data is not DataClass.NONE and not self.data_loss:
+            raise ValueError(f"a {self.data} type needs the reason its deletion loses data")
 
 
 ALL_METRICS = "AllMetrics"
@@ -135,62 +183,267 @@ COMPONENT_TYPES: tuple[str, ...] = (
     "tvt:storage:SecureStorage",
 )
 
+RG_LOCK_BY_SCOPE = "azure-native:authorization:ManagementLockByScope"
+
 _COMPONENT = TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE)
+
+# ARM id templates (Azure REST API paths), shared by the rows below.
+_RG = "/subscriptions/{subscription}/resourceGroups/{resourceGroupName}"
+_SA = _RG + "/providers/Microsoft.Storage/storageAccounts/{accountName}"
+_VNET = _RG + "/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}"
+_PE = _RG + "/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}"
+_ZONE = _RG + "/providers/Microsoft.Network/privateDnsZones/{privateZoneName}"
+_PLS = _RG + "/providers/Microsoft.Insights/privateLinkScopes"
+_ASSIGNMENT_FIXED = "Azure refuses to update a role assignment (RoleAssignmentUpdateNotPermitted)"
+_KEY_FIXED = "fixed when the key is created: a new value is new key material"
+
+
+def _azure(
+    data: DataClass,
+    diagnostics: Diagnostics,
+    *,
+    taggable: bool,
+    placement: Placement,
+    arm_id: tuple[str, str],
+    identity: tuple[str, ...],
+    create_only: tuple[tuple[str, str], ...] = (),
+    data_loss: str | None = None,
+) -> TypeInfo:
+    """A row for an azure-native type: every type Azure holds has an ARM id and replacement inputs."""
+    return TypeInfo(
+        data,
+        diagnostics,
+        taggable=taggable,
+        placement=placement,
+        arm_id=ArmId(*arm_id),
+        replacement=Replacement(identity, create_only),
+        data_loss=data_loss,
+    )
+
 
 CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
     {
-        RESOURCE_GROUP: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL),
-        NSG: TypeInfo(DataClass.NONE, LOGS, taggable=True, placement=Placement.REGIONAL),
-        VIRTUAL_NETWORK: TypeInfo(
-            DataClass.NONE, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
+        RESOURCE_GROUP: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=True,
+            placement=Placement.REGIONAL,
+            arm_id=("resourceGroupName", _RG),
+            identity=("resourceGroupName",),
         ),
-        SUBNET: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
-        PRIVATE_ENDPOINT: TypeInfo(
-            DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL
+        NSG: _azure(
+            DataClass.NONE,
+            LOGS,
+            taggable=True,
+            placement=Placement.REGIONAL,
+            arm_id=(
+                "networkSecurityGroupName",
+                _RG + "/providers/Microsoft.Network/networkSecurityGroups/{name}",
+            ),
+            identity=("resourceGroupName", "networkSecurityGroupName"),
         ),
-        PRIVATE_DNS_ZONE_GROUP: TypeInfo(
-            DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        VIRTUAL_NETWORK: _azure(
+            DataClass.NONE,
+            LOGS_AND_ALL_METRICS,
+            taggable=True,
+            placement=Placement.REGIONAL,
+            arm_id=("virtualNetworkName", _VNET),
+            identity=("resourceGroupName", "virtualNetworkName"),
         ),
-        PRIVATE_ZONE: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.GLOBAL),
-        VIRTUAL_NETWORK_LINK: TypeInfo(
-            DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.GLOBAL
+        SUBNET: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=False,
+            placement=Placement.NONE,
+            arm_id=("subnetName", _VNET + "/subnets/{name}"),
+            identity=("resourceGroupName", "virtualNetworkName", "subnetName"),
         ),
-        VAULT: TypeInfo(
-            DataClass.KEY_MATERIAL, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
+        PRIVATE_ENDPOINT: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=True,
+            placement=Placement.REGIONAL,
+            arm_id=("privateEndpointName", _PE),
+            identity=("resourceGroupName", "privateEndpointName"),
+        ),
+        PRIVATE_DNS_ZONE_GROUP: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=False,
+            placement=Placement.NONE,
+            arm_id=("privateDnsZoneGroupName", _PE + "/privateDnsZoneGroups/{name}"),
+            identity=("resourceGroupName", "privateEndpointName", "privateDnsZoneGroupName"),
+        ),
+        PRIVATE_ZONE: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=True,
+            placement=Placement.GLOBAL,
+            arm_id=("privateZoneName", _ZONE),
+            identity=("resourceGroupName", "privateZoneName"),
+        ),
+        VIRTUAL_NETWORK_LINK: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=True,
+            placement=Placement.GLOBAL,
+            arm_id=("virtualNetworkLinkName", _ZONE + "/virtualNetworkLinks/{name}"),
+            identity=("resourceGroupName", "privateZoneName", "virtualNetworkLinkName"),
+        ),
+        VAULT: _azure(
+            DataClass.KEY_MATERIAL,
+            LOGS_AND_ALL_METRICS,
+            taggable=True,
+            placement=Placement.REGIONAL,
+            arm_id=("vaultName", _RG + "/providers/Microsoft.KeyVault/vaults/{name}"),
+            identity=("resourceGroupName", "vaultName"),
+            data_loss="holds the customer-managed keys that the level's data is encrypted with",
         ),
         # A key's audit trail is its vault's: Azure offers no diagnostic settings per key.
-        KEY: TypeInfo(DataClass.KEY_MATERIAL, NO_DIAGNOSTICS, taggable=True, placement=Placement.NONE),
-        IDENTITY: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL),
-        ROLE_ASSIGNMENT: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
-        RG_LOCK: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
+        KEY: _azure(
+            DataClass.KEY_MATERIAL,
+            NO_DIAGNOSTICS,
+            taggable=True,
+            placement=Placement.NONE,
+            arm_id=("keyName", _RG + "/providers/Microsoft.KeyVault/vaults/{vaultName}/keys/{name}"),
+            identity=("resourceGroupName", "vaultName", "keyName"),
+            create_only=(
+                ("properties.kty", _KEY_FIXED),
+                ("properties.keySize", _KEY_FIXED),
+                ("properties.curveName", _KEY_FIXED),
+            ),
+            data_loss="key material: data wrapped by this key cannot be read with a new one",
+        ),
+        # Nothing beyond the name forces replacement: a new identity would also get a new principal
+        # id, and its grants with it.
+        IDENTITY: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=True,
+            placement=Placement.REGIONAL,
+            arm_id=(
+                "resourceName",
+                _RG + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
+            ),
+            identity=("resourceGroupName", "resourceName"),
+        ),
+        ROLE_ASSIGNMENT: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=False,
+            placement=Placement.NONE,
+            arm_id=("roleAssignmentName", "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+            identity=("scope", "roleAssignmentName"),
+            create_only=(("principalId", _ASSIGNMENT_FIXED), ("roleDefinitionId", _ASSIGNMENT_FIXED)),
+        ),
+        RG_LOCK: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=False,
+            placement=Placement.NONE,
+            arm_id=("lockName", _RG + "/providers/Microsoft.Authorization/locks/{name}"),
+            identity=("resourceGroupName", "lockName"),
+        ),
+        RG_LOCK_BY_SCOPE: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=False,
+            placement=Placement.NONE,
+            arm_id=("lockName", "{scope}/providers/Microsoft.Authorization/locks/{name}"),
+            identity=("scope", "lockName"),
+        ),
         # Storage's audit logs are per service (the blob service below); the account itself only has metrics.
-        STORAGE_ACCOUNT: TypeInfo(
-            DataClass.DATA_BEARING, STORAGE_ACCOUNT_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL
+        STORAGE_ACCOUNT: _azure(
+            DataClass.DATA_BEARING,
+            STORAGE_ACCOUNT_DIAGNOSTICS,
+            taggable=True,
+            placement=Placement.REGIONAL,
+            arm_id=("accountName", _SA),
+            identity=("resourceGroupName", "accountName"),
+            create_only=(
+                (
+                    "isHnsEnabled",
+                    "the hierarchical namespace (ADLS Gen2) is chosen when the account is created",
+                ),
+                ("kind", "the account kind is chosen when the account is created"),
+            ),
+            data_loss="holds partner data or the audit archive: every blob goes with it",
         ),
         # Blob data is encrypted by its account's key: the service and containers are not separately keyed.
-        BLOB_SERVICE: TypeInfo(
-            DataClass.NONE, STORAGE_SERVICE_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        BLOB_SERVICE: _azure(
+            DataClass.NONE,
+            STORAGE_SERVICE_DIAGNOSTICS,
+            taggable=False,
+            placement=Placement.NONE,
+            arm_id=("blobServicesName", _SA + "/blobServices/{name}"),
+            identity=("resourceGroupName", "accountName", "blobServicesName"),
         ),
-        BLOB_CONTAINER: TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE),
-        IMMUTABILITY_POLICY: TypeInfo(
-            DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        BLOB_CONTAINER: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=False,
+            placement=Placement.NONE,
+            arm_id=("containerName", _SA + "/blobServices/default/containers/{name}"),
+            identity=("resourceGroupName", "accountName", "containerName"),
+            data_loss="a data zone or audit archive: its blobs go with it",
         ),
-        WORKSPACE: TypeInfo(
-            DataClass.DATA_BEARING, LOGS_AND_ALL_METRICS, taggable=True, placement=Placement.REGIONAL
+        IMMUTABILITY_POLICY: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=False,
+            placement=Placement.NONE,
+            arm_id=(
+                "immutabilityPolicyName",
+                _SA + "/blobServices/default/containers/{containerName}/immutabilityPolicies/{name}",
+            ),
+            identity=("resourceGroupName", "accountName", "containerName", "immutabilityPolicyName"),
         ),
-        DIAGNOSTIC_SETTING: TypeInfo(
-            DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        WORKSPACE: _azure(
+            DataClass.DATA_BEARING,
+            LOGS_AND_ALL_METRICS,
+            taggable=True,
+            placement=Placement.REGIONAL,
+            arm_id=("workspaceName", _RG + "/providers/Microsoft.OperationalInsights/workspaces/{name}"),
+            identity=("resourceGroupName", "workspaceName"),
+            data_loss="the audit log: a new workspace starts empty",
         ),
-        SUBSCRIPTION_DIAGNOSTIC_SETTING: TypeInfo(
-            DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        DIAGNOSTIC_SETTING: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=False,
+            placement=Placement.NONE,
+            arm_id=("name", "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}"),
+            identity=("resourceUri", "name"),
+        ),
+        # Subscription-scoped: the subscription is the provider's, so the name is the whole id.
+        SUBSCRIPTION_DIAGNOSTIC_SETTING: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=False,
+            placement=Placement.NONE,
+            arm_id=(
+                "name",
+                "/subscriptions/{subscription}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+            ),
+            identity=("name",),
         ),
         # An Azure Monitor Private Link Scope only lists which workspaces its endpoints reach; the
         # logs stay in the (data-bearing) workspace. Like private DNS it exists only as "global".
-        PRIVATE_LINK_SCOPE: TypeInfo(
-            DataClass.NONE, NO_DIAGNOSTICS, taggable=True, placement=Placement.GLOBAL
+        PRIVATE_LINK_SCOPE: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=True,
+            placement=Placement.GLOBAL,
+            arm_id=("scopeName", _PLS + "/{name}"),
+            identity=("resourceGroupName", "scopeName"),
         ),
-        PRIVATE_LINK_SCOPED_RESOURCE: TypeInfo(
-            DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE
+        PRIVATE_LINK_SCOPED_RESOURCE: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=False,
+            placement=Placement.NONE,
+            arm_id=("name", _PLS + "/{scopeName}/scopedResources/{name}"),
+            identity=("resourceGroupName", "scopeName", "name"),
         ),
         STACK: _COMPONENT,
         **dict.fromkeys(COMPONENT_TYPES, _COMPONENT),

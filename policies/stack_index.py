@@ -50,10 +50,10 @@ def is_prod_resource(resource: Resource) -> bool:
     return is_prod_environment(resource.tag(ENVIRONMENT_TAG)) or urn_stack(resource.urn) == PROD
 
 
-# When a resource is not tagged, its level is that of the nearest tagged resource its properties
-# reference. At equal distance these keys win, in this order: they name what the resource *is
+# A resource's level: its own ``data-level`` tag; else that of the first property dependency, in
+# this key order, that leads to one; else its parent's. The listed keys name what the resource *is
 # about* (the scope of a role assignment, the target of a diagnostic setting), whereas e.g.
-# ``workspaceId`` merely names where its logs go.
+# ``workspaceId`` merely names where its logs go, so they come first; other keys follow by name.
 _LEVEL_KEYS: tuple[str, ...] = (
     "scope",
     "resourceUri",
@@ -64,6 +64,9 @@ _LEVEL_KEYS: tuple[str, ...] = (
     "virtualNetworkName",
     "resourceGroupName",
 )
+# What :meth:`StackIndex.summary_level` answers for a component over several levels, or none.
+MIXED = "mixed"
+UNASSIGNED = "unassigned"
 
 
 def _key_rank(key: str) -> tuple[int, str]:
@@ -85,8 +88,9 @@ class StackIndex:
                 for urn in urns:
                     if urn in self._by_urn:
                         self._referrers[urn].append((key, resource))
-        # urn -> (distance, key rank, level) of the nearest tagged resource, or None
-        self._levels: dict[str, tuple[int, tuple[int, str], str] | None] = {}
+        self._levels: dict[str, str | None] = {}  # urn -> resolved level (None: none reachable)
+        self._summaries: dict[str, str] = {}
+        self._children: dict[str, list[str]] = defaultdict(list)
 
     @classmethod
     def from_policy_resources(cls, resources: Sequence[PolicyResource]) -> StackIndex:
@@ -116,47 +120,79 @@ class StackIndex:
         ]
 
     def level(self, resource: Resource) -> str | None:
-        """``data-level`` of the resource, else of the nearest tagged resource its properties reference.
+        """The resource's data level (see ``_LEVEL_KEYS``), or None when nothing leads to a tagged one.
 
-        Memoised and resolved depth-first without recursion (reference chains can be long), so
-        resolving every resource is linear in resources plus references. None means no reference
-        chain reaches a tagged resource.
+        The one resolver of levels: the rules and the ``tvt`` report both ask it. Memoised and
+        resolved depth-first without recursion (reference chains can be long), so resolving every
+        resource is linear in resources plus references.
         """
         self._resolve(resource.urn)
-        found = self._levels.get(resource.urn)
-        return found[2] if found is not None else None
+        return self._levels.get(resource.urn)
+
+    def summary_level(self, resource: Resource) -> str:
+        """:meth:`level`, or for a resource with none (a component) what its children hold:
+        their one level, :data:`MIXED` when they differ, :data:`UNASSIGNED` when none has one."""
+        return self._summary(resource.urn)
+
+    def _candidates(self, resource: Resource) -> list[str]:
+        """Where an untagged resource's level may come from, in order of precedence."""
+        found = [
+            dep
+            for key in sorted(resource.property_dependencies, key=_key_rank)
+            for dep in resource.property_dependencies[key]
+        ]
+        return [*found, resource.parent] if resource.parent else found
 
     def _resolve(self, start: str) -> None:
-        pending: list[tuple[str, bool]] = [(start, False)]
-        visiting: set[str] = set()
-        while pending:
-            urn, expanded = pending.pop()
-            if urn in self._levels or urn not in self._by_urn:
-                continue
-            resource = self._by_urn[urn]
-            own = resource.tag(LEVEL_TAG)
-            if own:
-                self._levels[urn] = (0, (0, ""), own)
-            elif not expanded:
-                visiting.add(urn)
-                pending.append((urn, True))
-                pending.extend(
-                    (dep, False)
-                    for urns in resource.property_dependencies.values()
-                    for dep in urns
-                    if dep not in self._levels and dep not in visiting  # a cycle cannot lead anywhere new
-                )
+        # (urn, its candidates, how many of them are resolved); a cycle cannot lead anywhere new.
+        pending: list[tuple[str, list[str], int]] = []
+        on_path: set[str] = set()
+
+        def enter(urn: str) -> None:
+            resource = self._by_urn.get(urn)
+            own = resource.tag(LEVEL_TAG) if resource is not None else None
+            if resource is None or own:
+                self._levels[urn] = own
             else:
-                best: tuple[int, tuple[int, str], str] | None = None
-                for key in sorted(resource.property_dependencies, key=_key_rank):
-                    for dep in resource.property_dependencies[key]:
-                        sub = self._levels.get(dep)
-                        if sub is not None:
-                            candidate = (sub[0] + 1, _key_rank(key), sub[2])
-                            if best is None or candidate[:2] < best[:2]:
-                                best = candidate
-                self._levels[urn] = best
-                visiting.discard(urn)
+                pending.append((urn, self._candidates(resource), 0))
+                on_path.add(urn)
+
+        if start not in self._levels:
+            enter(start)
+        while pending:
+            urn, candidates, done = pending[-1]
+            if done < len(candidates):
+                pending[-1] = (urn, candidates, done + 1)
+                nxt = candidates[done]
+                if nxt not in self._levels and nxt not in on_path:
+                    enter(nxt)
+                continue
+            pending.pop()
+            on_path.discard(urn)
+            self._levels[urn] = next((lv for c in candidates if (lv := self._levels.get(c))), None)
+
+    def _summary(self, start: str) -> str:
+        if start in self._summaries:
+            return self._summaries[start]
+        if not self._children:
+            for r in self._by_urn.values():
+                if r.parent:
+                    self._children[r.parent].append(r.urn)
+        # Post-order over the component tree (children before their parent), without recursion.
+        order: list[str] = []
+        todo = [start]
+        while todo:
+            urn = todo.pop()
+            order.append(urn)
+            todo.extend(c for c in self._children.get(urn, ()) if c not in self._summaries)
+        for urn in reversed(order):
+            resource = self._by_urn.get(urn)
+            own = self.level(resource) if resource is not None else None
+            if own is None:
+                below = {self._summaries[c] for c in self._children.get(urn, ())} - {UNASSIGNED}
+                own = next(iter(below)) if len(below) == 1 else (MIXED if below else UNASSIGNED)
+            self._summaries[urn] = own
+        return self._summaries[start]
 
     @cached_property
     def environment(self) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scripts.preview.analyzer import TRANSPORTS
-from scripts.preview.capture import ROOT
+from scripts.engine.analyzer import TRANSPORTS
+from scripts.engine.capture import ROOT
 
 
 def add_evaluation_arguments(parser: argparse.ArgumentParser, *, root_help: str) -> None:

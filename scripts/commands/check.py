@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.commands._evaluation import add_evaluation_arguments
-from scripts.preview.pipeline import CheckOptions, run_check
+from scripts.commands.pipeline import CheckOptions, run_check
 
 
 def register(sub: Any) -> None:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from scripts.preview.diff import Diff, diff_json, diff_plans, diff_text, plan_aliases
-from scripts.preview.errors import PreviewError
-from scripts.preview.pipeline import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
-from scripts.preview.plan import load_plan, parse_plan, read_plan_document
+from scripts.commands.pipeline import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
+from scripts.engine.errors import PreviewError
+from scripts.engine.plan import load_plan, parse_plan, read_plan_document
+from scripts.review.diff import Diff, diff_json, diff_plans, diff_text, plan_aliases
 
 
 @dataclass(frozen=True)

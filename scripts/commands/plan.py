@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.commands._evaluation import add_evaluation_arguments
-from scripts.preview.pipeline import PlanOptions, run_plan
+from scripts.commands.pipeline import PlanOptions, run_plan
 
 
 def register(sub: Any) -> None:

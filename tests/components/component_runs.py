@@ -33,7 +33,7 @@ from components.config.model import (
     UseCase,
 )
 from components.platform import Platform
-from scripts.preview.capture import Capture, CapturedResource, run_program
+from scripts.engine.capture import Capture, CapturedResource, run_program
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "__main__.py"

@@ -35,8 +35,8 @@ from components.roles import (
     grant_condition,
     role_definition_id,
 )
-from scripts.preview.capture import CapturedResource
-from scripts.preview.report import azure_end, path_prefixes, reads_data
+from scripts.engine.capture import CapturedResource
+from scripts.review.report import azure_end, path_prefixes, reads_data
 
 READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
@@ -428,7 +428,7 @@ def test_every_stack_file_grant_ends_with_its_use_case(any_run: Run) -> None:
 def test_access_matrix_reads_the_conditions_we_write(
     role: str, condition: str, reads: str, ends: bool
 ) -> None:
-    """The reviewer's matrix (scripts/preview/report.py) parses these conditions: it must say the same."""
+    """The reviewer's matrix (scripts/review/report.py) parses these conditions: it must say the same."""
     assert reads_data(role, condition) == reads
     assert path_prefixes(condition) == ("thames-valley-police/" if "StringStartsWith" in condition else "")
     end = "2028-01-01 00:00 UTC" if "2028-01-01" in condition else "2027-10-01 00:00 UTC"

@@ -9,7 +9,7 @@ from component_runs import ACCOUNT, DIAGNOSTIC, ROOT, WORKSPACE, Run
 from pulumi_azure_native import resources
 
 from components.diagnostics import SETTING_NAME, SIGNALS, Diagnostics, attach_diagnostics
-from scripts.preview.capture import run_program
+from scripts.engine.capture import run_program
 
 COMPONENTS = ROOT / "components"
 

@@ -13,7 +13,7 @@ import pytest
 from components import roles
 from components.diagnostics import SIGNALS
 from policies.catalog import CATALOG, classify
-from policies.rules.identity import _roles as policy_roles
+from policies import roles as policy_roles
 from policies.rules.identity.role_allow_list import META as ALLOW_LIST
 
 DIAGNOSTIC_TYPES = sorted(t for t, info in CATALOG.items() if info.diagnostics.supported)
@@ -61,7 +61,7 @@ def test_role_guids_agree() -> None:
     for name, guid in program.items():
         assert pack.get(name) == guid, (
             f"{name}: components/roles.py says {guid}, "
-            f"policies/rules/identity/_roles.py says {pack.get(name)}"
+            f"policies/roles.py says {pack.get(name)}"
         )
 
 

@@ -57,16 +57,53 @@ def test_levels_in_the_baseline() -> None:
         assert got == level, f"{name}: level {got}, expected {level}"
 
 
-def test_nearest_tagged_resource_wins() -> None:
+def test_what_a_resource_is_about_wins_over_where_it_sends_things() -> None:
+    """A level-1 blob service's diagnostic setting is level 1, though the workspace it logs to is nearer."""
     index = index_of(
         [
-            res("far", {"data-level": "1"}),
-            res("mid", None, resourceGroupName=["far"]),
-            res("near", {"data-level": "3"}),
-            res("x", None, accountName=["mid"], workspaceId=["near"]),
+            res("account", {"data-level": "1"}),
+            res("blob-service", None, accountName=["account"]),
+            res("workspace", {"data-level": "shared"}),
+            res("diag", None, resourceUri=["blob-service"], workspaceId=["workspace"]),
         ]
     )
-    assert index.level(index.get("x")) == "3"  # type: ignore[arg-type]
+    assert index.level(index.get("diag")) == "1"  # type: ignore[arg-type]
+
+
+def test_key_precedence_then_names_then_parent() -> None:
+    index = index_of(
+        [
+            res("a", {"data-level": "1"}),
+            res("b", {"data-level": "2"}),
+            res("scoped", None, resourceGroupName=["a"], scope=["b"]),
+            res("unranked", None, zeta=["a"], alpha=["b"]),
+        ]
+    )
+    assert index.level(index.get("scoped")) == "2"  # type: ignore[arg-type]
+    assert index.level(index.get("unranked")) == "2"  # type: ignore[arg-type]
+    orphan = Resource(urn="child", type="t:t:T", name="child", props={}, parent="a")
+    index = index_of([res("a", {"data-level": "3"}), orphan])
+    assert index.level(orphan) == "3", "a resource with no reference takes its parent's level"
+
+
+def test_summary_level_of_components() -> None:
+    def child(name: str, parent: str, level: str | None) -> Resource:
+        props = {"tags": {"data-level": level}} if level else {}
+        return Resource(urn=name, type="t:t:T", name=name, props=props, parent=parent)
+
+    index = index_of(
+        [
+            res("root"),
+            Resource(urn="l1", type="c:c:C", name="l1", props={}, parent="root"),
+            child("x", "l1", "1"),
+            Resource(urn="l2", type="c:c:C", name="l2", props={}, parent="root"),
+            child("y", "l2", "2"),
+            Resource(urn="empty", type="c:c:C", name="empty", props={}, parent="root"),
+        ]
+    )
+    assert index.summary_level(index.get("l1")) == "1"  # type: ignore[arg-type]
+    assert index.summary_level(index.get("root")) == "mixed"  # type: ignore[arg-type]
+    assert index.summary_level(index.get("empty")) == "unassigned"  # type: ignore[arg-type]
 
 
 def test_cycles_and_dangling_references_resolve_to_none() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from preview_helpers import PACK, PROJECT, TODAY
 
-from scripts.preview.pipeline import PlanOptions, run_plan
+from scripts.commands.pipeline import PlanOptions, run_plan
 
 
 @pytest.fixture(autouse=True)

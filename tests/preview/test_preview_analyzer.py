@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from preview_helpers import PACK
 
-from scripts.preview.analyzer import grpc_analyzer
-from scripts.preview.errors import PreviewError
-from scripts.preview.policy_config import pack_info
+from scripts.engine.analyzer import grpc_analyzer
+from scripts.engine.errors import PreviewError
+from scripts.engine.policy_config import pack_info
 
 
 def _alive(pid: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import resources, storage
 
-from scripts.preview.capture import run_program
+from scripts.engine.capture import run_program
 
 SUBSCRIPTION = "00000000-0000-4000-8000-000000000001"
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from preview_helpers import REPO, load, tvt, write_json
 
-from scripts.preview.diff import DATA_BEARING, REPLACE_ON, Kind, diff_plans
-from scripts.preview.export import SECRET_SIG, SIG_KEY
-from scripts.preview.pipeline import PlanOptions, run_plan
-from scripts.preview.plan import parse_plan
+from scripts.review.diff import DATA_BEARING, REPLACE_ON, Kind, diff_plans
+from scripts.engine.export import SECRET_SIG, SIG_KEY
+from scripts.commands.pipeline import PlanOptions, run_plan
+from scripts.engine.plan import parse_plan
 
 PREFIX = "urn:pulumi:dev::tvt-platform::"
 STACK_URN = PREFIX + "pulumi:pulumi:Stack::tvt-platform-dev"

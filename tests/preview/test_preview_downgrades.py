@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from preview_helpers import PACK, REPO, check_args, load, plan_args, tvt, write_json
 
-from scripts.preview.analyzer import InProcessAnalyzer, load_servicer
-from scripts.preview.policy_config import Downgrade, PackInfo, downgrades, load_policy_config, pack_info
+from scripts.engine.analyzer import InProcessAnalyzer, load_servicer
+from scripts.engine.policy_config import Downgrade, PackInfo, downgrades, load_policy_config, pack_info
 
 HEADING = "Enforcement downgrades"
 

@@ -14,7 +14,7 @@ import yaml
 from preview_helpers import REPO, TODAY, Run, load, tvt
 
 from components.config.load import load_stack, read_stack_file, stack_file
-from scripts.preview.pipeline import PlanOptions, run_plan
+from scripts.commands.pipeline import PlanOptions, run_plan
 
 STACKS = ("dev", "test", "prod")
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from preview_helpers import PACK, PROJECT, load, plan_args, tvt, write_json
 
-from scripts.preview import output
-from scripts.preview.errors import PreviewError
-from scripts.preview.pipeline import PlanOptions, run_plan
-from scripts.preview.progress import Progress
+from scripts.engine import output
+from scripts.engine.errors import PreviewError
+from scripts.commands.pipeline import PlanOptions, run_plan
+from scripts.commands.progress import Progress
 
 
 def test_clean_stack_exits_0_and_writes_the_three_files(

@@ -8,9 +8,9 @@ import pytest
 from preview_helpers import PACK, check_args, load, tvt, write_json
 from pulumi.runtime.proto import analyzer_pb2
 
-from scripts.preview.analyzer import InProcessAnalyzer, load_servicer
-from scripts.preview.errors import PreviewError
-from scripts.preview.policy_config import PackInfo, configure_request, load_policy_config, pack_info
+from scripts.engine.analyzer import InProcessAnalyzer, load_servicer
+from scripts.engine.errors import PreviewError
+from scripts.engine.policy_config import PackInfo, configure_request, load_policy_config, pack_info
 
 
 @pytest.fixture(scope="module")

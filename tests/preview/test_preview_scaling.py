@@ -9,12 +9,12 @@ from typing import Any
 
 from preview_helpers import PACK, TODAY
 
-from scripts.preview.analyzer import InProcessAnalyzer, load_servicer
-from scripts.preview.evaluate import evaluate
-from scripts.preview.export import topological
-from scripts.preview.levels import LevelIndex
-from scripts.preview.plan import Plan, parse_plan
-from scripts.preview.report import ReportInputs, report_markdown
+from scripts.engine.analyzer import InProcessAnalyzer, load_servicer
+from scripts.engine.evaluate import evaluate
+from scripts.engine.export import topological
+from scripts.review.levels import plan_levels
+from scripts.engine.plan import Plan, parse_plan
+from scripts.review.report import ReportInputs, report_markdown
 
 PREFIX = "urn:pulumi:big::tvt-platform::"
 STACK = PREFIX + "pulumi:pulumi:Stack::tvt-platform-big"
@@ -65,7 +65,7 @@ def synthetic_plan(groups: int) -> Plan:
 
 def test_levels_follow_tags_property_dependencies_and_children() -> None:
     plan = synthetic_plan(3)
-    levels = LevelIndex(plan).all_levels()
+    levels = plan_levels(plan)
     for g, level in enumerate(["1", "2", "3"]):
         group = {urn.rsplit("::", 1)[-1]: lvl for urn, lvl in levels.items() if f"::g{g}" in urn}
         assert group == {
@@ -91,7 +91,7 @@ def _work(groups: int) -> float:
         document = {"version": 3, "deployment": {"manifest": {"version": "x"}, "resources": ordered}}
         plan = parse_plan(document, "synthetic")
         evaluation = evaluate(plan, analyzer, None)
-        levels = LevelIndex(plan).all_levels()
+        levels = plan_levels(plan)
         report_markdown(ReportInputs(plan, evaluation, levels, {}, TODAY, "pack defaults"))
         return time.perf_counter() - start
     finally:

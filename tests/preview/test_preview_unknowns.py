@@ -26,11 +26,11 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from components.config.load import read_stack_file, stack_file
 from policies.framework import UNVERIFIABLE_PREFIX
-from scripts.preview.analyzer import open_analyzer
-from scripts.preview.capture import Capture, PreviewMocks, run_program
-from scripts.preview.evaluate import Evaluation, evaluate
-from scripts.preview.export import build_deployment, dumps
-from scripts.preview.plan import Plan, parse_plan
+from scripts.engine.analyzer import open_analyzer
+from scripts.engine.capture import Capture, PreviewMocks, run_program
+from scripts.engine.evaluate import Evaluation, evaluate
+from scripts.engine.export import build_deployment, dumps
+from scripts.engine.plan import Plan, parse_plan
 
 STACKS = ("prod", "dev")
 CANNOT_RUN = "can't run policy"

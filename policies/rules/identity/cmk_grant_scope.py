@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from policies.catalog import IDENTITY, KEY, ROLE_ASSIGNMENT
 from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
 from policies.model import Resource, Violation
-from policies.rules.identity._roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, role_guid
+from policies.roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, role_guid
 from policies.stack_index import StackIndex
 
 META = RuleMeta(

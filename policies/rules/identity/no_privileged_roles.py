@@ -10,7 +10,7 @@ from policies.catalog import ROLE_ASSIGNMENT
 from policies.framework import Controls, Params, ResourceRule, RuleMeta
 from policies.model import Resource
 from policies.props import describe
-from policies.rules.identity._roles import CONTRIBUTOR, OWNER, USER_ACCESS_ADMINISTRATOR, role_guid, role_name
+from policies.roles import CONTRIBUTOR, OWNER, USER_ACCESS_ADMINISTRATOR, role_guid, role_name
 
 META = RuleMeta(
     id="identity-no-privileged-roles",

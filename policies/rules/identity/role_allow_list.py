@@ -10,7 +10,7 @@ from policies.catalog import ROLE_ASSIGNMENT
 from policies.framework import Controls, Param, Params, ResourceRule, RuleMeta
 from policies.model import Resource
 from policies.props import describe
-from policies.rules.identity._roles import (
+from policies.roles import (
     KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
     STORAGE_BLOB_DATA_CONTRIBUTOR,
     STORAGE_BLOB_DATA_READER,

@@ -10,7 +10,7 @@ from policies.catalog import IDENTITY, ROLE_ASSIGNMENT
 from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
 from policies.model import Violation
 from policies.props import describe
-from policies.rules.identity._roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, role_guid, role_name
+from policies.roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, role_guid, role_name
 
 META = RuleMeta(
     id="identity-role-assignment-groups",

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from scripts.preview.errors import PreviewError
+from scripts.engine.errors import PreviewError
 
 
 def write_directory(target: Path, files: Mapping[str, bytes]) -> None:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.preview.capture import STACK_TYPE
-from scripts.preview.errors import PreviewError, issue
-from scripts.preview.export import DEPLOYMENT_VERSION, PROVIDER_PREFIX
+from policies.catalog import PROVIDER_PREFIX
+from policies.catalog import STACK as STACK_TYPE
+from scripts.engine.errors import PreviewError, issue
+from scripts.engine.export import DEPLOYMENT_VERSION
 
 
 @dataclass(frozen=True)

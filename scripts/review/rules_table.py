@@ -1,6 +1,6 @@
 """The README's table of policy rules, rendered from the pack's registry so it cannot drift.
 
-``python -m scripts.rules_table`` (or ``make docs``) rewrites the block between the markers in
+``python -m scripts.review.rules_table`` (or ``make docs``) rewrites the block between the markers in
 README.md; ``tests/test_readme.py`` fails when the committed block differs from the registry.
 """
 

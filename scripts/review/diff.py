@@ -6,11 +6,11 @@ the new plan, as the engine does) and each difference is one :class:`Change`:
 
 - ``added`` / ``deleted``: the URN is only in NEW / only in BASE. A new parent or logical name is a
   new URN, so it shows as a delete plus an add: exactly what Pulumi would do to the Azure resource.
-- ``replaced``: an input that Azure fixes at creation changed (:data:`REPLACE_ON`), so Pulumi
+- ``replaced``: an input that Azure fixes at creation changed (the catalog's ``replacement``), so Pulumi
   would delete the resource and create another.
 - ``updated``: any other input change (inputs compared with secrets redacted alike), or ``protect``.
 
-A delete or replace of a data-bearing or key-material type (:data:`DATA_BEARING`) is an alarm
+A delete or replace of a data-bearing or key-material type (the catalog's ``data_loss``) is an alarm
 unless an ``--allow-replace`` URN glob accepts it; one of a resource with ``protect: true`` in BASE
 is always an alarm, because Pulumi would refuse it and no glob changes that. Everything else is
 informational. All functions here are pure: reading the files is the command's job.
@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from scripts.preview.errors import PreviewError, issue
-from scripts.preview.export import PROVIDER_PREFIX, is_secret, redacted
-from scripts.preview.plan import Plan, PlanResource
+from policies.catalog import PROVIDER_PREFIX, Replacement, classify
+from scripts.engine.errors import PreviewError, issue
+from scripts.engine.export import is_secret, redacted
+from scripts.engine.plan import Plan, PlanResource
 
 
 class Kind(StrEnum):
@@ -37,99 +38,8 @@ class Kind(StrEnum):
     DELETED = "deleted"
 
 
-# --- the tables ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Replacement:
-    """Inputs of one azure-native type whose change makes Pulumi replace the resource.
-
-    ``identity``: the inputs that form the ARM id (the URL path Azure PUTs to). A new value names a
-    different Azure resource, so the old one is deleted. ``location`` is always included as well:
-    a resource's region is fixed when it is created (types without a location never carry one).
-    ``create_only``: properties Azure accepts only at creation, each with the reason.
-    """
-
-    identity: tuple[str, ...]
-    create_only: tuple[tuple[str, str], ...] = ()
-
-    def forcing(self) -> tuple[tuple[str, str], ...]:
-        """(input path, why a change forces replacement), in the order reasons are reported."""
-        arm_id = tuple(
-            (name, "forms the ARM id: a new value is a different Azure resource") for name in self.identity
-        )
-        return (*arm_id, ("location", "the region is fixed when a resource is created"), *self.create_only)
-
-
-_ASSIGNMENT_FIXED = "Azure refuses to update a role assignment (RoleAssignmentUpdateNotPermitted)"
-_KEY_FIXED = "fixed when the key is created: a new value is new key material"
-
-REPLACE_ON: Final[Mapping[str, Replacement]] = {
-    "azure-native:authorization:ManagementLockAtResourceGroupLevel": Replacement(
-        ("resourceGroupName", "lockName")
-    ),
-    "azure-native:authorization:ManagementLockByScope": Replacement(("scope", "lockName")),
-    "azure-native:authorization:RoleAssignment": Replacement(
-        ("scope", "roleAssignmentName"),
-        (("principalId", _ASSIGNMENT_FIXED), ("roleDefinitionId", _ASSIGNMENT_FIXED)),
-    ),
-    "azure-native:keyvault:Key": Replacement(
-        ("resourceGroupName", "vaultName", "keyName"),
-        (
-            ("properties.kty", _KEY_FIXED),
-            ("properties.keySize", _KEY_FIXED),
-            ("properties.curveName", _KEY_FIXED),
-        ),
-    ),
-    "azure-native:keyvault:Vault": Replacement(("resourceGroupName", "vaultName")),
-    # Nothing beyond the name: a new identity would also get a new principal id, and its grants with it.
-    "azure-native:managedidentity:UserAssignedIdentity": Replacement(("resourceGroupName", "resourceName")),
-    "azure-native:monitor:DiagnosticSetting": Replacement(("resourceUri", "name")),
-    # Subscription-scoped: the subscription is the provider's, so the name is the whole id.
-    "azure-native:monitor:SubscriptionDiagnosticSetting": Replacement(("name",)),
-    "azure-native:monitor:PrivateLinkScope": Replacement(("resourceGroupName", "scopeName")),
-    "azure-native:monitor:PrivateLinkScopedResource": Replacement(("resourceGroupName", "scopeName", "name")),
-    "azure-native:network:NetworkSecurityGroup": Replacement(
-        ("resourceGroupName", "networkSecurityGroupName")
-    ),
-    "azure-native:network:PrivateDnsZoneGroup": Replacement(
-        ("resourceGroupName", "privateEndpointName", "privateDnsZoneGroupName")
-    ),
-    "azure-native:network:PrivateEndpoint": Replacement(("resourceGroupName", "privateEndpointName")),
-    "azure-native:network:Subnet": Replacement(("resourceGroupName", "virtualNetworkName", "subnetName")),
-    "azure-native:network:VirtualNetwork": Replacement(("resourceGroupName", "virtualNetworkName")),
-    "azure-native:operationalinsights:Workspace": Replacement(("resourceGroupName", "workspaceName")),
-    "azure-native:privatedns:PrivateZone": Replacement(("resourceGroupName", "privateZoneName")),
-    "azure-native:privatedns:VirtualNetworkLink": Replacement(
-        ("resourceGroupName", "privateZoneName", "virtualNetworkLinkName")
-    ),
-    "azure-native:resources:ResourceGroup": Replacement(("resourceGroupName",)),
-    "azure-native:storage:BlobContainer": Replacement(("resourceGroupName", "accountName", "containerName")),
-    "azure-native:storage:BlobServiceProperties": Replacement(
-        ("resourceGroupName", "accountName", "blobServicesName")
-    ),
-    "azure-native:storage:StorageAccount": Replacement(
-        ("resourceGroupName", "accountName"),
-        (
-            ("isHnsEnabled", "the hierarchical namespace (ADLS Gen2) is chosen when the account is created"),
-            ("kind", "the account kind is chosen when the account is created"),
-        ),
-    ),
-}
-"""Replacement-forcing inputs per type. A type missing here gets :func:`fallback_replacement`."""
-
-DATA_BEARING: Final[Mapping[str, str]] = {
-    "azure-native:keyvault:Key": "key material: data wrapped by this key cannot be read with a new one",
-    "azure-native:keyvault:Vault": "holds the customer-managed keys that the level's data is encrypted with",
-    "azure-native:operationalinsights:Workspace": "the audit log: a new workspace starts empty",
-    "azure-native:storage:BlobContainer": "a data zone or audit archive: its blobs go with it",
-    "azure-native:storage:StorageAccount": "holds partner data or the audit archive: every blob goes with it",
-}
-"""Types whose delete or replace loses data or key material, with the reason the alarm states."""
-
-
 def fallback_replacement(inputs: Mapping[str, Any]) -> Replacement:
-    """For a type :data:`REPLACE_ON` does not know: fail towards shouting.
+    """For a type the catalog has no replacement inputs for: fail towards shouting.
 
     azure-native names every ARM path segment ``<something>Name`` (or just ``name``), so any such
     top-level input, plus ``resourceGroupName`` and ``location``, is treated as forcing replacement.
@@ -217,7 +127,9 @@ def replacement_for(resource: PlanResource, before: Mapping[str, Any] | None = N
     if not resource.custom or resource.type.startswith(PROVIDER_PREFIX):
         # Components have no cloud resource; a provider's config change is the provider's own diff.
         return None
-    return REPLACE_ON.get(resource.type) or fallback_replacement({**(before or {}), **resource.inputs})
+    info = classify(resource.type)
+    known = info.replacement if info is not None else None
+    return known or fallback_replacement({**(before or {}), **resource.inputs})
 
 
 def forced_changes(rule: Replacement, old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Forced, ...]:
@@ -275,7 +187,7 @@ class _Risk:
 
 def _risk(old: PlanResource, urn: str, kind: Kind, allow: Sequence[str]) -> _Risk:
     """Alarm or not for a delete/replace of ``old`` (reported under ``urn``, its URN in NEW)."""
-    data = DATA_BEARING.get(old.type)
+    data = data_loss(old.type)
     glob = next((g for g in allow if fnmatch.fnmatchcase(urn, g) or fnmatch.fnmatchcase(old.urn, g)), "")
     notes: list[str] = []
     if data:
@@ -462,3 +374,9 @@ def diff_json(diff: Diff) -> str:
     return (
         json.dumps([c.to_json() for c in diff.changes], indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     )
+
+
+def data_loss(type_: str) -> str | None:
+    """Why deleting or replacing a resource of ``type_`` loses data (the catalog's reason), or None."""
+    info = classify(type_)
+    return info.data_loss if info is not None else None

@@ -31,15 +31,17 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from scripts.preview.capture import STACK_TYPE, Capture, CapturedResource
-from scripts.preview.errors import PreviewError
+from policies.catalog import PROVIDER_PREFIX
+from policies.catalog import STACK as STACK_TYPE
+from scripts.engine.capture import Capture, CapturedResource
+from scripts.engine.errors import PreviewError
 
 DEPLOYMENT_VERSION = 3
 EPOCH = "1970-01-01T00:00:00Z"
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 (Pulumi's secret signature, not a secret)
 REDACTED_PLAINTEXT = json.dumps("[secret]")
-PROVIDER_PREFIX = "pulumi:providers:"
+
 # Namespace for provider ids: the engine assigns a random UUID; a name-based one keeps bytes stable.
 _PROVIDER_ID_NAMESPACE = uuid.UUID("6f1f2c44-3a0b-4f7e-9a55-8a1c9f0e7d21")
 _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

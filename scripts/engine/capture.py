@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import pulumi
@@ -39,86 +38,13 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.sync_await import _sync_await
 
+from policies.catalog import IDENTITY, KEY, STACK, VAULT, WORKSPACE, classify
+
 PROJECT = "tvt-platform"
 # How PreviewMocks answers for computed outputs: invented but plausible values, or unknown.
 COMPUTED_MODES = ("known", "unknown")
 ROOT = Path(__file__).resolve().parents[2]
-STACK_TYPE = "pulumi:pulumi:Stack"
-_RG = "/subscriptions/{subscription}/resourceGroups/{resourceGroupName}"
-_SA = _RG + "/providers/Microsoft.Storage/storageAccounts/{accountName}"
-_VNET = _RG + "/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}"
-_PE = _RG + "/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}"
-_ZONE = _RG + "/providers/Microsoft.Network/privateDnsZones/{privateZoneName}"
-# Per type: the input that carries the resource's Azure name, and the template of its ARM id.
-# A type missing here gets a generic id; its name output is then its logical name.
-ARM_IDS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "azure-native:resources:ResourceGroup": ("resourceGroupName", _RG),
-        "azure-native:storage:StorageAccount": ("accountName", _SA),
-        "azure-native:storage:BlobServiceProperties": ("blobServicesName", _SA + "/blobServices/{name}"),
-        "azure-native:storage:BlobContainer": (
-            "containerName",
-            _SA + "/blobServices/default/containers/{name}",
-        ),
-        "azure-native:storage:ImmutabilityPolicy": (
-            "immutabilityPolicyName",
-            _SA + "/blobServices/default/containers/{containerName}/immutabilityPolicies/{name}",
-        ),
-        "azure-native:keyvault:Vault": ("vaultName", _RG + "/providers/Microsoft.KeyVault/vaults/{name}"),
-        "azure-native:keyvault:Key": (
-            "keyName",
-            _RG + "/providers/Microsoft.KeyVault/vaults/{vaultName}/keys/{name}",
-        ),
-        "azure-native:network:VirtualNetwork": ("virtualNetworkName", _VNET),
-        "azure-native:network:Subnet": ("subnetName", _VNET + "/subnets/{name}"),
-        "azure-native:network:NetworkSecurityGroup": (
-            "networkSecurityGroupName",
-            _RG + "/providers/Microsoft.Network/networkSecurityGroups/{name}",
-        ),
-        "azure-native:network:PrivateEndpoint": ("privateEndpointName", _PE),
-        "azure-native:network:PrivateDnsZoneGroup": (
-            "privateDnsZoneGroupName",
-            _PE + "/privateDnsZoneGroups/{name}",
-        ),
-        "azure-native:privatedns:PrivateZone": ("privateZoneName", _ZONE),
-        "azure-native:privatedns:VirtualNetworkLink": (
-            "virtualNetworkLinkName",
-            _ZONE + "/virtualNetworkLinks/{name}",
-        ),
-        "azure-native:managedidentity:UserAssignedIdentity": (
-            "resourceName",
-            _RG + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
-        ),
-        "azure-native:operationalinsights:Workspace": (
-            "workspaceName",
-            _RG + "/providers/Microsoft.OperationalInsights/workspaces/{name}",
-        ),
-        "azure-native:monitor:DiagnosticSetting": (
-            "name",
-            "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
-        ),
-        "azure-native:monitor:SubscriptionDiagnosticSetting": (
-            "name",
-            "/subscriptions/{subscription}/providers/Microsoft.Insights/diagnosticSettings/{name}",
-        ),
-        "azure-native:monitor:PrivateLinkScope": (
-            "scopeName",
-            _RG + "/providers/Microsoft.Insights/privateLinkScopes/{name}",
-        ),
-        "azure-native:monitor:PrivateLinkScopedResource": (
-            "name",
-            _RG + "/providers/Microsoft.Insights/privateLinkScopes/{scopeName}/scopedResources/{name}",
-        ),
-        "azure-native:authorization:RoleAssignment": (
-            "roleAssignmentName",
-            "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
-        ),
-        "azure-native:authorization:ManagementLockAtResourceGroupLevel": (
-            "lockName",
-            _RG + "/providers/Microsoft.Authorization/locks/{name}",
-        ),
-    }
-)
+STACK_TYPE = STACK
 
 
 @dataclass(frozen=True)
@@ -194,7 +120,9 @@ def azure_name_and_id(
     type_: str, logical_name: str, inputs: Mapping[str, Any], subscription: str
 ) -> tuple[str, str]:
     """The Azure name a resource would get and an ARM-shaped id, so references in the plan read true."""
-    name_key, template = ARM_IDS.get(type_, ("", ""))
+    info = classify(type_)
+    arm_id = info.arm_id if info is not None else None
+    name_key, template = (arm_id.name_input, arm_id.template) if arm_id is not None else ("", "")
     name = str(inputs.get(name_key) or logical_name)
     fields = {
         **{k: v for k, v in inputs.items() if isinstance(v, str)},
@@ -237,7 +165,7 @@ def _unknown_output(type_: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     identity = inputs.get("identity")
     if isinstance(identity, Mapping) and "userAssignedIdentities" in identity:
         outputs["identity"] = {**identity, "userAssignedIdentities": UNKNOWN_OUTPUT}
-    if type_ == "azure-native:keyvault:Vault":
+    if type_ == VAULT:
         outputs["properties"] = {**dict(inputs.get("properties") or {}), "vaultUri": UNKNOWN_OUTPUT}
     return outputs
 
@@ -264,19 +192,19 @@ class PreviewMocks(pulumi_mocks.Mocks):
         outputs: dict[str, Any] = {**inputs, "name": azure_name, "id": rid}
         if isinstance(inputs.get("identity"), Mapping):
             outputs["identity"] = _identity_output(inputs["identity"])
-        if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
+        if args.typ == IDENTITY:
             outputs["principalId"] = _guid(f"principal:{rid}")
             outputs["clientId"] = _guid(f"client:{rid}")
             outputs["tenantId"] = _guid("tenant")
-        elif args.typ == "azure-native:keyvault:Vault":
+        elif args.typ == VAULT:
             props = dict(inputs.get("properties") or {})
             props["vaultUri"] = f"https://{azure_name}.vault.azure.net/"
             outputs["properties"] = props
-        elif args.typ == "azure-native:keyvault:Key":
+        elif args.typ == KEY:
             vault = inputs.get("vaultName", "vault")
             outputs["keyUri"] = f"https://{vault}.vault.azure.net/keys/{azure_name}"
             outputs["keyUriWithVersion"] = f"https://{vault}.vault.azure.net/keys/{azure_name}/0"
-        elif args.typ == "azure-native:operationalinsights:Workspace":
+        elif args.typ == WORKSPACE:
             outputs["customerId"] = _guid(f"workspace:{rid}")
         return rid, outputs
 

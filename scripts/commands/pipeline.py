@@ -30,17 +30,17 @@ import pulumi
 
 from components.config.load import ConfigError, load_stack, read_stack_file, stack_file, today
 from components.config.model import StackConfig
-from scripts.preview.analyzer import open_analyzer
-from scripts.preview.capture import ROOT, Capture, run_program
-from scripts.preview.errors import PreviewError
-from scripts.preview.evaluate import Evaluation, evaluate
-from scripts.preview.export import build_deployment, dumps
-from scripts.preview.findings import Finding, findings_json
-from scripts.preview.levels import LevelIndex
-from scripts.preview.output import write_directory
-from scripts.preview.plan import Plan, load_plan, parse_plan
-from scripts.preview.progress import Progress, Timings
-from scripts.preview.report import ReportInputs, downgrade_lines, report_markdown, summary_text
+from scripts.commands.progress import Progress, Timings
+from scripts.engine.analyzer import open_analyzer
+from scripts.engine.capture import ROOT, Capture, run_program
+from scripts.engine.errors import PreviewError
+from scripts.engine.evaluate import Evaluation, evaluate
+from scripts.engine.export import build_deployment, dumps
+from scripts.engine.output import write_directory
+from scripts.engine.plan import Plan, load_plan, parse_plan
+from scripts.review.findings import Finding, findings_json
+from scripts.review.levels import plan_levels
+from scripts.review.report import ReportInputs, downgrade_lines, report_markdown, summary_text
 
 EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
 PLAN_FILE, FINDINGS_FILE, REPORT_FILE = "plan.json", "findings.json", "report.md"
@@ -260,7 +260,7 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
                 inputs = ReportInputs(
                     plan=plan,
                     evaluation=evaluation,
-                    levels=LevelIndex(plan).all_levels(),
+                    levels=plan_levels(plan),
                     group_names=group_names(config),
                     today=today_iso(),
                     config_label=display(config_path, options.root) if config_path else "pack defaults",

@@ -29,7 +29,7 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from scripts.preview.errors import PreviewError
+from scripts.engine.errors import PreviewError
 
 TRANSPORTS = ("grpc", "inprocess")
 STARTUP_TIMEOUT_S = 60.0

@@ -23,12 +23,11 @@ from typing import Any
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
-from scripts.preview.analyzer import Analyzer
-from scripts.preview.capture import config_for_runtime
-from scripts.preview.export import SIG_KEY, is_secret
-from scripts.preview.findings import ConfiguredExemption, Finding, configured_exemptions, parse_exemption
-from scripts.preview.plan import Plan, PlanResource, urn_parts
-from scripts.preview.policy_config import (
+from scripts.engine.analyzer import Analyzer
+from scripts.engine.capture import config_for_runtime
+from scripts.engine.export import SIG_KEY, is_secret
+from scripts.engine.plan import Plan, PlanResource, urn_parts
+from scripts.engine.policy_config import (
     ENFORCEMENT_NAMES,
     SEVERITY_NAMES,
     Downgrade,
@@ -39,6 +38,7 @@ from scripts.preview.policy_config import (
     load_policy_config,
     pack_info,
 )
+from scripts.review.findings import ConfiguredExemption, Finding, configured_exemptions, parse_exemption
 
 Tick = Callable[[int, int], None]
 

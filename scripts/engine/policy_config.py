@@ -24,7 +24,7 @@ import jsonschema
 from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2
 
-from scripts.preview.errors import PreviewError, issue
+from scripts.engine.errors import PreviewError, issue
 
 ENFORCEMENT_LEVELS: dict[str, int] = {
     "advisory": analyzer_pb2.ADVISORY,

@@ -1,4 +1,8 @@
-"""Built-in Azure role definition GUIDs the identity rules reason about (Azure built-in roles)."""
+"""Built-in Azure role definitions the pack and the ``tvt`` report reason about (Azure built-in roles).
+
+The program declares its roles in ``components/roles.py``; ``tests/policies/test_policy_cross_checks.py``
+proves the two tables agree.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,10 @@ NAMES: Mapping[str, str] = MappingProxyType(
         KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER: "Key Vault Crypto Service Encryption User",
     }
 )
+
+BLOB_READ = "microsoft.storage/storageaccounts/blobservices/containers/blobs/read"
+# Built-in roles whose data actions include reading blobs (unless an ABAC condition takes it away).
+READS_BLOBS: frozenset[str] = frozenset({STORAGE_BLOB_DATA_READER, STORAGE_BLOB_DATA_CONTRIBUTOR})
 
 _ROLE_ID = re.compile(
     r"^(/subscriptions/[^/]+)?/providers/Microsoft\.Authorization/roleDefinitions/"

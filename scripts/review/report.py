@@ -18,22 +18,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from policies import abac
-from scripts.preview.evaluate import Evaluation
-from scripts.preview.findings import ConfiguredExemption, Finding
-from scripts.preview.plan import Plan, PlanResource
+from policies import abac, roles
+from policies.catalog import BLOB_CONTAINER, RG_LOCK, ROLE_ASSIGNMENT, STORAGE_ACCOUNT
+from scripts.engine.evaluate import Evaluation
+from scripts.engine.plan import Plan, PlanResource
+from scripts.review.findings import ConfiguredExemption, Finding
 
-ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
-LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
-# Built-in role definition GUIDs the platform uses (learn.microsoft.com, "Azure built-in roles").
-ROLE_NAMES = {
-    "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
-    "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
-    "e147488a-f6f5-4113-8e2d-b22465e65bf6": "Key Vault Crypto Service Encryption User",
-}
-# Data roles that include reading blobs, unless an ABAC condition takes the read action away.
-_READING_ROLES = {"2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"}
-_BLOB_READ = "microsoft.storage/storageaccounts/blobservices/containers/blobs/read"
 _GRANT = re.compile(r"TVT grant: (?P<role>\S+) for (?P<group>\S+) on ")
 _USE_CASE = re.compile(r"Use case (?P<id>\S+) \((?P<approval>\S+)\) expires (?P<expires>\d{4}-\d{2}-\d{2})")
 _LEVEL_ORDER = {"3": 0, "2": 1, "1": 2, "shared": 3}
@@ -106,17 +96,13 @@ def exemption_rows(evaluation: Evaluation, today: str) -> list[ExemptionRow]:
     return sorted(rows, key=lambda r: (r.exemption.rule, r.exemption.resource, r.exemption.expires))
 
 
-def _role_guid(role_definition_id: str) -> str:
-    return role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
-
-
 def _scope_label(assignment: PlanResource, plan: Plan) -> str:
     target = next(
         (plan.get(u) for u in assignment.property_dependencies.get("scope", ()) if plan.get(u)), None
     )
-    if target is not None and target.type == "azure-native:storage:BlobContainer":
+    if target is not None and target.type == BLOB_CONTAINER:
         return f"zone {target.inputs.get('containerName', target.name)}"
-    if target is not None and target.type == "azure-native:storage:StorageAccount":
+    if target is not None and target.type == STORAGE_ACCOUNT:
         return f"whole level ({target.inputs.get('accountName', target.name)})"
     if target is not None:
         return f"{target.type.rsplit(':', 1)[-1]} {target.name}"
@@ -159,11 +145,11 @@ def _moment(literal: str) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
-def reads_data(role_guid: str, condition: str) -> str:
+def reads_data(guid: str | None, condition: str) -> str:
     """Can the group read blobs, and until when: the condition's blocks that target blob read decide."""
-    if role_guid not in _READING_ROLES:
+    if guid not in roles.READS_BLOBS:
         return "not a data-reading role"
-    on_read = [b for b in _blocks(condition) if _BLOB_READ in b.targets] if condition else []
+    on_read = [b for b in _blocks(condition) if roles.BLOB_READ in b.targets] if condition else []
     if any(b.expressions is None for b in on_read):
         return "no (write-only: ABAC condition denies blob read)"
     if not on_read:
@@ -203,8 +189,8 @@ def access_rows(plan: Plan, levels: Mapping[str, str], group_names: Mapping[str,
         description = str(r.inputs.get("description", ""))
         grant = _GRANT.search(description)
         use_case = _USE_CASE.search(description)
-        guid = _role_guid(str(r.inputs.get("roleDefinitionId", "")))
-        azure_role = ROLE_NAMES.get(guid, guid)
+        guid = roles.role_guid(r.inputs.get("roleDefinitionId", ""))
+        azure_role = roles.role_name(guid)
         condition = str(r.inputs.get("condition") or "")
         if condition:
             azure_role += " (with ABAC condition)"
@@ -227,7 +213,7 @@ def access_rows(plan: Plan, levels: Mapping[str, str], group_names: Mapping[str,
 
 def protected_rows(plan: Plan, levels: Mapping[str, str]) -> list[ProtectedRow]:
     rows = [ProtectedRow(r.name, r.type, levels[r.urn], "protect") for r in plan.resources if r.protect]
-    for lock in (r for r in plan.resources if r.type == LOCK):
+    for lock in (r for r in plan.resources if r.type == RG_LOCK):
         for urn in lock.property_dependencies.get("resourceGroupName", ()):
             group = plan.get(urn)
             if group is not None:
