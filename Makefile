@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 VENV_STAMP := .venv/.synced
 
-.PHONY: help plan test lint typecheck validate docs clean
+.PHONY: help plan test lint lint-workflows typecheck validate docs clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,10 +26,13 @@ plan: $(VENV_STAMP) ## Offline preview of STACK (default prod) into out/STACK: n
 validate: $(VENV_STAMP) ## Validate stacks/Pulumi.$(STACK).yaml
 	@.venv/bin/tvt validate --stack $(STACK)
 
-lint: $(VENV_STAMP) ## ruff lint and format check, import-linter contracts
+lint: $(VENV_STAMP) lint-workflows ## ruff lint and format check, import-linter contracts, workflow checks
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
 	@.venv/bin/lint-imports
+
+lint-workflows: $(VENV_STAMP) ## zizmor, workflow schemas and shellcheck on .github/workflows (tests/workflows)
+	@.venv/bin/python -m tests.workflows.workflow_checks
 
 typecheck: $(VENV_STAMP) ## mypy on library code
 	@.venv/bin/mypy
