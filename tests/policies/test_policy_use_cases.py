@@ -11,7 +11,7 @@ import pytest
 from policies.use_cases import ABSENT, UseCase, parse_date, parse_register, register_from_config
 from tests.policies.baselines import USE_CASES, compliant_stack
 from tests.policies.harness import analyzer, describe, load_config, run
-from tests.policies.negative_cases import ingest_writer_condition
+from tests.policies.rules.identity.test_level3_use_case import ingest_writer_condition
 
 RULE = "identity-level3-use-case"
 ENTRY = {

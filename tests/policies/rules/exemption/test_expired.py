@@ -1,0 +1,46 @@
+"""exemption-expired: an exemption past its expiry is itself a finding."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.policies.cases import Case, assert_baseline_passes, assert_case_trips, nothing
+from tests.policies.harness import Finding
+
+RULE = "exemption-expired"
+
+
+EXPIRED_WORKSPACE_EXEMPTION = {
+    "encryption-cmk-same-level": {
+        "exemptions": [
+            {
+                "resource": "urn:pulumi:prod::tvt-platform::*azure-native:operationalinsights:Workspace::*",
+                "reason": "Dedicated cluster needed for CMK; volume too low to justify one at the moment.",
+                "approver": "TVT Senior Information Risk Owner",
+                "expires": "2026-01-31",
+            }
+        ]
+    }
+}
+
+
+CASES = [
+    Case(
+        "workspace CMK exemption lapsed",
+        nothing,
+        "exemption from encryption-cmk-same-level for urn:pulumi:prod::tvt-platform::*azure-native:"
+        "operationalinsights:Workspace::* approved by TVT Senior Information Risk Owner "
+        "expired 2026-01-31",
+        also=frozenset({"encryption-cmk-same-level"}),
+        config=EXPIRED_WORKSPACE_EXEMPTION,
+    ),
+]
+
+
+def test_baseline_passes_rule(baseline_findings: list[Finding]) -> None:
+    assert_baseline_passes(RULE, baseline_findings)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_negative_case(case: Case, baseline_findings: list[Finding]) -> None:
+    assert_case_trips(RULE, case, baseline_findings)

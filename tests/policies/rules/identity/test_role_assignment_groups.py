@@ -1,0 +1,42 @@
+"""identity-role-assignment-groups: people get access through groups; only our identity gets the CMK role."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.policies.baselines import role_id
+from tests.policies.cases import Case, assert_baseline_passes, assert_case_trips, drop_ref, set_prop
+from tests.policies.harness import Finding
+
+RULE = "identity-role-assignment-groups"
+
+CASES = [
+    Case(
+        "grant to a user",
+        set_prop("l3-grant-tvp-analysts", "principalType", "User"),
+        "principalType is 'User'; expected Group",
+        "l3-grant-tvp-analysts",
+    ),
+    Case(
+        "service principal not ours",
+        drop_ref("l3-key-access", "principalId"),
+        "principalId is not a UserAssignedIdentity declared in this stack",
+        "l3-key-access",
+        also=frozenset({"identity-cmk-grant-scope"}),
+    ),
+    Case(
+        "our identity with a data role",
+        set_prop("l3-key-access", "roleDefinitionId", role_id("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1")),
+        "role Storage Blob Data Reader is not the crypto service encryption role",
+        "l3-key-access",
+    ),
+]
+
+
+def test_baseline_passes_rule(baseline_findings: list[Finding]) -> None:
+    assert_baseline_passes(RULE, baseline_findings)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_negative_case(case: Case, baseline_findings: list[Finding]) -> None:
+    assert_case_trips(RULE, case, baseline_findings)

@@ -1,0 +1,83 @@
+"""network-nsg-deny-internet-inbound: NSGs deny all inbound internet traffic and allow none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.policies.baselines import Stack
+from tests.policies.cases import Case, Mutation, assert_baseline_passes, assert_case_trips, set_prop
+from tests.policies.harness import Finding
+
+RULE = "network-nsg-deny-internet-inbound"
+
+
+def allow_inbound_from(*sources: str) -> Mutation:
+    """Add an inbound Allow rule to the level-3 NSG from ``sources`` (the explicit deny stays)."""
+
+    def mutate(stack: Stack) -> None:
+        prefixes: dict[str, Any] = (
+            {"sourceAddressPrefix": sources[0]}
+            if len(sources) == 1
+            else {"sourceAddressPrefixes": list(sources)}
+        )
+        stack["l3-nsg"].props["securityRules"].append(
+            {
+                "name": "allow-partner-sftp",
+                "priority": 200,
+                "direction": "Inbound",
+                "access": "Allow",
+                "protocol": "Tcp",
+                "sourcePortRange": "*",
+                "destinationAddressPrefix": "*",
+                "destinationPortRange": "22",
+                **prefixes,
+            }
+        )
+
+    return mutate
+
+
+CASES = [
+    Case(
+        "no explicit internet deny",
+        set_prop("l3-nsg", "securityRules", []),
+        "no Inbound Deny rule",
+        "l3-nsg",
+    ),
+    Case(
+        "allow from anywhere",
+        set_prop("l3-nsg", "securityRules.0.access", "Allow"),
+        "allows inbound traffic from anywhere",
+        "l3-nsg",
+    ),
+    Case(
+        "allow from a public range",
+        allow_inbound_from("203.0.113.0/24"),
+        "security rule 'allow-partner-sftp' allows inbound traffic from '203.0.113.0/24', which is not a "
+        "private range",
+        "l3-nsg",
+    ),
+    Case(
+        "allow from half the internet among private prefixes",
+        allow_inbound_from("10.0.0.0/8", "0.0.0.0/1"),
+        "allows inbound traffic from '0.0.0.0/1', which is not a private range",
+        "l3-nsg",
+    ),
+    Case(
+        "allow from the Any tag",
+        allow_inbound_from("Any"),
+        "security rule 'allow-partner-sftp' allows inbound traffic from anywhere",
+        "l3-nsg",
+    ),
+]
+
+
+def test_baseline_passes_rule(baseline_findings: list[Finding]) -> None:
+    assert_baseline_passes(RULE, baseline_findings)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_negative_case(case: Case, baseline_findings: list[Finding]) -> None:
+    assert_case_trips(RULE, case, baseline_findings)

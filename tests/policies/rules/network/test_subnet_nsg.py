@@ -1,0 +1,46 @@
+"""network-subnet-nsg: every subnet has a network security group and no default outbound access."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.policies.cases import Case, assert_baseline_passes, assert_case_trips, drop_ref, set_prop
+from tests.policies.harness import Finding
+
+RULE = "network-subnet-nsg"
+
+CASES = [
+    Case(
+        "default outbound access",
+        set_prop("l3-subnet", "defaultOutboundAccess", True),
+        "defaultOutboundAccess is true; expected false",
+        "l3-subnet",
+    ),
+    Case(
+        "NSG not applied to private endpoints",
+        set_prop("l3-subnet", "privateEndpointNetworkPolicies", "Disabled"),
+        "privateEndpointNetworkPolicies is 'Disabled'",
+        "l3-subnet",
+    ),
+    Case(
+        "NSG not a stack reference",
+        drop_ref("l3-subnet", "networkSecurityGroup"),
+        "networkSecurityGroup.id does not reference a NetworkSecurityGroup",
+        "l3-subnet",
+    ),
+    Case(
+        "inline subnets",
+        set_prop("l3-vnet", "subnets", [{"name": "inline", "addressPrefix": "10.43.0.64/26"}]),
+        "subnets are declared inline",
+        "l3-vnet",
+    ),
+]
+
+
+def test_baseline_passes_rule(baseline_findings: list[Finding]) -> None:
+    assert_baseline_passes(RULE, baseline_findings)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_negative_case(case: Case, baseline_findings: list[Finding]) -> None:
+    assert_case_trips(RULE, case, baseline_findings)
