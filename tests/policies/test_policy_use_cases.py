@@ -1,4 +1,4 @@
-"""The use-case register the pack reads from ``ConfigureStack``: parsing, and failing closed without one."""
+"""The use-case register the pack reads from ``ConfigureStack``: parsing, and what is malformed."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ from typing import Any
 import pytest
 
 from policies.use_cases import ABSENT, UseCase, parse_date, parse_register, register_from_config
-from tests.policies.baselines import USE_CASES, compliant_stack
-from tests.policies.harness import analyzer, describe, load_config, run
-from tests.policies.rules.identity.test_level3_use_case import ingest_writer_condition
+from tests.policies.baselines import USE_CASES
 
-RULE = "identity-level3-use-case"
 ENTRY = {
     "id": "UC-2026-001",
     "title": "Knife crime",
@@ -81,44 +78,3 @@ def test_malformed_register_is_reported_not_raised(value: str, why: str) -> None
         "the use-case register tvt:useCases in the stack config is malformed: "
     )
     assert why in register.problem
-
-
-def _level3(findings: list[Any]) -> list[Any]:
-    return [f for f in findings if f.rule == RULE]
-
-
-def test_baseline_with_its_register_passes() -> None:
-    stack = compliant_stack()
-    assert [u["id"] for u in stack.config[USE_CASES]] == ["UC-2026-001"]
-    assert not _level3(run(analyzer(load_config("prod")), stack))
-
-
-def test_ingest_writer_confined_to_its_partner_folder_passes() -> None:
-    stack = compliant_stack()
-    stack["l3-grant-tvp-analysts"].props["condition"] = ingest_writer_condition("thames-valley-police/")
-    assert not _level3(run(analyzer(load_config("prod")), stack))
-
-
-def test_without_configure_stack_every_level3_grant_fails_closed() -> None:
-    stack = compliant_stack()
-    findings = _level3(run(analyzer(load_config("prod")), stack, configure_stack=False))
-    assert [(f.urn, f.level) for f in findings] == [(stack["l3-grant-tvp-analysts"].urn, "mandatory")], (
-        describe(findings)
-    )
-    assert findings[0].message == f"group access to level-3 data: {ABSENT}"
-
-
-def test_level1_grants_do_not_need_a_register() -> None:
-    stack = compliant_stack()
-    stack.remove("l3-grant-tvp-analysts")
-    del stack.config[USE_CASES]
-    assert not _level3(run(analyzer(load_config("prod")), stack))
-
-
-def test_a_later_configure_stack_replaces_the_register() -> None:
-    # One analyzer, two stacks: the second's config is the one that counts.
-    servicer = analyzer(load_config("prod"))
-    assert not _level3(run(servicer, compliant_stack()))
-    without = compliant_stack()
-    without.config = {}
-    assert [f.message for f in _level3(run(servicer, without))] == [f"group access to level-3 data: {ABSENT}"]

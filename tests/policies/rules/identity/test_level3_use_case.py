@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from tests.policies.baselines import BLOB_READ, PRIVATE_LINK, USE_CASES, Stack, reader_condition
+from policies.use_cases import ABSENT
+from tests.policies.baselines import (
+    BLOB_READ,
+    PRIVATE_LINK,
+    USE_CASES,
+    Stack,
+    compliant_stack,
+    reader_condition,
+)
 from tests.policies.cases import (
     DELETE,
     Case,
@@ -17,7 +25,7 @@ from tests.policies.cases import (
     drop_ref,
     set_prop,
 )
-from tests.policies.harness import Finding
+from tests.policies.harness import Finding, analyzer, describe, load_config, run
 
 RULE = "identity-level3-use-case"
 
@@ -236,3 +244,47 @@ def test_baseline_passes_rule(baseline_findings: list[Finding]) -> None:
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_negative_case(case: Case, baseline_findings: list[Finding]) -> None:
     assert_case_trips(RULE, case, baseline_findings)
+
+
+# Beyond the cases: the rule reads the register from ConfigureStack, and fails closed without one.
+
+
+def _level3(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.rule == RULE]
+
+
+def test_baseline_with_its_register_passes() -> None:
+    stack = compliant_stack()
+    assert [u["id"] for u in stack.config[USE_CASES]] == ["UC-2026-001"]
+    assert not _level3(run(analyzer(load_config("prod")), stack))
+
+
+def test_ingest_writer_confined_to_its_partner_folder_passes() -> None:
+    stack = compliant_stack()
+    stack["l3-grant-tvp-analysts"].props["condition"] = ingest_writer_condition("thames-valley-police/")
+    assert not _level3(run(analyzer(load_config("prod")), stack))
+
+
+def test_without_configure_stack_every_level3_grant_fails_closed() -> None:
+    stack = compliant_stack()
+    findings = _level3(run(analyzer(load_config("prod")), stack, configure_stack=False))
+    assert [(f.urn, f.level) for f in findings] == [(stack["l3-grant-tvp-analysts"].urn, "mandatory")], (
+        describe(findings)
+    )
+    assert findings[0].message == f"group access to level-3 data: {ABSENT}"
+
+
+def test_level1_grants_do_not_need_a_register() -> None:
+    stack = compliant_stack()
+    stack.remove("l3-grant-tvp-analysts")
+    del stack.config[USE_CASES]
+    assert not _level3(run(analyzer(load_config("prod")), stack))
+
+
+def test_a_later_configure_stack_replaces_the_register() -> None:
+    # One analyzer, two stacks: the second's config is the one that counts.
+    servicer = analyzer(load_config("prod"))
+    assert not _level3(run(servicer, compliant_stack()))
+    without = compliant_stack()
+    without.config = {}
+    assert [f.message for f in _level3(run(servicer, without))] == [f"group access to level-3 data: {ABSENT}"]
