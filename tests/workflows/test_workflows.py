@@ -33,6 +33,7 @@ from tests.workflows.workflow_checks import (
     run_steps,
     schema_check,
     shellcheck,
+    substitute,
     workflow_files,
     zizmor,
 )
@@ -126,7 +127,7 @@ class Sandbox:
         self.summary.write_text("", encoding="utf-8")
         self.output.write_text("", encoding="utf-8")
         script = self.root / "step.sh"
-        script.write_text(EXPRESSION.sub(PLACEHOLDER, step.script), encoding="utf-8")
+        script.write_text(substitute(step.script), encoding="utf-8")
         env = {
             "PATH": f"{self.bin}{os.pathsep}/usr/bin{os.pathsep}/bin",
             "HOME": str(self.root),
