@@ -34,12 +34,11 @@ from components.config.model import (
 )
 from components.platform import Platform
 from scripts.engine.capture import Capture, CapturedResource, run_program
+from tests.conftest import SUBSCRIPTION, TODAY, TODAY_DATE
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "__main__.py"
 STACKS = ("dev", "test", "prod")
-TODAY = "2026-06-01"  # use-case expiries in the stack files are checked against this day
-SUBSCRIPTION = "00000000-0000-4000-8000-100000000042"
 TENANT = "00000000-0000-4000-8000-200000000042"
 SCOPES = ("audit", "l1", "l2", "l3")
 LEVEL_SCOPES = ("l1", "l2", "l3")
@@ -251,7 +250,7 @@ class Runs:
         label = f"main-{stack}"
         if label not in self._runs:
             file_config = read_stack_file(stack_file(stack))
-            config = load_stack(stack, today=dt.date.fromisoformat(TODAY))
+            config = load_stack(stack, today=TODAY_DATE)
             capture = capture_program(MAIN, stack=stack, config=file_config)
             self._runs[label] = Run(label, config, capture)
         return self._runs[label]
