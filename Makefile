@@ -40,7 +40,7 @@ typecheck: $(VENV_STAMP) ## mypy on library code
 test: lint typecheck ## Lint, typecheck and the whole test suite
 	@.venv/bin/pytest
 
-docs: $(VENV_STAMP) ## Regenerate the README's rule table from the policy registry
+docs: $(VENV_STAMP) ## Regenerate docs/rules.md from the policy registry
 	@.venv/bin/python -m scripts.review.rules_table
 
 clean: ## Remove generated output

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -91,9 +92,6 @@ class Exemption:
     def expired(self, today: dt.date) -> bool:
         return today > self.expires
 
-    def exempted_prefix(self) -> str:
-        return f"EXEMPTED (approved by {self.approver} until {self.expires.isoformat()}: {self.reason}) "
-
     def describe(self) -> str:
         return f"exemption from {self.rule} for {self.resource} approved by {self.approver}"
 
@@ -150,3 +148,42 @@ def _parse_one(rule: str, where: str, item: Any, today: dt.date) -> Exemption:
             "then be renewed"
         )
     return Exemption(rule, values["resource"], values["reason"], values["approver"], expiry)
+
+
+class ExemptionStatus(StrEnum):
+    APPLIED = "applied"  # the finding is downgraded to advisory
+    EXPIRED = "expired"  # the finding keeps its level; ``exemption-expired`` reports the lapse
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What exemptions do to one finding: the exemption that decided it, and how."""
+
+    exemption: Exemption
+    status: ExemptionStatus
+
+    def rewrite(self, message: str) -> str:
+        """The finding's message as the engine shows it, saying who approved it or that it lapsed."""
+        e = self.exemption
+        if self.status is ExemptionStatus.APPLIED:
+            return f"EXEMPTED (approved by {e.approver} until {e.expires.isoformat()}: {e.reason}) {message}"
+        return f"{message} (exemption expired {e.expires.isoformat()})"
+
+
+def decide(
+    exemptions: Iterable[Exemption], rule: str, urn: str, today: dt.date, *, crashed: bool = False
+) -> Decision | None:
+    """The exemption decision for a finding of ``rule`` on ``urn``; None when no exemption matches.
+
+    The pack applies it to each diagnostic and the ``tvt`` tool computes the same decision from the
+    same config and day, so the status travels as data, never parsed back out of the message. A
+    crashed rule is never exempted: the exemption was approved for a finding, not for a broken check.
+    The latest-expiring valid exemption wins; with none valid, the latest lapsed one is reported.
+    """
+    candidates = [e for e in exemptions if e.rule == rule and e.matches(urn)]
+    if not candidates or crashed:
+        return None
+    valid = [e for e in candidates if not e.expired(today)]
+    if valid:
+        return Decision(max(valid, key=lambda e: e.expires), ExemptionStatus.APPLIED)
+    return Decision(max(candidates, key=lambda e: e.expires), ExemptionStatus.EXPIRED)

@@ -51,6 +51,13 @@ StackCheck = Callable[["StackContext", Params], "Iterable[Violation] | NotApplic
 
 CRASH_PREFIX = "rule crashed: "
 UNVERIFIABLE_PREFIX = "cannot verify during preview: "
+
+
+def crashed(message: str) -> bool:
+    """Whether a diagnostic reports a crashed check (the SDK puts the description on the line before)."""
+    return f"\n{CRASH_PREFIX}" in message or message.startswith(CRASH_PREFIX)
+
+
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 
 NCSC_FRAMEWORK = "NCSC Cloud Security Principles"

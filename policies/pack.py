@@ -38,8 +38,8 @@ from pulumi_policy.policy import _NotApplicableError, _PolicyAnalyzerServicer
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from policies.clock import today as default_today
-from policies.exemptions import Exemption, ExemptionError, parse_exemptions
-from policies.framework import CRASH_PREFIX, Rule, StackContext, TvtStackValidationArgs, to_policy
+from policies.exemptions import Exemption, ExemptionError, ExemptionStatus, decide, parse_exemptions
+from policies.framework import Rule, StackContext, TvtStackValidationArgs, crashed, to_policy
 from policies.rules.audit import (
     activity_log_export,
     blob_service_logs,
@@ -283,23 +283,23 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
         )
 
     def _apply_exemptions(self, response: Any, default_urn: str) -> None:
-        """Rewrite exempted findings in place: never drop one, and never exempt a crashed rule."""
+        """Rewrite exempted findings in place (:func:`~policies.exemptions.decide`); never drop one."""
         if not self._exemptions:
             return
         today = self._today()
         for diagnostic in response.diagnostics:
-            urn = diagnostic.urn or default_urn
-            candidates = [e for e in self._exemptions.get(diagnostic.policyName, ()) if e.matches(urn)]
-            if not candidates or f"\n{CRASH_PREFIX}" in diagnostic.message:
+            decision = decide(
+                self._exemptions.get(diagnostic.policyName, ()),
+                diagnostic.policyName,
+                diagnostic.urn or default_urn,
+                today,
+                crashed=crashed(diagnostic.message),
+            )
+            if decision is None:
                 continue
-            valid = [e for e in candidates if not e.expired(today)]
-            if valid:
-                chosen = max(valid, key=lambda e: e.expires)
+            if decision.status is ExemptionStatus.APPLIED:
                 diagnostic.enforcementLevel = proto.ADVISORY
-                diagnostic.message = chosen.exempted_prefix() + diagnostic.message
-            else:
-                latest = max(e.expires for e in candidates)
-                diagnostic.message += f" (exemption expired {latest.isoformat()})"
+            diagnostic.message = decision.rewrite(diagnostic.message)
 
 
 async def _awaited(result: Any) -> None:

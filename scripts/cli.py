@@ -1,8 +1,8 @@
 """``tvt``: the project's command line (installed into .venv by ``uv sync``).
 
-Exit codes are the same for every command: 0 success, 1 a mandatory policy violation, 2 bad input
-(config, plan or policy config), always with a message naming the file, the key and what was
-expected, never a traceback.
+Exit codes (``scripts.commands.exit_codes``) are the same for every command: 0 success, 1 a mandatory
+policy violation, 2 bad input (config, plan or policy config), always with a message naming the
+file, the key and what was expected, never a traceback.
 """
 
 from __future__ import annotations
@@ -12,10 +12,6 @@ import sys
 from collections.abc import Sequence
 
 from scripts.commands import check, diff, plan, validate
-
-EXIT_OK = 0
-EXIT_VIOLATION = 1
-EXIT_BAD_INPUT = 2
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from scripts.commands.pipeline import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
+from scripts.commands.exit_codes import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
 from scripts.engine.errors import PreviewError
 from scripts.engine.plan import load_plan, parse_plan, read_plan_document
 from scripts.review.diff import Diff, diff_json, diff_plans, diff_text, plan_aliases

@@ -30,19 +30,19 @@ import pulumi
 
 from components.config.load import ConfigError, load_stack, read_stack_file, stack_file, today
 from components.config.model import StackConfig
+from scripts.commands.exit_codes import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
 from scripts.commands.progress import Progress, Timings
 from scripts.engine.analyzer import open_analyzer
 from scripts.engine.capture import ROOT, Capture, run_program
 from scripts.engine.errors import PreviewError
-from scripts.engine.evaluate import Evaluation, evaluate
+from scripts.engine.evaluate import evaluate
 from scripts.engine.export import build_deployment, dumps
 from scripts.engine.output import write_directory
 from scripts.engine.plan import Plan, load_plan, parse_plan
-from scripts.review.findings import Finding, findings_json
+from scripts.review.findings import Finding, Review, findings_json, review
 from scripts.review.levels import plan_levels
 from scripts.review.report import ReportInputs, downgrade_lines, report_markdown, summary_text
 
-EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
 PLAN_FILE, FINDINGS_FILE, REPORT_FILE = "plan.json", "findings.json", "report.md"
 
 
@@ -219,7 +219,7 @@ def evaluate_plan(
     transport: str,
     progress: Progress | None,
     stack_config: Mapping[str, Any] | None,
-) -> Evaluation:
+) -> Review:
     """Step 4, shared by ``tvt plan`` and ``tvt check``; ``stack_config`` is the stack file's ``config:``."""
     packdir = pack or root / "policies"
 
@@ -228,7 +228,7 @@ def evaluate_plan(
             progress.update(f"evaluating policies: {done}/{total} resources")
 
     with open_analyzer(transport, packdir) as analyzer:
-        return evaluate(plan, analyzer, config_path, tick, stack_config)
+        return review(evaluate(plan, analyzer, config_path, tick, stack_config), plan)
 
 
 def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -247,7 +247,7 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
             config_path = options.policy_config or default_policy_config(options.root, options.stack, err)
             with timings.phase("policy"):
                 plan = parse_plan(json.loads(plan_bytes), PLAN_FILE)
-                evaluation = evaluate_plan(
+                verdict = evaluate_plan(
                     plan,
                     root=options.root,
                     pack=options.pack,
@@ -259,7 +259,7 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
             with timings.phase("report"):
                 inputs = ReportInputs(
                     plan=plan,
-                    evaluation=evaluation,
+                    review=verdict,
                     levels=plan_levels(plan),
                     group_names=group_names(config),
                     today=today_iso(),
@@ -267,7 +267,7 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
                 )
                 files = {
                     PLAN_FILE: plan_bytes,
-                    FINDINGS_FILE: findings_bytes(evaluation.findings),
+                    FINDINGS_FILE: findings_bytes(verdict.findings),
                     REPORT_FILE: report_markdown(inputs).encode(),
                 }
             with timings.phase("write"):
@@ -277,12 +277,14 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
         return EXIT_BAD_INPUT
     out.write(summary_text(inputs, f"{options.out}/{PLAN_FILE}"))
     err.write(f"{timings.line()}\n")
-    return EXIT_VIOLATION if evaluation.mandatory else EXIT_OK
+    return EXIT_VIOLATION if verdict.mandatory else EXIT_OK
 
 
 def finding_line(f: Finding) -> str:
     exempt = (
-        f" [exempted: approved by {f.exemption.approver} until {f.exemption.expires}]" if f.exemption else ""
+        f" [exempted: approved by {f.exemption.exemption.approver} until {f.exemption.exemption.expires}]"
+        if f.exemption
+        else ""
     )
     message = " ".join(f.message.split())
     return f"{f.enforcement.upper():10} {f.rule} ({f.severity}) {f.type} {f.name}{exempt}: {message}"
@@ -295,7 +297,7 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
             plan = load_plan(options.plan)
             config_path = options.policy_config or default_policy_config(options.root, plan.stack, err)
             stack_config = plan_stack_config(options.root, plan.stack, err)
-            evaluation = evaluate_plan(
+            verdict = evaluate_plan(
                 plan,
                 root=options.root,
                 pack=options.pack,
@@ -308,17 +310,17 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
         err.write(f"tvt check: {error}\n")
         return EXIT_BAD_INPUT
     label = display(config_path, options.root) if config_path else "pack defaults"
-    downgrades = [line + "\n" for line in downgrade_lines(evaluation, label)]
+    downgrades = [line + "\n" for line in downgrade_lines(verdict.evaluation, label)]
     if options.format == "json":
-        out.write(findings_bytes(evaluation.findings).decode())
-        if evaluation.downgrades:  # stdout stays the findings list, yet a downgrade is never silent
+        out.write(findings_bytes(verdict.findings).decode())
+        if verdict.evaluation.downgrades:  # stdout stays the findings list, yet a downgrade is never silent
             err.writelines(downgrades)
     else:
-        out.writelines(finding_line(f) + "\n" for f in evaluation.findings)
+        out.writelines(finding_line(f) + "\n" for f in verdict.findings)
         out.writelines(downgrades)
-        mandatory = len(evaluation.mandatory)
+        mandatory = len(verdict.mandatory)
         out.write(
-            f"{plan.stack}: {len(evaluation.findings)} findings, {mandatory} mandatory -> "
+            f"{plan.stack}: {len(verdict.findings)} findings, {mandatory} mandatory -> "
             f"{'FAIL' if mandatory else 'PASS'}\n"
         )
-    return EXIT_VIOLATION if evaluation.mandatory else EXIT_OK
+    return EXIT_VIOLATION if verdict.mandatory else EXIT_OK

@@ -13,9 +13,7 @@ from typing import Any
 
 from components.config.load import ROOT, ConfigError, load_stack
 from components.config.model import StackConfig
-
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
+from scripts.commands.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 
 
 def register(sub: Any) -> None:

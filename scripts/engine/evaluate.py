@@ -14,8 +14,9 @@ policy that still finds a violation is reported by ``Analyze`` at MANDATORY anyw
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,13 @@ from typing import Any
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
+from policies.clock import today
+from policies.exemptions import Exemption, ExemptionError, parse_exemptions
 from scripts.engine.analyzer import Analyzer
 from scripts.engine.capture import config_for_runtime
+from scripts.engine.errors import PreviewError
 from scripts.engine.export import SIG_KEY, is_secret
-from scripts.engine.plan import Plan, PlanResource, urn_parts
+from scripts.engine.plan import Plan, PlanResource
 from scripts.engine.policy_config import (
     ENFORCEMENT_NAMES,
     SEVERITY_NAMES,
@@ -38,22 +42,44 @@ from scripts.engine.policy_config import (
     load_policy_config,
     pack_info,
 )
-from scripts.review.findings import ConfiguredExemption, Finding, configured_exemptions, parse_exemption
 
 Tick = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
+class Diagnostic:
+    """One ``AnalyzeDiagnostic`` the pack returned, with the URN it is about (the stack's for stack-wide)."""
+
+    rule: str
+    enforcement: str
+    severity: str  # "unspecified" when the pack sent none
+    urn: str
+    message: str
+    exempt_urn: str  # the URN the pack matched exemptions against ("" for a stack-wide finding)
+
+    @classmethod
+    def from_rpc(cls, diagnostic: analyzer_pb2.AnalyzeDiagnostic, analyzed: str, shown: str) -> Diagnostic:
+        """``analyzed``: the URN the pack defaults to (``Analyze``'s resource, "" in ``AnalyzeStack``)."""
+        return cls(
+            rule=diagnostic.policyName,
+            enforcement=ENFORCEMENT_NAMES.get(diagnostic.enforcementLevel, "advisory"),
+            severity=SEVERITY_NAMES.get(diagnostic.severity, "unspecified"),
+            urn=diagnostic.urn or shown,
+            message=diagnostic.message,
+            exempt_urn=diagnostic.urn or analyzed,
+        )
+
+
+@dataclass(frozen=True)
 class Evaluation:
+    """What one run of the pack over a plan answered, and the config and exemptions it ran with."""
+
     pack: PackInfo
     config_source: str
     config: Mapping[str, PolicyEntry]
-    exemptions: tuple[ConfiguredExemption, ...]
-    findings: tuple[Finding, ...]
-
-    @property
-    def mandatory(self) -> list[Finding]:
-        return [f for f in self.findings if f.blocking]
+    exemptions: tuple[Exemption, ...]
+    today: dt.date  # the day exemptions were judged on, as the pack judged them
+    diagnostics: tuple[Diagnostic, ...]
 
     @property
     def downgrades(self) -> tuple[Downgrade, ...]:
@@ -143,30 +169,18 @@ def stack_configure_request(
     )
 
 
-def to_finding(
-    diagnostic: analyzer_pb2.AnalyzeDiagnostic,
-    urn: str,
-    plan: Plan,
-    pack: PackInfo,
-    exemptions: Iterable[ConfiguredExemption],
-) -> Finding:
-    policy = pack.policies.get(diagnostic.policyName)
-    resource = plan.get(urn)
-    parts = urn_parts(urn)
-    severity = SEVERITY_NAMES.get(diagnostic.severity, "unspecified")
-    if severity == "unspecified" and policy is not None:
-        severity = policy.severity
-    return Finding(
-        rule=diagnostic.policyName,
-        enforcement=ENFORCEMENT_NAMES.get(diagnostic.enforcementLevel, "advisory"),
-        severity=severity,
-        urn=urn,
-        type=resource.type if resource else (parts[2].rsplit("$", 1)[-1] if parts else ""),
-        name=resource.name if resource else (parts[3] if parts else ""),
-        message=diagnostic.message,
-        controls=policy.controls if policy else (),
-        exemption=parse_exemption(diagnostic.policyName, urn, diagnostic.message, exemptions),
-    )
+def configured_exemptions(
+    config: Mapping[str, PolicyEntry], day: dt.date, source: str
+) -> tuple[Exemption, ...]:
+    """Every rule's exemptions, parsed by the pack's own parser (the pack refuses the same ones)."""
+    try:
+        return tuple(
+            e
+            for rule in sorted(config)
+            for e in parse_exemptions(rule, config[rule].properties.get("exemptions"), day)
+        )
+    except ExemptionError as error:
+        raise PreviewError(f"{source}: {error}") from None
 
 
 def stack_urn(plan: Plan) -> str:
@@ -180,28 +194,27 @@ def evaluate(
     tick: Tick | None = None,
     stack_config: Mapping[str, Any] | None = None,
 ) -> Evaluation:
-    """Run the pack over ``plan`` and return its findings, sorted; bad policy config raises PreviewError.
+    """Run the pack over ``plan`` and return what it answered; bad policy config raises PreviewError.
 
     ``stack_config`` is the stack file's ``config:`` mapping, sent in ``ConfigureStack``.
     """
     pack = pack_info(analyzer.get_info())
     resolved = load_policy_config(config_path, pack)
-    exemptions = tuple(configured_exemptions(resolved))
+    day = today()
+    exemptions = configured_exemptions(resolved, day, str(config_path or "(pack defaults)"))
     analyzer.configure(configure_request(resolved))
     analyzer.configure_stack(stack_configure_request(plan, stack_config))
     total = len(plan.resources) + 1
-    findings: list[Finding] = []
+    diagnostics: list[Diagnostic] = []
     for done, resource in enumerate(plan.resources, start=1):
         response = analyzer.analyze(analyze_request(resource, plan))
-        findings += [
-            to_finding(d, d.urn or resource.urn, plan, pack, exemptions) for d in response.diagnostics
-        ]
+        diagnostics += [Diagnostic.from_rpc(d, resource.urn, resource.urn) for d in response.diagnostics]
         if tick:
             tick(done, total)
     request = analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, plan) for r in plan.resources])
     response = analyzer.analyze_stack(request)
     root = stack_urn(plan)  # once: a stack rule may report every resource
-    findings += [to_finding(d, d.urn or root, plan, pack, exemptions) for d in response.diagnostics]
+    diagnostics += [Diagnostic.from_rpc(d, "", root) for d in response.diagnostics]
     if tick:
         tick(total, total)
     return Evaluation(
@@ -209,5 +222,6 @@ def evaluate(
         config_source=str(config_path) if config_path else "(pack defaults)",
         config=resolved,
         exemptions=exemptions,
-        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        today=day,
+        diagnostics=tuple(diagnostics),
     )

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 from policies import abac, roles
 from policies.catalog import BLOB_CONTAINER, RG_LOCK, ROLE_ASSIGNMENT, STORAGE_ACCOUNT
+from policies.exemptions import Exemption
 from scripts.engine.evaluate import Evaluation
 from scripts.engine.plan import Plan, PlanResource
-from scripts.review.findings import ConfiguredExemption, Finding
+from scripts.review.findings import Finding, Review
 
 _GRANT = re.compile(r"TVT grant: (?P<role>\S+) for (?P<group>\S+) on ")
 _USE_CASE = re.compile(r"Use case (?P<id>\S+) \((?P<approval>\S+)\) expires (?P<expires>\d{4}-\d{2}-\d{2})")
@@ -47,7 +48,7 @@ class AccessRow:
 
 @dataclass(frozen=True)
 class ExemptionRow:
-    exemption: ConfiguredExemption
+    exemption: Exemption
     status: str  # "applied" | "unused" | "expired"
     findings: int
 
@@ -80,18 +81,13 @@ def by_rule(findings: Iterable[Finding]) -> dict[tuple[str, str], int]:
     return dict(sorted(counts.items()))
 
 
-def exemption_rows(evaluation: Evaluation, today: str) -> list[ExemptionRow]:
+def exemption_rows(review: Review) -> list[ExemptionRow]:
+    """Every configured exemption, with what it did: applied to findings, unused, or expired."""
+    today = review.evaluation.today
     rows = []
-    for e in evaluation.exemptions:
-        used = [
-            f
-            for f in evaluation.findings
-            if f.rule == e.rule
-            and f.exemption is not None
-            and f.exemption.expires == e.expires
-            and e.matches(f.urn)
-        ]
-        status = "expired" if e.expires < today else ("applied" if used else "unused")
+    for e in review.evaluation.exemptions:
+        used = [f for f in review.findings if f.exemption is not None and f.exemption.exemption == e]
+        status = "expired" if e.expired(today) else ("applied" if used else "unused")
         rows.append(ExemptionRow(e, status, len(used)))
     return sorted(rows, key=lambda r: (r.exemption.rule, r.exemption.resource, r.exemption.expires))
 
@@ -238,7 +234,7 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
 @dataclass(frozen=True)
 class ReportInputs:
     plan: Plan
-    evaluation: Evaluation
+    review: Review
     levels: Mapping[str, str]
     group_names: Mapping[str, str]
     today: str
@@ -260,11 +256,11 @@ def downgrade_lines(evaluation: Evaluation, config_label: str) -> list[str]:
 
 
 def summary_text(inputs: ReportInputs, out_label: str) -> str:
-    plan, evaluation = inputs.plan, inputs.evaluation
+    plan, evaluation = inputs.plan, inputs.review.evaluation
     resources = counted_resources(plan)
-    findings = evaluation.findings
+    findings = inputs.review.findings
     mandatory = [f for f in findings if f.blocking]
-    exempted = [f for f in findings if f.exemption and f.exemption.status == "applied"]
+    exempted = [f for f in findings if f.exempted]
     lines = [f"tvt plan: stack {plan.stack}: {len(resources)} resources -> {out_label}"]
     lines.append("  by level: " + ", ".join(f"{k}: {v}" for k, v in by_level(plan, inputs.levels).items()))
     lines.append("  by type:")
@@ -276,7 +272,7 @@ def summary_text(inputs: ReportInputs, out_label: str) -> str:
     )
     lines += [f"  {rule} [{level}]: {count}" for (rule, level), count in by_rule(findings).items()]
     lines += downgrade_lines(evaluation, inputs.config_label)
-    rows = exemption_rows(evaluation, inputs.today)
+    rows = exemption_rows(inputs.review)
     counts = Counter(r.status for r in rows)
     lines.append(
         f"exemptions: {counts['applied']} applied, {counts['unused']} unused, {counts['expired']} expired"
@@ -293,11 +289,11 @@ def summary_text(inputs: ReportInputs, out_label: str) -> str:
 
 
 def report_markdown(inputs: ReportInputs) -> str:
-    plan, evaluation = inputs.plan, inputs.evaluation
-    findings = evaluation.findings
+    plan, evaluation = inputs.plan, inputs.review.evaluation
+    findings = inputs.review.findings
     mandatory = [f for f in findings if f.blocking]
-    exempted = [f for f in findings if f.exemption and f.exemption.status == "applied"]
-    rows = exemption_rows(evaluation, inputs.today)
+    exempted = [f for f in findings if f.exempted]
+    rows = exemption_rows(inputs.review)
     counts = Counter(r.status for r in rows)
     lines = [
         f"# Policy report: {plan.project} / {plan.stack}",
@@ -370,7 +366,7 @@ def report_markdown(inputs: ReportInputs) -> str:
                     r.exemption.resource,
                     r.exemption.reason,
                     r.exemption.approver,
-                    r.exemption.expires,
+                    r.exemption.expires.isoformat(),
                     f"{r.status} ({r.findings} findings)" if r.status == "applied" else r.status,
                 ]
                 for r in rows

@@ -12,8 +12,8 @@ import pytest
 
 from components import roles
 from components.diagnostics import SIGNALS
-from policies.catalog import CATALOG, classify
 from policies import roles as policy_roles
+from policies.catalog import CATALOG, classify
 from policies.rules.identity.role_allow_list import META as ALLOW_LIST
 
 DIAGNOSTIC_TYPES = sorted(t for t, info in CATALOG.items() if info.diagnostics.supported)
@@ -60,8 +60,7 @@ def test_role_guids_agree() -> None:
     pack = {name: guid for guid, name in policy_roles.NAMES.items()}
     for name, guid in program.items():
         assert pack.get(name) == guid, (
-            f"{name}: components/roles.py says {guid}, "
-            f"policies/roles.py says {pack.get(name)}"
+            f"{name}: components/roles.py says {guid}, policies/roles.py says {pack.get(name)}"
         )
 
 

@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from preview_helpers import PACK, PROJECT, load, plan_args, tvt, write_json
 
-from scripts.engine import output
-from scripts.engine.errors import PreviewError
 from scripts.commands.pipeline import PlanOptions, run_plan
 from scripts.commands.progress import Progress
+from scripts.engine import output
+from scripts.engine.errors import PreviewError
+
+L3_STORAGE = "urn:pulumi:violate::tvt-platform::*azure-native:storage:StorageAccount::l3-storage"
+NOTHING = "urn:pulumi:violate::tvt-platform::*azure-native:storage:StorageAccount::nothing"
 
 
 def test_clean_stack_exits_0_and_writes_the_three_files(
@@ -152,14 +155,15 @@ def test_report_shows_access_matrix_exemptions_and_protected_resources(
         "storage-no-public-access": {
             "exemptions": [
                 {
-                    "resource": "*StorageAccount::l3-storage",
+                    "resource": L3_STORAGE,
                     "reason": "Public read for the published statistics, agreed by the partnership board.",
                     "approver": "Head of Information Governance",
                     "expires": "2026-12-31",
                 }
             ]
         },
-        "owner-tag": {"exemptions": [{"resource": "*::nothing", "reason": "Placeholder owner in the fixture.",
+        "owner-tag": {"exemptions": [{"resource": NOTHING,
+                                      "reason": "Placeholder owner in the fixture stack.",
                                       "approver": "Platform lead", "expires": "2026-01-31"}]},
     }  # fmt: skip
     config = write_json(tmp_path / "policy.json", exempt)
@@ -173,10 +177,10 @@ def test_report_shows_access_matrix_exemptions_and_protected_resources(
     ]
     reason = exempt["storage-no-public-access"]["exemptions"][0]["reason"]
     assert [
-        "storage-no-public-access", "*StorageAccount::l3-storage", reason, "Head of Information Governance",
+        "storage-no-public-access", L3_STORAGE, reason, "Head of Information Governance",
         "2026-12-31", "applied (1 findings)",
     ] in rows  # fmt: skip
-    assert ["owner-tag", "*::nothing", "Placeholder owner in the fixture.", "Platform lead", "2026-01-31",
+    assert ["owner-tag", NOTHING, "Placeholder owner in the fixture stack.", "Platform lead", "2026-01-31",
             "expired"] in rows  # fmt: skip
     assert ["3", "Fixture VRU analysts", "reader", "Storage Blob Data Reader", "yes", "zone matched",
             "UC-2026-001 (DEC-2026-03)", "2027-09-30"] in rows  # fmt: skip

@@ -11,6 +11,8 @@ from preview_helpers import check_args, load, tvt, write_json
 URN_PREFIX = "urn:pulumi:violate::tvt-platform::"
 FINDING_KEYS = {"rule", "enforcement", "severity", "urn", "type", "name", "message", "controls"}
 
+L3_STORAGE = "urn:pulumi:violate::tvt-platform::*azure-native:storage:StorageAccount::l3-storage"
+
 
 def test_json_findings_have_the_contract_fields_and_match_findings_json(
     planned: dict[str, Path], capsys: pytest.CaptureFixture[str]
@@ -48,7 +50,7 @@ def test_clean_plan_checks_clean_in_text(
     assert "ADVISORY   owner-tag (low) azure-native:resources:ResourceGroup l3-rg:" in run.out
 
 
-def test_exemption_is_parsed_from_the_message(
+def test_exemption_status_comes_as_data_not_from_the_message(
     planned: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reason = "Public read (for now) of published statistics, agreed by the board."
@@ -58,7 +60,7 @@ def test_exemption_is_parsed_from_the_message(
             "storage-no-public-access": {
                 "exemptions": [
                     {
-                        "resource": "*::l3-storage",
+                        "resource": L3_STORAGE,
                         "reason": reason,
                         "approver": "SIRO",
                         "expires": "2026-12-31",
@@ -87,7 +89,12 @@ def test_expired_exemption_keeps_the_finding_mandatory(
     planned: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reason = "Temporary, until the CDN is ready."
-    exemption = {"resource": "*::l3-storage", "reason": reason, "approver": "SIRO", "expires": "2026-01-01"}
+    exemption = {
+        "resource": L3_STORAGE,
+        "reason": reason,
+        "approver": "SIRO",
+        "expires": "2026-01-01",
+    }
     config = write_json(tmp_path / "policy.json", {"storage-no-public-access": {"exemptions": [exemption]}})
     run = tvt(
         check_args(planned["violate"] / "plan.json", "--format", "json", "--policy-config", str(config)),

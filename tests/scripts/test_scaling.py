@@ -12,8 +12,9 @@ from preview_helpers import PACK, TODAY
 from scripts.engine.analyzer import InProcessAnalyzer, load_servicer
 from scripts.engine.evaluate import evaluate
 from scripts.engine.export import topological
-from scripts.review.levels import plan_levels
 from scripts.engine.plan import Plan, parse_plan
+from scripts.review.findings import review
+from scripts.review.levels import plan_levels
 from scripts.review.report import ReportInputs, report_markdown
 
 PREFIX = "urn:pulumi:big::tvt-platform::"
@@ -90,7 +91,7 @@ def _work(groups: int) -> float:
         ordered = topological(copy.deepcopy(states))
         document = {"version": 3, "deployment": {"manifest": {"version": "x"}, "resources": ordered}}
         plan = parse_plan(document, "synthetic")
-        evaluation = evaluate(plan, analyzer, None)
+        evaluation = review(evaluate(plan, analyzer, None), plan)
         levels = plan_levels(plan)
         report_markdown(ReportInputs(plan, evaluation, levels, {}, TODAY, "pack defaults"))
         return time.perf_counter() - start

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from preview_helpers import PACK, PROJECT, REPO, load
 
-from scripts.engine.export import SECRET_SIG, SIG_KEY, topological
 from scripts.commands.pipeline import PlanOptions, run_plan
+from scripts.engine.export import SECRET_SIG, SIG_KEY, topological
 
 STACK_URN = "urn:pulumi:clean::tvt-platform::pulumi:pulumi:Stack::tvt-platform-clean"
 

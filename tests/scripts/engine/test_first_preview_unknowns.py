@@ -28,9 +28,10 @@ from components.config.load import read_stack_file, stack_file
 from policies.framework import UNVERIFIABLE_PREFIX
 from scripts.engine.analyzer import open_analyzer
 from scripts.engine.capture import Capture, PreviewMocks, run_program
-from scripts.engine.evaluate import Evaluation, evaluate
+from scripts.engine.evaluate import evaluate
 from scripts.engine.export import build_deployment, dumps
 from scripts.engine.plan import Plan, parse_plan
+from scripts.review.findings import Review, review
 
 STACKS = ("prod", "dev")
 CANNOT_RUN = "can't run policy"
@@ -55,10 +56,11 @@ def plan_of(capture: Capture, config: Mapping[str, Any]) -> Plan:
     return parse_plan(json.loads(dumps(build_deployment(capture, config))), "plan.json")
 
 
-def evaluate_plan(plan: Plan, stack: str, config: Mapping[str, Any]) -> Evaluation:
+def evaluate_plan(plan: Plan, stack: str, config: Mapping[str, Any]) -> Review:
     """As ``tvt plan`` evaluates: the stack's policy config, and its stack config in ConfigureStack."""
     with open_analyzer("inprocess", REPO / "policies") as analyzer:
-        return evaluate(plan, analyzer, REPO / "policies" / "config" / f"{stack}.json", stack_config=config)
+        policy_config = REPO / "policies" / "config" / f"{stack}.json"
+        return review(evaluate(plan, analyzer, policy_config, stack_config=config), plan)
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +116,9 @@ def test_first_preview_has_no_mandatory_finding_and_every_mandatory_rule_runs(
 ) -> None:
     capture, config = unknown_runs[stack]
     evaluation = evaluate_plan(plan_of(capture, config), stack, config)
-    mandatory_rules = {name for name, p in evaluation.config.items() if p.enforcement == "mandatory"}
+    mandatory_rules = {
+        name for name, p in evaluation.evaluation.config.items() if p.enforcement == "mandatory"
+    }
     assert "encryption-cmk-same-level" in mandatory_rules and "network-subnet-nsg" in mandatory_rules
     cannot_run = [f for f in evaluation.findings if CANNOT_RUN in f.message and f.rule in mandatory_rules]
     assert not cannot_run, "mandatory rules that could not run:\n" + "\n".join(

@@ -33,7 +33,7 @@ def test_capture_records_options_dependencies_and_arm_ids() -> None:
     assert account.property_dependencies["resourceGroupName"] == (rg.urn,)
     assert account.protect and not rg.protect
     assert account.source_position is not None
-    assert account.source_position.file == "tests/preview/test_preview_capture.py"
+    assert account.source_position.file == "tests/scripts/engine/test_capture.py"
 
 
 def test_on_register_reports_a_running_count() -> None:
