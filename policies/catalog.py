@@ -22,7 +22,7 @@ class DataClass(StrEnum):
     NONE = "none"  # configuration only (its data, if any, is encrypted by its data-bearing parent)
 
 
-class Placement(StrEnum):
+class Geography(StrEnum):
     """How a type is placed geographically, for the residency rule."""
 
     REGIONAL = "regional"  # has a region: must be UK (explicitly, or through its resource group)
@@ -33,7 +33,7 @@ class Placement(StrEnum):
 
 
 @dataclass(frozen=True)
-class Diagnostics:
+class DiagnosticSupport:
     """Which diagnostic-setting streams Azure offers for a type (Azure Monitor "supported categories").
 
     ``metrics`` are the metric categories Azure *accepts* for the type: a setting that enables any
@@ -117,9 +117,9 @@ class TypeInfo:
     """
 
     data: DataClass
-    diagnostics: Diagnostics
+    diagnostics: DiagnosticSupport
     taggable: bool
-    placement: Placement
+    geography: Geography
     arm_id: ArmId | None = None
     replacement: Replacement | None = None
     data_loss: str | None = None
@@ -136,13 +136,13 @@ ALL_METRICS = "AllMetrics"
 STORAGE_METRICS: tuple[str, ...] = ("Transaction", "Capacity")
 STORAGE_REQUIRED_METRICS: tuple[str, ...] = ("Transaction",)
 
-NO_DIAGNOSTICS = Diagnostics(logs=False)
-LOGS = Diagnostics(logs=True)
-LOGS_AND_ALL_METRICS = Diagnostics(logs=True, metrics=(ALL_METRICS,))
-STORAGE_ACCOUNT_DIAGNOSTICS = Diagnostics(
+NO_DIAGNOSTICS = DiagnosticSupport(logs=False)
+LOGS = DiagnosticSupport(logs=True)
+LOGS_AND_ALL_METRICS = DiagnosticSupport(logs=True, metrics=(ALL_METRICS,))
+STORAGE_ACCOUNT_DIAGNOSTICS = DiagnosticSupport(
     logs=False, metrics=STORAGE_METRICS, required_metrics=STORAGE_REQUIRED_METRICS
 )
-STORAGE_SERVICE_DIAGNOSTICS = Diagnostics(
+STORAGE_SERVICE_DIAGNOSTICS = DiagnosticSupport(
     logs=True, metrics=STORAGE_METRICS, required_metrics=STORAGE_REQUIRED_METRICS
 )
 
@@ -185,7 +185,7 @@ COMPONENT_TYPES: tuple[str, ...] = (
 
 RG_LOCK_BY_SCOPE = "azure-native:authorization:ManagementLockByScope"
 
-_COMPONENT = TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, placement=Placement.NONE)
+_COMPONENT = TypeInfo(DataClass.NONE, NO_DIAGNOSTICS, taggable=False, geography=Geography.NONE)
 
 # ARM id templates (Azure REST API paths), shared by the rows below.
 _RG = "/subscriptions/{subscription}/resourceGroups/{resourceGroupName}"
@@ -200,10 +200,10 @@ _KEY_FIXED = "fixed when the key is created: a new value is new key material"
 
 def _azure(
     data: DataClass,
-    diagnostics: Diagnostics,
+    diagnostics: DiagnosticSupport,
     *,
     taggable: bool,
-    placement: Placement,
+    geography: Geography,
     arm_id: tuple[str, str],
     identity: tuple[str, ...],
     create_only: tuple[tuple[str, str], ...] = (),
@@ -214,7 +214,7 @@ def _azure(
         data,
         diagnostics,
         taggable=taggable,
-        placement=placement,
+        geography=geography,
         arm_id=ArmId(*arm_id),
         replacement=Replacement(identity, create_only),
         data_loss=data_loss,
@@ -227,7 +227,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=True,
-            placement=Placement.REGIONAL,
+            geography=Geography.REGIONAL,
             arm_id=("resourceGroupName", _RG),
             identity=("resourceGroupName",),
         ),
@@ -235,7 +235,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             LOGS,
             taggable=True,
-            placement=Placement.REGIONAL,
+            geography=Geography.REGIONAL,
             arm_id=(
                 "networkSecurityGroupName",
                 _RG + "/providers/Microsoft.Network/networkSecurityGroups/{name}",
@@ -246,7 +246,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             LOGS_AND_ALL_METRICS,
             taggable=True,
-            placement=Placement.REGIONAL,
+            geography=Geography.REGIONAL,
             arm_id=("virtualNetworkName", _VNET),
             identity=("resourceGroupName", "virtualNetworkName"),
         ),
@@ -254,7 +254,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=False,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=("subnetName", _VNET + "/subnets/{name}"),
             identity=("resourceGroupName", "virtualNetworkName", "subnetName"),
         ),
@@ -262,7 +262,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=True,
-            placement=Placement.REGIONAL,
+            geography=Geography.REGIONAL,
             arm_id=("privateEndpointName", _PE),
             identity=("resourceGroupName", "privateEndpointName"),
         ),
@@ -270,7 +270,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=False,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=("privateDnsZoneGroupName", _PE + "/privateDnsZoneGroups/{name}"),
             identity=("resourceGroupName", "privateEndpointName", "privateDnsZoneGroupName"),
         ),
@@ -278,7 +278,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=True,
-            placement=Placement.GLOBAL,
+            geography=Geography.GLOBAL,
             arm_id=("privateZoneName", _ZONE),
             identity=("resourceGroupName", "privateZoneName"),
         ),
@@ -286,7 +286,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=True,
-            placement=Placement.GLOBAL,
+            geography=Geography.GLOBAL,
             arm_id=("virtualNetworkLinkName", _ZONE + "/virtualNetworkLinks/{name}"),
             identity=("resourceGroupName", "privateZoneName", "virtualNetworkLinkName"),
         ),
@@ -294,7 +294,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.KEY_MATERIAL,
             LOGS_AND_ALL_METRICS,
             taggable=True,
-            placement=Placement.REGIONAL,
+            geography=Geography.REGIONAL,
             arm_id=("vaultName", _RG + "/providers/Microsoft.KeyVault/vaults/{name}"),
             identity=("resourceGroupName", "vaultName"),
             data_loss="holds the customer-managed keys that the level's data is encrypted with",
@@ -304,7 +304,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.KEY_MATERIAL,
             NO_DIAGNOSTICS,
             taggable=True,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=("keyName", _RG + "/providers/Microsoft.KeyVault/vaults/{vaultName}/keys/{name}"),
             identity=("resourceGroupName", "vaultName", "keyName"),
             create_only=(
@@ -320,7 +320,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=True,
-            placement=Placement.REGIONAL,
+            geography=Geography.REGIONAL,
             arm_id=(
                 "resourceName",
                 _RG + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
@@ -331,7 +331,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=False,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=("roleAssignmentName", "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),
             identity=("scope", "roleAssignmentName"),
             create_only=(("principalId", _ASSIGNMENT_FIXED), ("roleDefinitionId", _ASSIGNMENT_FIXED)),
@@ -340,7 +340,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=False,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=("lockName", _RG + "/providers/Microsoft.Authorization/locks/{name}"),
             identity=("resourceGroupName", "lockName"),
         ),
@@ -348,7 +348,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=False,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=("lockName", "{scope}/providers/Microsoft.Authorization/locks/{name}"),
             identity=("scope", "lockName"),
         ),
@@ -357,7 +357,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.DATA_BEARING,
             STORAGE_ACCOUNT_DIAGNOSTICS,
             taggable=True,
-            placement=Placement.REGIONAL,
+            geography=Geography.REGIONAL,
             arm_id=("accountName", _SA),
             identity=("resourceGroupName", "accountName"),
             create_only=(
@@ -374,7 +374,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             STORAGE_SERVICE_DIAGNOSTICS,
             taggable=False,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=("blobServicesName", _SA + "/blobServices/{name}"),
             identity=("resourceGroupName", "accountName", "blobServicesName"),
         ),
@@ -382,7 +382,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=False,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=("containerName", _SA + "/blobServices/default/containers/{name}"),
             identity=("resourceGroupName", "accountName", "containerName"),
             data_loss="a data zone or audit archive: its blobs go with it",
@@ -391,7 +391,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=False,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=(
                 "immutabilityPolicyName",
                 _SA + "/blobServices/default/containers/{containerName}/immutabilityPolicies/{name}",
@@ -402,7 +402,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.DATA_BEARING,
             LOGS_AND_ALL_METRICS,
             taggable=True,
-            placement=Placement.REGIONAL,
+            geography=Geography.REGIONAL,
             arm_id=("workspaceName", _RG + "/providers/Microsoft.OperationalInsights/workspaces/{name}"),
             identity=("resourceGroupName", "workspaceName"),
             data_loss="the audit log: a new workspace starts empty",
@@ -411,7 +411,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=False,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=("name", "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}"),
             identity=("resourceUri", "name"),
         ),
@@ -420,7 +420,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=False,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=(
                 "name",
                 "/subscriptions/{subscription}/providers/Microsoft.Insights/diagnosticSettings/{name}",
@@ -433,7 +433,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=True,
-            placement=Placement.GLOBAL,
+            geography=Geography.GLOBAL,
             arm_id=("scopeName", _PLS + "/{name}"),
             identity=("resourceGroupName", "scopeName"),
         ),
@@ -441,7 +441,7 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             DataClass.NONE,
             NO_DIAGNOSTICS,
             taggable=False,
-            placement=Placement.NONE,
+            geography=Geography.NONE,
             arm_id=("name", _PLS + "/{scopeName}/scopedResources/{name}"),
             identity=("resourceGroupName", "scopeName", "name"),
         ),

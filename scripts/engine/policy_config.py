@@ -210,8 +210,14 @@ def validate_properties(source: str, pack: PackInfo, resolved: Mapping[str, Poli
         raise PreviewError(*problems)
 
 
-def reconcile(pack: PackInfo, entries: Mapping[str, PolicyEntry], source: str) -> dict[str, PolicyEntry]:
-    """Every policy's effective config: defaults, initial config, ``all``, then the file; then validated."""
+def reconcile(
+    pack: PackInfo, entries: Mapping[str, PolicyEntry], source: str, *, check_schema: bool = True
+) -> dict[str, PolicyEntry]:
+    """Every policy's effective config: defaults, initial config, ``all``, then the file; then validated.
+
+    ``check_schema=False`` skips the schema check, as a caller that hands the pack unvalidated
+    config would (the pack must then refuse what it cannot accept on its own).
+    """
     result = {
         name: PolicyEntry(
             policy.enforcement,
@@ -225,7 +231,8 @@ def reconcile(pack: PackInfo, entries: Mapping[str, PolicyEntry], source: str) -
     }
     _apply(result, pack.initial_config)
     _apply(result, entries)
-    validate_properties(source, pack, result)
+    if check_schema:
+        validate_properties(source, pack, result)
     return result
 
 
@@ -265,9 +272,15 @@ def configure_request(resolved: Mapping[str, PolicyEntry]) -> analyzer_pb2.Confi
     return request
 
 
+def resolve_policy_config(
+    raw: Any, source: str, pack: PackInfo, *, check_schema: bool = True
+) -> dict[str, PolicyEntry]:
+    """Check and reconcile a config document (already parsed JSON) against ``pack``."""
+    return reconcile(pack, parse_entries(raw, source, pack), source, check_schema=check_schema)
+
+
 def load_policy_config(path: Path | None, pack: PackInfo) -> dict[str, PolicyEntry]:
     """Read, check and reconcile ``path`` (None: the pack's own defaults) against ``pack``."""
     if path is None:
         return reconcile(pack, {}, "(pack defaults)")
-    entries = parse_entries(read_config_file(path), str(path), pack)
-    return reconcile(pack, entries, str(path))
+    return resolve_policy_config(read_config_file(path), str(path), pack)

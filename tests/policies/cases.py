@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.policies.baselines import Stack, compliant_stack
-from tests.policies.harness import Finding, analyzer, describe, load_config, run
+from tests.policies.harness import Hit, analyzer, describe, load_config, run
 
 Mutation = Callable[[Stack], None]
 DELETE = object()  # a mutation's value that removes the key instead
@@ -110,12 +110,12 @@ EXEMPTED_BY_DESIGN = {
 }
 
 
-def baseline_findings() -> list[Finding]:
+def baseline_findings() -> list[Hit]:
     """Every finding on the compliant baseline under prod's pack config."""
     return run(analyzer(load_config("prod")), BASELINE)
 
 
-def _expected_exemption(f: Finding) -> bool:
+def _expected_exemption(f: Hit) -> bool:
     resource = EXEMPTED_BY_DESIGN.get(f.rule)
     return resource is not None and f.urn == BASELINE[resource].urn and f.exempted and f.level == "advisory"
 
@@ -127,13 +127,13 @@ def _config(extra: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     return config
 
 
-def assert_baseline_passes(rule: str, baseline: list[Finding]) -> None:
+def assert_baseline_passes(rule: str, baseline: list[Hit]) -> None:
     """``rule`` finds nothing on the compliant baseline but its design exemptions."""
     mine = [f for f in baseline if f.rule == rule and not _expected_exemption(f)]
     assert not mine, f"compliant baseline trips {rule}:\n{describe(mine)}"
 
 
-def assert_case_trips(rule: str, case: Case, baseline: list[Finding]) -> None:
+def assert_case_trips(rule: str, case: Case, baseline: list[Hit]) -> None:
     """``case`` trips ``rule`` with its message on its resource, mandatory, and nothing but ``also``."""
     stack = BASELINE.copy()
     case.mutate(stack)

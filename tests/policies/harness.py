@@ -1,9 +1,9 @@
-"""Drive the pack in-process with the protobuf requests the engine sends.
+"""Drive the pack in-process with the protobuf requests the engine sends, built by ``tvt``'s own engine.
 
 ``GetAnalyzerInfo``, ``Configure`` (reconciled like the engine: every policy listed, its level
-always set, schema defaults filled), ``ConfigureStack`` (the stack's config, encoded as the engine
-encodes it), ``Analyze`` per resource (inputs, options) and ``AnalyzeStack`` (outputs, parents,
-dependencies, property dependencies).
+always set, schema defaults filled), ``ConfigureStack``, ``Analyze`` per resource and
+``AnalyzeStack``: each request comes from ``scripts.engine`` (the harness's stack is turned into a
+plan), so the tests exercise the same builders ``tvt plan`` uses.
 """
 
 from __future__ import annotations
@@ -14,10 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
-from policies.pack import RULES, TvtAnalyzer, build_policies, make_analyzer
+from policies.exemptions import ExemptionStatus, decide
+from policies.framework import crashed
+from policies.pack import TvtAnalyzer, build_policies, make_analyzer
+from scripts.engine.evaluate import analyze_request as engine_analyze_request
+from scripts.engine.evaluate import stack_configure_request as engine_stack_configure_request
+from scripts.engine.evaluate import stack_resource
+from scripts.engine.plan import Plan, PlanResource
+from scripts.engine.policy_config import configure_request as engine_configure_request
+from scripts.engine.policy_config import pack_info, resolve_policy_config
 from tests.policies.baselines import PROJECT, Res, Stack
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "policies" / "config"
@@ -30,94 +38,92 @@ LEVEL_NAMES = {
 LEVELS = {v: k for k, v in LEVEL_NAMES.items()}
 
 
-def struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
-    message = struct_pb2.Struct()
-    json_format.ParseDict(dict(value), message)
-    return message
-
-
 def load_config(stack: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((CONFIG_DIR / f"{stack}.json").read_text())
     return data
 
 
-def configure_request(config: Mapping[str, Mapping[str, Any]]) -> analyzer_pb2.ConfigureAnalyzerRequest:
-    """As the engine reconciles ``--policy-pack-config``: defaults, then the file; levels always set."""
-    request = analyzer_pb2.ConfigureAnalyzerRequest()
-    for rule in RULES:
-        meta = rule.meta
-        given = dict(config.get(meta.id, {}))
-        level = given.pop("enforcementLevel", meta.enforcement.value)
-        props = {k: v["default"] for k, v in meta.config_schema().items() if "default" in v}
-        props.update(given)
-        entry = request.policyConfig[meta.id]
-        entry.enforcementLevel = LEVELS[level]
-        entry.properties.CopyFrom(struct(props))
-    return request
+def configure_request(
+    config: Mapping[str, Mapping[str, Any]], servicer: TvtAnalyzer | None = None
+) -> analyzer_pb2.ConfigureAnalyzerRequest:
+    """As ``tvt plan`` reconciles ``--policy-pack-config`` (the engine's rules), by ``tvt``'s own builder.
+
+    The schema check is left to the pack here: these tests prove the pack refuses bad config itself.
+    """
+    pack = pack_info((servicer or make_analyzer()).GetAnalyzerInfo(empty_pb2.Empty(), None))
+    resolved = resolve_policy_config(dict(config), "<test config>", pack, check_schema=False)
+    return engine_configure_request(resolved)
+
+
+def plan_of(stack: Stack) -> Plan:
+    """The harness's stack as a plan, so the engine's own request builders serve the tests too."""
+    resources = tuple(
+        PlanResource(
+            urn=r.urn,
+            type=r.type,
+            custom=not r.type.startswith("tvt:") and r.type != "pulumi:pulumi:Stack",
+            id="",
+            inputs=r.props,
+            outputs=r.props,
+            parent=r.parent,
+            protect=r.protect,
+            dependencies=tuple(r.depends_on),
+            property_dependencies={k: tuple(v) for k, v in r.deps.items()},
+            provider="",
+            source_position="",
+        )
+        for r in stack.resources.values()
+    )
+    by_urn = {r.urn: r for r in resources}
+    return Plan("<test stack>", stack.stack, PROJECT, pulumi_version="", resources=resources, by_urn=by_urn)
 
 
 def stack_configure_request(stack: Stack) -> analyzer_pb2.AnalyzerStackConfigureRequest:
-    """As the engine sends a stack's config: "namespace:key" -> string, anything but a string as JSON."""
-    return analyzer_pb2.AnalyzerStackConfigureRequest(
-        stack=stack.stack,
-        project=PROJECT,
-        dry_run=True,
-        config={k: v if isinstance(v, str) else json.dumps(v) for k, v in stack.config.items()},
-    )
+    return engine_stack_configure_request(plan_of(stack), stack.config)
 
 
-def analyze_request(res: Res) -> analyzer_pb2.AnalyzeRequest:
-    return analyzer_pb2.AnalyzeRequest(
-        type=res.type,
-        urn=res.urn,
-        name=res.name,
-        properties=struct(res.props),
-        options=analyzer_pb2.AnalyzerResourceOptions(protect=res.protect, parent=res.parent),
-    )
+def analyze_request(res: Res, stack: Stack | None = None) -> analyzer_pb2.AnalyzeRequest:
+    holder = Stack(res.urn.split("::", 1)[0].removeprefix("urn:pulumi:")) if stack is None else stack
+    if stack is None:
+        holder.resources[res.name] = res
+    plan = plan_of(holder)
+    resource = plan.get(res.urn)
+    assert resource is not None
+    return engine_analyze_request(resource, plan)
 
 
-def stack_request(stack: Stack) -> analyzer_pb2.AnalyzeStackRequest:
-    return analyzer_pb2.AnalyzeStackRequest(
-        resources=[
-            analyzer_pb2.AnalyzerResource(
-                type=r.type,
-                urn=r.urn,
-                name=r.name,
-                properties=struct(r.props),
-                parent=r.parent,
-                options=analyzer_pb2.AnalyzerResourceOptions(protect=r.protect, parent=r.parent),
-                dependencies=r.depends_on,
-                propertyDependencies={
-                    k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v) for k, v in r.deps.items()
-                },
-            )
-            for r in stack.resources.values()
-        ]
-    )
+def stack_request(stack: Stack, plan: Plan | None = None) -> analyzer_pb2.AnalyzeStackRequest:
+    plan = plan or plan_of(stack)
+    return analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, plan) for r in plan.resources])
 
 
 @dataclass(frozen=True)
-class Finding:
+class Hit:
+    """One finding of the pack, as the tests compare them."""
+
     rule: str
     urn: str
     level: str
-    message: str  # the rule's own message, without the policy description the SDK prefixes
-
-    @property
-    def exempted(self) -> bool:
-        return self.message.startswith("EXEMPTED (")
+    message: str  # the rule's own message: no policy description, no exemption wording
+    exempted: bool = False  # an exemption applied (decided by policies.exemptions.decide, as the tool does)
+    shown: str = ""  # the message exactly as the pack sent it (what the CLI prints)
 
 
-def _findings(response: analyzer_pb2.AnalyzeResponse, default_urn: str) -> list[Finding]:
+def _hits(servicer: TvtAnalyzer, response: analyzer_pb2.AnalyzeResponse, analyzed: str) -> list[Hit]:
     found = []
+    today = servicer._today()
     for d in response.diagnostics:
+        urn = d.urn or analyzed
+        decision = decide(servicer.exemptions, d.policyName, urn, today, crashed=crashed(d.message))
         message = d.message
-        if message.startswith(d.description + "\n"):
-            message = message[len(d.description) + 1 :]
-        elif "EXEMPTED (" in message and f") {d.description}\n" in message:
-            head, _, rest = message.partition(f") {d.description}\n")
-            message = f"{head}) {rest}"
-        found.append(Finding(d.policyName, d.urn or default_urn, LEVEL_NAMES[d.enforcementLevel], message))
+        if decision is not None:  # undo exactly what the pack added: the decision knows its wording
+            wording = decision.rewrite("")
+            message = (
+                message.removeprefix(wording) if wording.endswith(" ") else message.removesuffix(wording)
+            )
+        message = message.removeprefix(d.description + "\n")
+        exempted = decision is not None and decision.status is ExemptionStatus.APPLIED
+        found.append(Hit(d.policyName, urn, LEVEL_NAMES[d.enforcementLevel], message, exempted, d.message))
     return found
 
 
@@ -126,8 +132,7 @@ def analyzer(
 ) -> TvtAnalyzer:
     """A configured analyzer: GetAnalyzerInfo then Configure, as the engine starts one."""
     servicer = base or make_analyzer()
-    servicer.GetAnalyzerInfo(empty_pb2.Empty(), None)
-    servicer.Configure(configure_request(config or {}), None)
+    servicer.Configure(configure_request(config or {}, servicer), None)
     return servicer
 
 
@@ -139,7 +144,7 @@ def custom_analyzer(
     for rule in rules:
         entry = request.policyConfig[rule.meta.id]
         entry.enforcementLevel = LEVELS[rule.meta.enforcement.value]
-        entry.properties.CopyFrom(struct(dict((config or {}).get(rule.meta.id, {}))))
+        entry.properties.update(dict((config or {}).get(rule.meta.id, {})))
     servicer.Configure(request, None)
     return servicer
 
@@ -150,21 +155,24 @@ def run(
     only: Iterable[str] | None = None,
     *,
     configure_stack: bool = True,
-) -> list[Finding]:
+) -> list[Hit]:
     """ConfigureStack (unless told not to), then analyze each resource (or only the named ones), then
     the whole stack; every finding, in order."""
     if configure_stack:
         servicer.ConfigureStack(stack_configure_request(stack), None)
     names = list(stack.resources) if only is None else [n for n in only if n in stack.resources]
-    found: list[Finding] = []
+    plan = plan_of(stack)
+    found: list[Hit] = []
     for name in names:
-        res = stack[name]
-        found += _findings(servicer.Analyze(analyze_request(res), None), res.urn)
-    found += _findings(servicer.AnalyzeStack(stack_request(stack), None), "")
+        resource = plan.get(stack[name].urn)
+        assert resource is not None
+        request = engine_analyze_request(resource, plan)
+        found += _hits(servicer, servicer.Analyze(request, None), resource.urn)
+    found += _hits(servicer, servicer.AnalyzeStack(stack_request(stack, plan), None), "")
     return found
 
 
-def describe(findings: Iterable[Finding]) -> str:
+def describe(findings: Iterable[Hit]) -> str:
     return "\n".join(
         f"  {f.rule} [{f.level}] {f.urn.rsplit('::', 1)[-1] or '<stack>'}: {f.message}" for f in findings
     )

@@ -35,7 +35,7 @@ def test_components_and_the_stack_are_not_azure_resources() -> None:
 
 
 def test_a_data_class_without_a_reason_is_refused() -> None:
-    from policies.catalog import NO_DIAGNOSTICS, Placement, TypeInfo
+    from policies.catalog import NO_DIAGNOSTICS, Geography, TypeInfo
 
     with pytest.raises(ValueError, match="reason its deletion loses data"):
-        TypeInfo(DataClass.DATA_BEARING, NO_DIAGNOSTICS, taggable=True, placement=Placement.REGIONAL)
+        TypeInfo(DataClass.DATA_BEARING, NO_DIAGNOSTICS, taggable=True, geography=Geography.REGIONAL)

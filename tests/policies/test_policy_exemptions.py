@@ -40,7 +40,9 @@ def test_valid_exemption_reports_advisory_with_who_until_when_why() -> None:
     finding = findings[0]
     assert finding.level == "advisory"
     assert finding.urn == STACK["audit-workspace"].urn
-    assert finding.message.startswith(f"EXEMPTED (approved by TVT SIRO until 2027-03-31: {REASON}) ")
+    assert finding.exempted and finding.shown.startswith(
+        f"EXEMPTED (approved by TVT SIRO until 2027-03-31: {REASON}) "
+    )
     assert "not encrypted with a customer-managed key" in finding.message
 
 
@@ -59,7 +61,7 @@ def test_expired_exemption_keeps_level_and_is_itself_a_finding(monkeypatch: pyte
     findings = run(analyzer(cmk(exemption())), STACK)
     cmk_findings = [f for f in findings if f.rule == "encryption-cmk-same-level"]
     assert [f.level for f in cmk_findings] == ["mandatory"]
-    assert cmk_findings[0].message.endswith(" (exemption expired 2027-03-31)")
+    assert cmk_findings[0].shown.endswith(" (exemption expired 2027-03-31)")
     expired = [f for f in findings if f.rule == "exemption-expired"]
     assert len(expired) == 1 and expired[0].level == "mandatory"
     assert "approved by TVT SIRO expired 2027-03-31" in expired[0].message
@@ -83,7 +85,7 @@ def test_latest_valid_exemption_is_shown(monkeypatch: pytest.MonkeyPatch) -> Non
     old = exemption(expires="2026-12-31", approver="Old approver")
     findings = run(analyzer(cmk(old, exemption())), STACK)
     cmk_findings = [f for f in findings if f.rule == "encryption-cmk-same-level"]
-    assert cmk_findings[0].message.startswith("EXEMPTED (approved by TVT SIRO until 2027-03-31")
+    assert cmk_findings[0].shown.startswith("EXEMPTED (approved by TVT SIRO until 2027-03-31")
     assert [f.rule for f in findings if f.rule == "exemption-expired"] == ["exemption-expired"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from policies.catalog import COMPONENT_TYPES, DataClass, Placement, classify
+from policies.catalog import COMPONENT_TYPES, DataClass, Geography, classify
 from policies.model import Resource
 from policies.stack_index import StackIndex, is_prod_resource, urn_stack
 from tests.policies.baselines import compliant_stack
@@ -241,4 +241,4 @@ def test_catalog_fails_closed_and_classifies_non_data_types() -> None:
         "azure-native:storage:StorageAccount",
         "azure-native:operationalinsights:Workspace",
     }
-    assert classify("azure-native:privatedns:PrivateZone").placement is Placement.GLOBAL  # type: ignore[union-attr]
+    assert classify("azure-native:privatedns:PrivateZone").geography is Geography.GLOBAL  # type: ignore[union-attr]

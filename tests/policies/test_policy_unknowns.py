@@ -15,7 +15,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from policies.framework import UNVERIFIABLE_PREFIX
 from policies.props import UNKNOWN, is_unknown, peek
 from tests.policies.baselines import Stack, compliant_stack
-from tests.policies.harness import Finding, analyzer, describe, load_config, run
+from tests.policies.harness import Hit, analyzer, describe, load_config, run
 
 U = UNKNOWN_STRING_VALUE
 BASELINE = compliant_stack("prod")
@@ -45,7 +45,7 @@ def first_preview(stack: Stack) -> Stack:
     return stack
 
 
-def _run(stack: Stack) -> list[Finding]:
+def _run(stack: Stack) -> list[Hit]:
     return run(analyzer(load_config("prod")), stack)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from policies.catalog import STORAGE_ACCOUNT, WORKSPACE, Diagnostics
+from policies.catalog import STORAGE_ACCOUNT, WORKSPACE, DiagnosticSupport
 from policies.model import Resource
 from policies.props import dig, is_unknown, items, peek, same, text
 from policies.stack_index import StackIndex
@@ -31,13 +31,13 @@ def enabled_metrics(setting: Resource) -> list[str]:
     ]
 
 
-def missing_metrics(setting: Resource, diagnostics: Diagnostics) -> list[str]:
+def missing_metrics(setting: Resource, diagnostics: DiagnosticSupport) -> list[str]:
     """Required metric categories of the target's type (policies/catalog.py) the setting does not enable."""
     enabled = {c.casefold() for c in enabled_metrics(setting)}
     return [c for c in diagnostics.required if c.casefold() not in enabled]
 
 
-def unaccepted_metrics(setting: Resource, diagnostics: Diagnostics) -> list[str]:
+def unaccepted_metrics(setting: Resource, diagnostics: DiagnosticSupport) -> list[str]:
     """Metric categories the setting names (enabled or not) that Azure rejects for the target's type."""
     accepted = {c.casefold() for c in diagnostics.metrics}
     named = [text(dig(entry, "category")) for entry in items(setting.props.get("metrics"))]

@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from policies.catalog import RESOURCE_GROUP, Placement, classify
+from policies.catalog import RESOURCE_GROUP, Geography, classify
 from policies.framework import UNVERIFIABLE_PREFIX, Controls, Param, Params, RuleMeta, StackContext, StackRule
 from policies.model import Resource, Violation
 from policies.props import describe, is_unknown, peek, text
@@ -62,16 +62,16 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
         raw = peek(resource.props, "location")
         if is_unknown(raw):
             yield from _computed(
-                index, resource, {"global"} if info.placement is Placement.GLOBAL else allowed
+                index, resource, {"global"} if info.geography is Geography.GLOBAL else allowed
             )
             continue
         location = normalise(raw)
-        if info.placement is Placement.GLOBAL:
+        if info.geography is Geography.GLOBAL:
             if location not in ("", "global"):
                 yield Violation(
                     f"location is {describe(resource.props.get('location'))}; expected global", resource.urn
                 )
-        elif info.placement is Placement.REGIONAL:
+        elif info.geography is Geography.REGIONAL:
             yield from _regional(index, resource, location, allowed)
         elif location and location not in allowed:
             # Types without a placement of their own, notably providers: a default location outside

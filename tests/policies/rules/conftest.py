@@ -6,11 +6,11 @@ import pytest
 
 from tests.conftest import TODAY
 from tests.policies import cases
-from tests.policies.harness import Finding
+from tests.policies.harness import Hit
 
 
 @pytest.fixture(scope="session")
-def baseline_findings() -> list[Finding]:
+def baseline_findings() -> list[Hit]:
     # Session-scoped, so the function-scoped TVT_TODAY pin of tests/policies/conftest.py is not active yet.
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TVT_TODAY", TODAY)

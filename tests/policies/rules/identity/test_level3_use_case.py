@@ -25,7 +25,7 @@ from tests.policies.cases import (
     drop_ref,
     set_prop,
 )
-from tests.policies.harness import Finding, analyzer, describe, load_config, run
+from tests.policies.harness import Hit, analyzer, describe, load_config, run
 
 RULE = "identity-level3-use-case"
 
@@ -237,19 +237,19 @@ CASES = [
 ]
 
 
-def test_baseline_passes_rule(baseline_findings: list[Finding]) -> None:
+def test_baseline_passes_rule(baseline_findings: list[Hit]) -> None:
     assert_baseline_passes(RULE, baseline_findings)
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_negative_case(case: Case, baseline_findings: list[Finding]) -> None:
+def test_negative_case(case: Case, baseline_findings: list[Hit]) -> None:
     assert_case_trips(RULE, case, baseline_findings)
 
 
 # Beyond the cases: the rule reads the register from ConfigureStack, and fails closed without one.
 
 
-def _level3(findings: list[Finding]) -> list[Finding]:
+def _level3(findings: list[Hit]) -> list[Hit]:
     return [f for f in findings if f.rule == RULE]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.policies.baselines import role_id
 from tests.policies.cases import Case, assert_baseline_passes, assert_case_trips, drop_ref, set_prop
-from tests.policies.harness import Finding
+from tests.policies.harness import Hit
 
 RULE = "identity-role-assignment-groups"
 
@@ -33,10 +33,10 @@ CASES = [
 ]
 
 
-def test_baseline_passes_rule(baseline_findings: list[Finding]) -> None:
+def test_baseline_passes_rule(baseline_findings: list[Hit]) -> None:
     assert_baseline_passes(RULE, baseline_findings)
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_negative_case(case: Case, baseline_findings: list[Finding]) -> None:
+def test_negative_case(case: Case, baseline_findings: list[Hit]) -> None:
     assert_case_trips(RULE, case, baseline_findings)
