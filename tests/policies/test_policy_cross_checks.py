@@ -2,7 +2,8 @@
 
 ``components`` and ``policies`` never import each other (an import-linter contract), so that a
 mistake in one cannot be copied into the other. The price is two homes for the same facts: which
-diagnostic signals each resource type has, and which built-in role GUIDs mean what. Only tests may
+diagnostic signals each resource type has, which built-in role GUIDs mean what, and what an approved
+use case is. Only tests may
 see both, and here they do.
 """
 
@@ -74,3 +75,19 @@ def test_the_key_role_is_the_same_role_in_both_homes() -> None:
     assert roles.STORAGE_BLOB_DATA_READER.guid == policy_roles.STORAGE_BLOB_DATA_READER
     assert roles.STORAGE_BLOB_DATA_CONTRIBUTOR.guid == policy_roles.STORAGE_BLOB_DATA_CONTRIBUTOR
     assert set(roles.BLOB_DATA_ACTIONS) <= set(policy_roles.NAMES)
+
+
+@pytest.mark.parametrize("stack", ["dev", "test", "prod"])
+def test_the_pack_reads_the_same_use_cases_the_program_validates(stack: str) -> None:
+    """``UseCase`` has two homes (the program's config model, the pack's register): they must agree."""
+    from components.config.load import load_stack, read_stack_file, stack_file
+    from policies.use_cases import register_from_config
+    from scripts.engine.capture import config_for_runtime
+    from tests.conftest import TODAY_DATE
+
+    program = load_stack(stack, today=TODAY_DATE).use_cases
+    register = register_from_config(config_for_runtime(read_stack_file(stack_file(stack))))
+    assert register.problem is None, register.problem
+    assert [(u.id, u.approval_ref, u.level, u.expires) for u in program] == [
+        (u.id, u.approval, u.level, u.expires) for u in register.use_cases
+    ]
