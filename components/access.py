@@ -8,6 +8,7 @@ already shows the final names and a rerun or a reordering of the grants never re
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -73,6 +74,18 @@ class RoleAssignmentSpec:
             private_link=self.private_link_only,
             path_prefix=self.path_prefix,
         )
+
+
+def check_assignments(specs: tuple[RoleAssignmentSpec, ...], what: str) -> None:
+    """The ``role_assignments`` argument every building block takes: names unique within it."""
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{what}: role assignment names are not unique: {names}")
+
+
+def assignment_logical_name(component: str, spec: RoleAssignmentSpec) -> str:
+    """The Pulumi logical name of ``spec`` declared by ``component``: ``<component>-grant-<slug>``."""
+    return f"{component}-grant-{re.sub(r'[^a-z0-9-]+', '-', spec.name.lower()).strip('-')}"
 
 
 def assign_role(

@@ -18,10 +18,13 @@ from components.diagnostics import Diagnostics, attach_diagnostics
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.naming import Namer, scope_name
 from components.network import (
+    GLOBAL,
     PRIVATE_DNS_ZONES,
+    PrivateDnsZones,
     PrivateNetwork,
     PrivateNetworkArgs,
     add_private_endpoint,
+    link_private_dns,
     private_endpoint_specs,
 )
 from components.placement import Placement
@@ -42,7 +45,6 @@ ACTIVITY_LOG_CATEGORIES = (
     "ResourceHealth",
 )
 """Every activity log category: who changed what in the subscription, and what Azure said about it."""
-GLOBAL = "global"  # private DNS zones, their links and private link scopes are global resources
 AZURE_MONITOR_SUBRESOURCE = "azuremonitor"
 # Interactive retention a PerGB2018 workspace accepts; longer needs table-level total retention.
 WORKSPACE_RETENTION_DAYS = (30, 730)
@@ -70,7 +72,7 @@ class AuditServices(pulumi.ComponentResource):
     private DNS zones and activity-log export.
 
     :attr:`diagnostics` is the target every level's diagnostic settings use, and
-    :meth:`link_network` links a level's network to the private DNS zones.
+    :attr:`private_dns` the zones every level links its network to and registers its endpoints in.
     """
 
     def __init__(
@@ -139,7 +141,15 @@ class AuditServices(pulumi.ComponentResource):
         self.private_dns_zone_ids: dict[str, pulumi.Output[str]] = {
             group: zone.id for group, zone in self.private_dns_zones.items()
         }
-        self.link_network(self.network)
+        self.private_dns = PrivateDnsZones(
+            ids=self.private_dns_zone_ids,
+            names={group: zone.name for group, zone in self.private_dns_zones.items()},
+            resource_group_name=self.resource_group.name,
+            namer=namer,
+            owner=self,
+            prefix=name,
+        )
+        link_private_dns(self.private_dns, self.network, tags, parent=self, name=name)
 
         self.keyvault = KeyVault(
             f"{name}-keyvault",
@@ -195,6 +205,9 @@ class AuditServices(pulumi.ComponentResource):
                 "workspaceId": self.workspace.id,
                 "workspaceCustomerId": self.workspace.customer_id,
                 "archiveAccountId": self.archive.account.id,
+                "archiveAccountName": self.archive.account.name,
+                "keyVaultId": self.keyvault.vault.id,
+                "keyVaultName": self.keyvault.vault.name,
                 "keyVaultUri": self.keyvault.vault_uri,
                 "privateDnsZoneIds": self.private_dns_zone_ids,
                 "privateLinkScopeId": self.private_link_scope.id,
@@ -242,24 +255,4 @@ class AuditServices(pulumi.ComponentResource):
             target_name=ampls_name,
             placement=place,
             parent=self,
-        )
-
-    def link_network(self, network: PrivateNetwork) -> tuple[privatedns.VirtualNetworkLink, ...]:
-        """Link every private DNS zone to ``network`` so its endpoints resolve to private addresses.
-
-        Registration stays off: only the private endpoints' zone groups write records.
-        """
-        return tuple(
-            privatedns.VirtualNetworkLink(
-                f"{self._prefix}-dns-{group}-link-{network.scope}",
-                virtual_network_link_name=self._namer.private_dns_link(network.virtual_network_name),
-                private_zone_name=zone.name,
-                resource_group_name=self.resource_group.name,
-                location=GLOBAL,
-                registration_enabled=False,
-                virtual_network=privatedns.SubResourceArgs(id=network.virtual_network.id),
-                tags=self._tags,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            for group, zone in self.private_dns_zones.items()
         )

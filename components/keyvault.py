@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, keyvault, managedidentity
 
-from components.access import RoleAssignmentSpec, assign_role
+from components.access import RoleAssignmentSpec, assign_role, assignment_logical_name, check_assignments
 from components.diagnostics import Diagnostics, attach_diagnostics
 from components.network import PrivateEndpointSpec, add_private_endpoint, check_endpoints
 from components.placement import Placement
@@ -53,6 +53,8 @@ class KeyVaultArgs:
     """Premium vault and an RSA-HSM key, so the key never exists outside an HSM. Levels 1-2 opt out."""
     soft_delete_retention_days: int = 90
     """Longest Azure allows; purge protection keeps it from being cut short."""
+    role_assignments: tuple[RoleAssignmentSpec, ...] = ()
+    """Grants on the vault itself (e.g. key officers); none by default: keys are used, not managed."""
     lock: Lock = field(default_factory=Lock)
 
     def __post_init__(self) -> None:
@@ -61,6 +63,10 @@ class KeyVaultArgs:
         if not low <= self.soft_delete_retention_days <= high:
             raise ValueError(f"{what}: soft_delete_retention_days must be {low}..{high}")
         check_endpoints(self.private_endpoints, ("vault",), what)
+        check_assignments(self.role_assignments, what)
+        scoped = [s.name for s in self.role_assignments if s.container is not None]
+        if scoped:
+            raise ValueError(f"{what}: role assignments {scoped} name a container; a vault has none")
 
 
 class KeyVault(pulumi.ComponentResource):
@@ -154,6 +160,16 @@ class KeyVault(pulumi.ComponentResource):
             subscription_id=namer.subscription_id,
             parent=self,
         )
+        vault_path = place.arm_path(_KEYVAULT_VAULTS, vault_name)
+        for grant in args.role_assignments:
+            assign_role(
+                assignment_logical_name(name, grant),
+                grant,
+                scope_id=self.vault.id,
+                scope_key=vault_path,
+                subscription_id=namer.subscription_id,
+                parent=self,
+            )
         for spec in args.private_endpoints:
             add_private_endpoint(
                 f"{name}-pe-{spec.subresource}",
@@ -174,8 +190,8 @@ class KeyVault(pulumi.ComponentResource):
         )
         self.register_outputs(
             {
-                "vaultId": self.vault.id,
-                "vaultName": self.vault.name,
+                "resourceId": self.vault.id,
+                "name": self.vault.name,
                 "vaultUri": self.vault_uri,
                 "keyId": self.key.id,
                 "keyName": self.key.name,

@@ -7,7 +7,6 @@ groups its grants name. Controls tighten with the level (level 3's key is HSM-ba
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -18,7 +17,14 @@ from components.config.model import LEVELS, LevelConfig, StackConfig
 from components.diagnostics import Diagnostics
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.naming import Namer, scope_name
-from components.network import PRIVATE_LINK_ZONES, PrivateNetwork, PrivateNetworkArgs, private_endpoint_specs
+from components.network import (
+    PRIVATE_LINK_ZONES,
+    PrivateDnsZones,
+    PrivateNetwork,
+    PrivateNetworkArgs,
+    link_private_dns,
+    private_endpoint_specs,
+)
 from components.placement import Placement
 from components.protection import Protection, lock_resource_group
 from components.storage import SecureStorage, SecureStorageArgs
@@ -36,13 +42,13 @@ class DataLevelArgs:
     config: StackConfig
     level: LevelConfig
     diagnostics: Diagnostics
-    private_dns_zone_ids: Mapping[str, pulumi.Input[str]]
+    private_dns: PrivateDnsZones
     protection: Protection
 
     def __post_init__(self) -> None:
         if self.level.level not in LEVELS:
             raise ValueError(f"tvt:levels: level {self.level.level} is not one of {LEVELS}")
-        missing = sorted(_ZONES - set(self.private_dns_zone_ids))
+        missing = sorted(_ZONES - set(self.private_dns.ids))
         if missing:
             raise ValueError(f"level {self.level.level}: no private DNS zone id for {missing}")
 
@@ -70,6 +76,7 @@ class DataLevel(pulumi.ComponentResource):
             PrivateNetworkArgs(place, level.address_space, level.private_endpoint_subnet, args.diagnostics),
             opts=child,
         )
+        self.dns_links = link_private_dns(args.private_dns, self.network, tags, parent=self, name=name)
         subnet_id = self.network.subnet.id
         self.keyvault = KeyVault(
             f"{name}-keyvault",
@@ -77,7 +84,7 @@ class DataLevel(pulumi.ComponentResource):
                 place,
                 config.tenant_id,
                 args.diagnostics,
-                private_endpoint_specs(subnet_id, args.private_dns_zone_ids, ("vault",)),
+                private_endpoint_specs(subnet_id, args.private_dns.ids, ("vault",)),
                 hsm_backed=level.level in HSM_LEVELS,
                 soft_delete_retention_days=protection.vault_soft_delete_days,
                 lock=protection.lock,
@@ -90,7 +97,7 @@ class DataLevel(pulumi.ComponentResource):
                 place,
                 args.diagnostics,
                 self.keyvault.customer_managed_key,
-                private_endpoint_specs(subnet_id, args.private_dns_zone_ids, LAKE_SUBRESOURCES),
+                private_endpoint_specs(subnet_id, args.private_dns.ids, LAKE_SUBRESOURCES),
                 containers=level.zones,
                 role_assignments=grant_assignments(config, level.level),
                 soft_delete_retention_days=protection.blob_soft_delete_days,
@@ -104,6 +111,8 @@ class DataLevel(pulumi.ComponentResource):
             {
                 "resourceGroupName": self.resource_group.name,
                 "virtualNetworkId": self.network.virtual_network.id,
+                "keyVaultId": self.keyvault.vault.id,
+                "keyVaultName": self.keyvault.vault.name,
                 "keyVaultUri": self.keyvault.vault_uri,
                 "storageAccountId": self.storage.account.id,
                 "storageAccountName": self.storage.account.name,

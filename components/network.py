@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import pulumi
-from pulumi_azure_native import network
+from pulumi_azure_native import network, privatedns
 
 from components.diagnostics import Diagnostics, attach_diagnostics
+from components.naming import Namer
 from components.placement import Placement
+
+GLOBAL = "global"  # private DNS zones, their links and private link scopes are global resources
 
 PRIVATE_DNS_ZONES: Mapping[str, str] = MappingProxyType(
     {
@@ -128,8 +131,8 @@ class PrivateNetwork(pulumi.ComponentResource):
 
         self.register_outputs(
             {
-                "virtualNetworkId": self.virtual_network.id,
-                "virtualNetworkName": self.virtual_network.name,
+                "resourceId": self.virtual_network.id,
+                "name": self.virtual_network.name,
                 "subnetId": self.subnet.id,
                 "networkSecurityGroupId": self.nsg.id,
             }
@@ -229,3 +232,52 @@ def add_private_endpoint(
         opts=child,
     )
     return endpoint
+
+
+@dataclass(frozen=True)
+class PrivateDnsZones:
+    """The stack's private DNS zones (declared by the audit services), as a scope's network uses them.
+
+    ``owner`` is the component that declares the zones: links a scope creates for its own network
+    carry an alias to it, because the links were once its children and must not be recreated.
+    """
+
+    ids: Mapping[str, pulumi.Input[str]]  # zone key (of PRIVATE_DNS_ZONES) -> zone id
+    names: Mapping[str, pulumi.Input[str]]  # zone key -> zone name
+    resource_group_name: pulumi.Input[str]
+    namer: Namer  # the owner's: links are named in the zones' scope
+    owner: pulumi.Resource
+    prefix: str  # logical-name prefix of the links, the owner's name
+
+
+def link_private_dns(
+    zones: PrivateDnsZones,
+    network_: PrivateNetwork,
+    tags: Mapping[str, str],
+    parent: pulumi.Resource,
+    name: str,
+) -> tuple[privatedns.VirtualNetworkLink, ...]:
+    """Link every private DNS zone to ``network_`` so its endpoints resolve to private addresses.
+
+    The component that owns the network owns its links (``parent``, logical names ``<name>-dns-<zone>-link``),
+    and they carry its ``tags``: a link exists for that scope's network. They were once declared by the
+    zones' owner as ``<owner>-dns-<zone>-link-<scope>``; the alias keeps the deployed links in place.
+    Registration stays off: only the private endpoints' zone groups write records.
+    """
+    return tuple(
+        privatedns.VirtualNetworkLink(
+            f"{name}-dns-{group}-link",
+            virtual_network_link_name=zones.namer.private_dns_link(network_.virtual_network_name),
+            private_zone_name=zone_name,
+            resource_group_name=zones.resource_group_name,
+            location=GLOBAL,
+            registration_enabled=False,
+            virtual_network=privatedns.SubResourceArgs(id=network_.virtual_network.id),
+            tags=dict(tags),
+            opts=pulumi.ResourceOptions(
+                parent=parent,
+                aliases=[pulumi.Alias(name=f"{zones.prefix}-dns-{group}-link-{network_.scope}", parent=zones.owner)],
+            ),
+        )
+        for group, zone_name in zones.names.items()
+    )

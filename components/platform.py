@@ -33,18 +33,26 @@ class Platform(pulumi.ComponentResource):
         for level in sorted(config.levels, key=lambda lc: lc.level):
             data_level = DataLevel(
                 scope_name(level.level),
-                DataLevelArgs(
-                    config, level, self.audit.diagnostics, self.audit.private_dns_zone_ids, protection
-                ),
+                DataLevelArgs(config, level, self.audit.diagnostics, self.audit.private_dns, protection),
                 opts=child,
             )
-            self.audit.link_network(data_level.network)
             self.levels[level.level] = data_level
 
-        self.register_outputs(
-            {
-                "auditWorkspaceId": self.audit.workspace.id,
-                "auditArchiveAccountId": self.audit.archive.account.id,
-                **{f"l{n}StorageAccountId": lvl.storage.account.id for n, lvl in self.levels.items()},
-            }
-        )
+        self.outputs: dict[str, pulumi.Output[str]] = {
+            "auditWorkspaceId": self.audit.workspace.id,
+            "auditWorkspaceName": self.audit.workspace.name,
+            "auditArchiveAccountId": self.audit.archive.account.id,
+            "auditArchiveAccountName": self.audit.archive.account.name,
+            **{
+                f"l{n}{key}": value
+                for n, lvl in self.levels.items()
+                for key, value in (
+                    ("StorageAccountId", lvl.storage.account.id),
+                    ("StorageAccountName", lvl.storage.account.name),
+                    ("KeyVaultId", lvl.keyvault.vault.id),
+                    ("KeyVaultName", lvl.keyvault.vault.name),
+                )
+            },
+        }
+        """What the stack exports (``__main__.py``): ids and names an operator or another stack needs."""
+        self.register_outputs(dict(self.outputs))

@@ -7,7 +7,6 @@ container per zone with role assignments at the narrowest scope a grant names.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -16,7 +15,7 @@ import pulumi
 from pulumi_azure_native import storage
 
 from components import naming
-from components.access import RoleAssignmentSpec, assign_role
+from components.access import RoleAssignmentSpec, assign_role, assignment_logical_name, check_assignments
 from components.diagnostics import Diagnostics, attach_diagnostics
 from components.keyvault import CustomerManagedKey
 from components.network import PrivateEndpointSpec, add_private_endpoint, check_endpoints
@@ -95,9 +94,7 @@ class SecureStorageArgs:
                 raise ValueError(
                     f"{what}: role assignment {spec.name!r} names unknown container {spec.container!r}"
                 )
-        names = [s.name for s in self.role_assignments]
-        if len(set(names)) != len(names):
-            raise ValueError(f"{what}: role assignment names are not unique: {names}")
+        check_assignments(self.role_assignments, what)
         low, high = BLOB_SOFT_DELETE_DAYS
         if not low <= self.soft_delete_retention_days <= high:
             raise ValueError(f"{what}: soft_delete_retention_days must be {low}..{high}")
@@ -215,7 +212,7 @@ class SecureStorage(pulumi.ComponentResource):
                 scope_id = self.containers[spec.container].id
                 scope_key = "/".join((account_path, "blobServices", "default", "containers", spec.container))
             assign_role(
-                f"{name}-grant-{_slug(spec.name)}",
+                assignment_logical_name(name, spec),
                 spec,
                 scope_id=scope_id,
                 scope_key=scope_key,
@@ -236,12 +233,8 @@ class SecureStorage(pulumi.ComponentResource):
 
         self.register_outputs(
             {
-                "accountId": self.account.id,
-                "accountName": self.account.name,
+                "resourceId": self.account.id,
+                "name": self.account.name,
                 "containerIds": {zone: c.id for zone, c in self.containers.items()},
             }
         )
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")

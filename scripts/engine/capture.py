@@ -397,6 +397,12 @@ def run_program(
             runpy.run_path(str(program), run_name="__main__")
         else:
             program()
+        # set_mocks registered the root stack's outputs (none) before the program ran; the engine
+        # registers them once the program is done, with its exports (pulumi.runtime.stack.run_in_stack).
+        root = settings.get_root_resource()
+        if isinstance(root, pulumi.runtime.stack.Stack) and root.outputs:
+            root._outputs_registered = False
+            root._finish()
 
     # The program may read its project directory (stack files) relative to the working directory.
     with _environment({"PULUMI_PROJECT": project, "PULUMI_STACK": stack}):

@@ -13,7 +13,12 @@ from components.diagnostics import Diagnostics
 from components.keyvault import CustomerManagedKey, KeyVaultArgs
 from components.level import DataLevelArgs
 from components.naming import Namer
-from components.network import PrivateEndpointSpec, PrivateNetworkArgs, private_endpoint_specs
+from components.network import (
+    PrivateDnsZones,
+    PrivateEndpointSpec,
+    PrivateNetworkArgs,
+    private_endpoint_specs,
+)
 from components.placement import Placement
 from components.protection import PROD
 from components.roles import STORAGE_BLOB_DATA_READER
@@ -143,7 +148,10 @@ def test_audit_rejects_retention_the_workspace_cannot_hold() -> None:
 def test_data_level_needs_every_private_dns_zone() -> None:
     config = make_config("prod")
     with pytest.raises(ValueError, match=r"level 3: no private DNS zone id for \['dfs', 'vault'\]"):
-        DataLevelArgs(config, config.level(3), DIAG, {"blob": "z"}, PROD)
+        zones = PrivateDnsZones(
+            {"blob": "z"}, {}, "rg", Namer("prod", "audit", SUBSCRIPTION), object(), "audit"
+        )
+        DataLevelArgs(config, config.level(3), DIAG, zones, PROD)
 
 
 def test_tags() -> None:

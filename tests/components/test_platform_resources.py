@@ -80,7 +80,7 @@ def test_resource_counts_per_scope(model: Run, scope: str) -> None:
         LOCK: 1 if model.is_prod else 0,
         WORKSPACE: 1 if scope == "audit" else 0,
         DNS_ZONE: 7 if scope == "audit" else 0,
-        DNS_LINK: 28 if scope == "audit" else 0,
+        DNS_LINK: 7,  # each scope links its own network to the seven shared zones
         AMPLS: 1 if scope == "audit" else 0,
         AMPLS_RESOURCE: 1 if scope == "audit" else 0,
         ACTIVITY_LOG: 1 if scope == "audit" else 0,
@@ -303,7 +303,7 @@ def test_private_dns_zones_are_linked_to_every_network(model: Run) -> None:
         [*AZURE_MONITOR_ZONES, "privatelink.dfs.core.windows.net", "privatelink.vaultcore.azure.net"]
     )
     vnets = {s: model.one(s, VNET) for s in SCOPES}
-    links = model.in_scope("audit", DNS_LINK)
+    links = model.capture.by_type(DNS_LINK)
     pairs = set()
     for link in links:
         (zone_urn,) = link.property_dependencies["privateZoneName"]

@@ -61,7 +61,7 @@ DECLARED_IN = {
     DIAGNOSTIC: {NETWORK, KEYVAULT, STORAGE, AUDIT},
     WORKSPACE: {AUDIT},
     DNS_ZONE: {AUDIT},
-    DNS_LINK: {AUDIT},
+    DNS_LINK: {AUDIT, LEVEL},  # each scope links its own network
     ACTIVITY_LOG: {AUDIT},
     AMPLS: {AUDIT},
     AMPLS_RESOURCE: {AUDIT},
