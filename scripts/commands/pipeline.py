@@ -212,22 +212,19 @@ def group_names(config: StackConfig) -> dict[str, str]:
 
 def evaluate_plan(
     plan: Plan,
-    *,
-    root: Path,
-    pack: Path | None,
+    options: PlanOptions | CheckOptions,
     config_path: Path | None,
-    transport: str,
     progress: Progress | None,
     stack_config: Mapping[str, Any] | None,
 ) -> Review:
     """Step 4, shared by ``tvt plan`` and ``tvt check``; ``stack_config`` is the stack file's ``config:``."""
-    packdir = pack or root / "policies"
+    packdir = options.pack or options.root / "policies"
 
     def tick(done: int, total: int) -> None:
         if progress is not None:
             progress.update(f"evaluating policies: {done}/{total} resources")
 
-    with open_analyzer(transport, packdir) as analyzer:
+    with open_analyzer(options.analyzer, packdir) as analyzer:
         return review(evaluate(plan, analyzer, config_path, tick, stack_config), plan)
 
 
@@ -247,15 +244,7 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
             config_path = options.policy_config or default_policy_config(options.root, options.stack, err)
             with timings.phase("policy"):
                 plan = parse_plan(json.loads(plan_bytes), PLAN_FILE)
-                verdict = evaluate_plan(
-                    plan,
-                    root=options.root,
-                    pack=options.pack,
-                    config_path=config_path,
-                    transport=options.analyzer,
-                    progress=progress,
-                    stack_config=raw_config,
-                )
+                verdict = evaluate_plan(plan, options, config_path, progress, raw_config)
             with timings.phase("report"):
                 inputs = ReportInputs(
                     plan=plan,
@@ -297,15 +286,7 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
             plan = load_plan(options.plan)
             config_path = options.policy_config or default_policy_config(options.root, plan.stack, err)
             stack_config = plan_stack_config(options.root, plan.stack, err)
-            verdict = evaluate_plan(
-                plan,
-                root=options.root,
-                pack=options.pack,
-                config_path=config_path,
-                transport=options.analyzer,
-                progress=progress,
-                stack_config=stack_config,
-            )
+            verdict = evaluate_plan(plan, options, config_path, progress, stack_config)
     except PreviewError as error:
         err.write(f"tvt check: {error}\n")
         return EXIT_BAD_INPUT

@@ -57,7 +57,31 @@ class Analyzer(Protocol):
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse: ...
 
 
-class InProcessAnalyzer:
+class _Calls:
+    """The analyzer calls, each through ``_call``: the one place a transport reports a failure."""
+
+    name: str
+
+    def _call(self, method: str, request: Any) -> Any:
+        raise NotImplementedError
+
+    def get_info(self) -> analyzer_pb2.AnalyzerInfo:
+        info: analyzer_pb2.AnalyzerInfo = self._call("GetAnalyzerInfo", empty_pb2.Empty())
+        return info
+
+    def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
+        self._call("Configure", request)
+
+    def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
+        response: analyzer_pb2.AnalyzeResponse = self._call("Analyze", request)
+        return response
+
+    def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
+        response: analyzer_pb2.AnalyzeResponse = self._call("AnalyzeStack", request)
+        return response
+
+
+class InProcessAnalyzer(_Calls):
     """Calls a ``_PolicyAnalyzerServicer`` directly, with the protobuf messages the engine would send."""
 
     def __init__(self, servicer: Any, name: str) -> None:
@@ -72,28 +96,13 @@ class InProcessAnalyzer:
                 f"policy pack {self.name}: {method} failed: {type(error).__name__}: {error}"
             ) from None
 
-    def get_info(self) -> analyzer_pb2.AnalyzerInfo:
-        info: analyzer_pb2.AnalyzerInfo = self._call("GetAnalyzerInfo", empty_pb2.Empty())
-        return info
-
-    def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
-        self._call("Configure", request)
-
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
         # Older servicers do not implement it; the engine then carries on, and so do we.
         if type(self.servicer).ConfigureStack is not analyzer_pb2_grpc.AnalyzerServicer.ConfigureStack:
             self._call("ConfigureStack", request)
 
-    def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
-        response: analyzer_pb2.AnalyzeResponse = self._call("Analyze", request)
-        return response
 
-    def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
-        response: analyzer_pb2.AnalyzeResponse = self._call("AnalyzeStack", request)
-        return response
-
-
-class GrpcAnalyzer:
+class GrpcAnalyzer(_Calls):
     """Calls a pack served in another process through ``AnalyzerStub``."""
 
     def __init__(self, stub: Any, name: str, stderr: Callable[[], str], pid: int) -> None:
@@ -113,27 +122,12 @@ class GrpcAnalyzer:
                 + (f"\n{tail}" if tail else "")
             ) from None
 
-    def get_info(self) -> analyzer_pb2.AnalyzerInfo:
-        info: analyzer_pb2.AnalyzerInfo = self._call("GetAnalyzerInfo", empty_pb2.Empty())
-        return info
-
-    def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
-        self._call("Configure", request)
-
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
         try:
             self.stub.ConfigureStack(request)
         except grpc.RpcError as error:
             if error.code() != grpc.StatusCode.UNIMPLEMENTED:  # older packs: carry on, as the engine does
                 self._call("ConfigureStack", request)
-
-    def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
-        response: analyzer_pb2.AnalyzeResponse = self._call("Analyze", request)
-        return response
-
-    def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
-        response: analyzer_pb2.AnalyzeResponse = self._call("AnalyzeStack", request)
-        return response
 
 
 def _tail(text: str, lines: int = 15) -> str:

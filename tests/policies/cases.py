@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from tests.policies.baselines import Stack, compliant_stack
 from tests.policies.harness import Hit, analyzer, describe, load_config, run
 
@@ -150,3 +152,20 @@ def assert_case_trips(rule: str, case: Case, baseline: list[Hit]) -> None:
     assert all(f.level == "mandatory" or rule.startswith(("tagging-", "exemption-unused")) for f in hits)
     unexpected = {f.rule for f in findings} - {rule} - case.also
     assert not unexpected, f"{case.what}: also tripped {sorted(unexpected)}:\n{describe(findings)}"
+
+
+def rule_tests(rule: str, cases: list[Case]) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The two tests every rule module has: the baseline passes the rule, and each case trips it.
+
+    A rule module binds them to module-level names (``test_baseline_passes_rule, test_negative_case
+    = rule_tests(RULE, CASES)``) so pytest collects them there, next to the cases they run.
+    """
+
+    def test_baseline_passes_rule(baseline_findings: list[Hit]) -> None:
+        assert_baseline_passes(rule, baseline_findings)
+
+    @pytest.mark.parametrize("case", cases, ids=str)
+    def test_negative_case(case: Case, baseline_findings: list[Hit]) -> None:
+        assert_case_trips(rule, case, baseline_findings)
+
+    return test_baseline_passes_rule, test_negative_case

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.policies.cases import (
     Case,
-    assert_baseline_passes,
-    assert_case_trips,
     drop_ref,
     point_ref,
+    rule_tests,
     set_prop,
 )
-from tests.policies.harness import Hit
 
 RULE = "encryption-cmk-same-level"
 
@@ -38,10 +34,4 @@ CASES = [
 ]
 
 
-def test_baseline_passes_rule(baseline_findings: list[Hit]) -> None:
-    assert_baseline_passes(RULE, baseline_findings)
-
-
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_negative_case(case: Case, baseline_findings: list[Hit]) -> None:
-    assert_case_trips(RULE, case, baseline_findings)
+test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from policies.use_cases import ABSENT
 from tests.policies.baselines import (
     BLOB_READ,
@@ -19,10 +17,9 @@ from tests.policies.cases import (
     DELETE,
     Case,
     Mutation,
-    assert_baseline_passes,
-    assert_case_trips,
     chain,
     drop_ref,
+    rule_tests,
     set_prop,
 )
 from tests.policies.harness import Hit, analyzer, describe, load_config, run
@@ -237,13 +234,7 @@ CASES = [
 ]
 
 
-def test_baseline_passes_rule(baseline_findings: list[Hit]) -> None:
-    assert_baseline_passes(RULE, baseline_findings)
-
-
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_negative_case(case: Case, baseline_findings: list[Hit]) -> None:
-    assert_case_trips(RULE, case, baseline_findings)
+test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
 
 
 # Beyond the cases: the rule reads the register from ConfigureStack, and fails closed without one.

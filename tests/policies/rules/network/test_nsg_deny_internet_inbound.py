@@ -8,8 +8,7 @@ import pytest
 
 from policies.rules.network.nsg_deny_internet_inbound import is_private_source
 from tests.policies.baselines import Stack
-from tests.policies.cases import Case, Mutation, assert_baseline_passes, assert_case_trips, set_prop
-from tests.policies.harness import Hit
+from tests.policies.cases import Case, Mutation, rule_tests, set_prop
 
 RULE = "network-nsg-deny-internet-inbound"
 
@@ -75,13 +74,7 @@ CASES = [
 ]
 
 
-def test_baseline_passes_rule(baseline_findings: list[Hit]) -> None:
-    assert_baseline_passes(RULE, baseline_findings)
-
-
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_negative_case(case: Case, baseline_findings: list[Hit]) -> None:
-    assert_case_trips(RULE, case, baseline_findings)
+test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
 
 
 # Beyond the cases: which inbound Allow sources count as private.
