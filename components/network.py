@@ -264,6 +264,10 @@ def link_private_dns(
     zones' owner as ``<owner>-dns-<zone>-link-<scope>``; the alias keeps the deployed links in place.
     Registration stays off: only the private endpoints' zone groups write records.
     """
+
+    def was(group: str) -> pulumi.Alias:
+        return pulumi.Alias(name=f"{zones.prefix}-dns-{group}-link-{network_.scope}", parent=zones.owner)
+
     return tuple(
         privatedns.VirtualNetworkLink(
             f"{name}-dns-{group}-link",
@@ -276,7 +280,7 @@ def link_private_dns(
             tags=dict(tags),
             opts=pulumi.ResourceOptions(
                 parent=parent,
-                aliases=[pulumi.Alias(name=f"{zones.prefix}-dns-{group}-link-{network_.scope}", parent=zones.owner)],
+                aliases=[was(group)],
             ),
         )
         for group, zone_name in zones.names.items()
