@@ -71,6 +71,16 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class NotApplicable:
+    """One ``PolicyNotApplicable`` answer: the rule said it does not apply to ``urn`` (the stack's, for
+    a stack rule), so that pair is neither a pass nor a failure."""
+
+    rule: str
+    urn: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """What one run of the pack over a plan answered, and the config and exemptions it ran with."""
 
@@ -80,6 +90,11 @@ class Evaluation:
     exemptions: tuple[Exemption, ...]
     today: dt.date  # the day exemptions were judged on, as the pack judged them
     diagnostics: tuple[Diagnostic, ...]
+    # Every rule x resource the pack answered for, not only failures: what coverage, JUnit and the
+    # reports need. ``analyzed``: the URNs sent to ``Analyze``, in order; the stack's is ``stack_urn``.
+    not_applicable: tuple[NotApplicable, ...] = ()
+    analyzed: tuple[str, ...] = ()
+    stack_urn: str = ""
 
     @property
     def downgrades(self) -> tuple[Downgrade, ...]:
@@ -206,15 +221,18 @@ def evaluate(
     analyzer.configure_stack(stack_configure_request(plan, stack_config))
     total = len(plan.resources) + 1
     diagnostics: list[Diagnostic] = []
+    skipped: list[NotApplicable] = []
     for done, resource in enumerate(plan.resources, start=1):
         response = analyzer.analyze(analyze_request(resource, plan))
         diagnostics += [Diagnostic.from_rpc(d, resource.urn, resource.urn) for d in response.diagnostics]
+        skipped += [NotApplicable(n.policy_name, resource.urn, n.reason) for n in response.not_applicable]
         if tick:
             tick(done, total)
     request = analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, plan) for r in plan.resources])
     response = analyzer.analyze_stack(request)
     root = stack_urn(plan)  # once: a stack rule may report every resource
     diagnostics += [Diagnostic.from_rpc(d, "", root) for d in response.diagnostics]
+    skipped += [NotApplicable(n.policy_name, root, n.reason) for n in response.not_applicable]
     if tick:
         tick(total, total)
     return Evaluation(
@@ -224,4 +242,7 @@ def evaluate(
         exemptions=exemptions,
         today=day,
         diagnostics=tuple(diagnostics),
+        not_applicable=tuple(skipped),
+        analyzed=tuple(r.urn for r in plan.resources),
+        stack_urn=root,
     )

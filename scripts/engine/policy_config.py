@@ -59,6 +59,10 @@ class PolicyInfo:
     kind: str  # "resource" | "stack"
     schema_properties: Mapping[str, Any]
     schema_required: tuple[str, ...]
+    # What reviewers act on: pulumi-policy's display name, remediation steps and docs URL.
+    title: str = ""
+    remediation: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,9 @@ def pack_info(info: analyzer_pb2.AnalyzerInfo) -> PackInfo:
             kind="stack" if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK else "resource",
             schema_properties=_struct(p.configSchema.properties),
             schema_required=tuple(p.configSchema.required),
+            title=p.displayName,
+            remediation=p.remediation_steps,
+            url=p.url,
         )
         for p in info.policies
     }
