@@ -39,6 +39,7 @@ from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.sync_await import _sync_await
 
 from policies.catalog import IDENTITY, KEY, STACK, VAULT, WORKSPACE, classify
+from scripts.engine.urns import AliasSpec, alias_urn, new_urn
 
 PROJECT = "tvt-platform"
 # How PreviewMocks answers for computed outputs: invented but plausible values, or unknown.
@@ -72,7 +73,7 @@ class CapturedResource:
     ignore_changes: tuple[str, ...]
     delete_before_replace: bool | None
     additional_secret_outputs: tuple[str, ...]
-    aliases: int
+    aliases: tuple[str, ...]  # the alias URNs the engine would look up old state by (engine semantics)
     source_position: SourcePosition | None
     secret_paths: tuple[str, ...] = ()
     package_version: str = ""  # the provider package version the SDK asked for, e.g. "3.29.0"
@@ -93,7 +94,7 @@ class Capture:
 
     @property
     def stack_urn(self) -> str:
-        return f"urn:pulumi:{self.stack}::{self.project}::{STACK_TYPE}::{self.project}-{self.stack}"
+        return new_urn(self.stack, self.project, "", STACK_TYPE, f"{self.project}-{self.stack}")
 
     @property
     def errors(self) -> list[str]:
@@ -273,6 +274,35 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         self.project_root = project_root
         self.on_register = on_register
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The engine's URN (``generateURN``), not the mock's: the parent's full qualified type, no root."""
+        return new_urn(self.capture.stack, self.capture.project, parent, type_, name)
+
+    def _aliases(self, request: Any, urn: str) -> tuple[str, ...]:
+        """Every alias URN the engine would try for ``request``, in order, without the resource's own."""
+        found: list[str] = []
+        for alias in request.aliases:
+            spec = alias.spec
+            candidate = alias_urn(
+                AliasSpec(
+                    urn=alias.urn,
+                    name=spec.name,
+                    type=spec.type,
+                    stack=spec.stack,
+                    project=spec.project,
+                    parent=spec.parentUrn,
+                    no_parent=spec.noParent,
+                ),
+                stack=self.capture.stack,
+                project=self.capture.project,
+                parent=request.parent,
+                type_=request.type,
+                name=request.name,
+            )
+            if candidate != urn and candidate not in found:
+                found.append(candidate)
+        return tuple(found)
+
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == STACK_TYPE:
@@ -304,7 +334,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
                 if request.deleteBeforeReplaceDefined
                 else None,
                 additional_secret_outputs=tuple(request.additionalSecretOutputs),
-                aliases=len(request.aliases),
+                aliases=self._aliases(request, urn),
                 source_position=_relative_source(pos.uri, pos.line, self.project_root) if pos.uri else None,
                 secret_paths=tuple(_secret_paths(raw_inputs)),
                 package_version=request.version,

@@ -35,6 +35,7 @@ from policies.catalog import PROVIDER_PREFIX
 from policies.catalog import STACK as STACK_TYPE
 from scripts.engine.capture import Capture, CapturedResource
 from scripts.engine.errors import PreviewError
+from scripts.engine.urns import new_urn
 
 DEPLOYMENT_VERSION = 3
 EPOCH = "1970-01-01T00:00:00Z"
@@ -128,7 +129,7 @@ def default_provider(
     capture: Capture, package: str, version: str, config: Mapping[str, Any]
 ) -> DefaultProvider:
     name = "default_" + version.replace(".", "_") if version else "default"
-    urn = f"urn:pulumi:{capture.stack}::{capture.project}::{PROVIDER_PREFIX}{package}::{name}"
+    urn = new_urn(capture.stack, capture.project, "", f"{PROVIDER_PREFIX}{package}", name)
     prefix = f"{package}:"
     inputs: dict[str, Any] = {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
     if version:
@@ -175,6 +176,9 @@ def resource_state(
             "sourcePosition": source_position(resource),
             "ignoreChanges": list(resource.ignore_changes),
             "additionalSecretOutputs": list(resource.additional_secret_outputs),
+            # The alias URNs the engine would look old state up by; a real update records the one it
+            # matched, a preview has no old state, so the plan keeps them all (tvt diff reads them).
+            "aliases": list(resource.aliases),
         }
     )
 

@@ -95,7 +95,10 @@ def test_a_level_links_its_own_network_to_the_shared_zones(any_run: Run) -> None
         assert parent.type in (LEVEL, AUDIT), link.name
         assert link.name.startswith(f"{parent.name}-dns-"), f"{link.name} is owned by {parent.name}"
         # The links were once the audit services' children, named for the scope: an alias keeps them.
-        assert link.aliases > 0, link.name
+        audit = next(r for r in capture.resources if r.type == AUDIT)
+        scope = "audit" if parent.type == AUDIT else parent.name
+        old = f"{audit.urn.rsplit('::', 1)[0]}${DNS_LINK}::audit-dns-{link.name.split('-dns-')[1].removesuffix('-link')}-link-{scope}"
+        assert old in link.aliases, f"{link.name}: {old} not among its aliases {link.aliases}"
 
 
 @pytest.mark.parametrize("stack", ["dev", "test", "prod"])

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from preview_helpers import PACK, PROJECT, TODAY
+from preview_helpers import PACK, PROJECT
 
 from scripts.commands.pipeline import PlanOptions, run_plan
+from tests.conftest import TODAY
 
 
 @pytest.fixture(autouse=True)
@@ -31,3 +32,23 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path
         outs[stack] = base / stack
     yield outs
     mp.undo()
+
+
+@pytest.fixture(scope="session")
+def stack_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """``tvt plan`` of every example stack of this repository (in-process pack), as parsed documents."""
+    import json
+
+    from preview_helpers import REPO
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TVT_TODAY", TODAY)
+    base = tmp_path_factory.mktemp("stack-plans")
+    plans = {}
+    for stack in ("dev", "test", "prod"):
+        options = PlanOptions(stack=stack, out=base / stack, root=REPO, analyzer="inprocess")
+        code = run_plan(options, out=io.StringIO(), err=io.StringIO())
+        assert code == 0, f"tvt plan --stack {stack} exited {code}"
+        plans[stack] = json.loads((base / stack / "plan.json").read_text())
+    mp.undo()
+    return plans

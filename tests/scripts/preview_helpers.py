@@ -22,7 +22,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = FIXTURES / "project"
 PACK = FIXTURES / "fixture_pack"
 REPO = Path(__file__).resolve().parents[2]
-TODAY = "2026-06-01"  # fixed, so use-case and exemption expiry never depend on the calendar
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import gc
 import time
 from typing import Any
 
-from preview_helpers import PACK, TODAY
+from preview_helpers import PACK
 
 from scripts.engine.analyzer import InProcessAnalyzer, load_servicer
 from scripts.engine.evaluate import evaluate
@@ -16,6 +16,7 @@ from scripts.engine.plan import Plan, parse_plan
 from scripts.review.findings import review
 from scripts.review.levels import plan_levels
 from scripts.review.report import ReportInputs, report_markdown
+from tests.conftest import TODAY
 
 PREFIX = "urn:pulumi:big::tvt-platform::"
 STACK = PREFIX + "pulumi:pulumi:Stack::tvt-platform-big"

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from preview_helpers import REPO, TODAY, Run, load, tvt
+from preview_helpers import REPO, Run, load, tvt
 
 from components.config.load import load_stack, read_stack_file, stack_file
 from scripts.commands.pipeline import PlanOptions, run_plan
+from tests.conftest import TODAY
 
 STACKS = ("dev", "test", "prod")
 

@@ -50,6 +50,7 @@ def test_every_resource_has_the_resource_v3_keys(planned: dict[str, Path]) -> No
     allowed = {
         "urn", "custom", "type", "id", "inputs", "outputs", "parent", "protect", "dependencies",
         "propertyDependencies", "provider", "sourcePosition", "ignoreChanges", "additionalSecretOutputs",
+        "aliases",
     }  # fmt: skip
     required = {
         "urn",

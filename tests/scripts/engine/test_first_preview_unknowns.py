@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
-from preview_helpers import REPO, TODAY
+from preview_helpers import REPO
 from pulumi.runtime.rpc import UNKNOWN
 
 from components.config.load import read_stack_file, stack_file
@@ -32,6 +32,7 @@ from scripts.engine.evaluate import evaluate
 from scripts.engine.export import build_deployment, dumps
 from scripts.engine.plan import Plan, parse_plan
 from scripts.review.findings import Review, review
+from tests.conftest import TODAY
 
 STACKS = ("prod", "dev")
 CANNOT_RUN = "can't run policy"
