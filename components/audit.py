@@ -8,7 +8,7 @@ someone who controls a level or the workspace. The subscription's activity log g
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulumi
 from pulumi_azure_native import monitor, operationalinsights, privatedns, resources
@@ -168,7 +168,8 @@ class AuditServices(pulumi.ComponentResource):
             f"{name}-archive",
             SecureStorageArgs(
                 place,
-                self.diagnostics,
+                # Azure Monitor refuses to send a storage account's logs into that same account.
+                replace(self.diagnostics, archive_id=None),
                 self.keyvault.customer_managed_key,
                 private_endpoint_specs(self.network.subnet.id, self.private_dns_zone_ids, ("blob",)),
                 containers=(ARCHIVE_CONTAINER,),

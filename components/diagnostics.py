@@ -19,8 +19,9 @@ SETTING_NAME = "diag-tvt-audit"
 # "allLogs" is a superset of the "audit" category group, so nothing an investigation needs is dropped.
 LOG_CATEGORY_GROUP = "allLogs"
 ALL_METRICS = ("AllMetrics",)
-# Storage rejects "AllMetrics" ("supported categories are: 'Capacity;Transaction'").
-STORAGE_METRICS = ("Transaction", "Capacity")
+# Storage rejects "AllMetrics" ("supported categories are: 'Capacity;Transaction'"), and Capacity
+# metrics are never exported by a diagnostic setting ("DS Export: No"): send what Azure exports.
+STORAGE_METRICS = ("Transaction",)
 
 
 @dataclass(frozen=True)

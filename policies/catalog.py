@@ -39,7 +39,8 @@ class DiagnosticSupport:
     ``metrics`` are the metric categories Azure *accepts* for the type: a setting that enables any
     other category is rejected at deployment (storage answers "supported categories are:
     'Capacity;Transaction'" to ``AllMetrics``). ``required_metrics`` are those a diagnostic setting
-    must enable; by default all of ``metrics``.
+    must enable, the ones a setting actually exports (the program sends exactly these); by default
+    all of ``metrics``.
     """
 
     logs: bool
@@ -131,8 +132,9 @@ class TypeInfo:
 
 ALL_METRICS = "AllMetrics"
 # Storage accounts and their services reject "AllMetrics"; Azure lists their categories as
-# 'Capacity;Transaction'. Transaction (requests, errors, latency, ingress/egress) is what an
-# investigation of bulk reads needs, so it is required; Capacity is accepted and welcome.
+# 'Capacity;Transaction'. Only Transaction (requests, errors, latency, ingress/egress: what an
+# investigation of bulk reads needs) is exported by a diagnostic setting: Azure's supported-metrics
+# reference marks every Capacity metric "DS Export: No", so a setting asks for Transaction alone.
 STORAGE_METRICS: tuple[str, ...] = ("Transaction", "Capacity")
 STORAGE_REQUIRED_METRICS: tuple[str, ...] = ("Transaction",)
 
@@ -159,6 +161,7 @@ KEY = "azure-native:keyvault:Key"
 ACCESS_POLICY = "azure-native:keyvault:AccessPolicy"
 IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
 RG_LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
@@ -335,6 +338,19 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
             arm_id=("roleAssignmentName", "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),
             identity=("scope", "roleAssignmentName"),
             create_only=(("principalId", _ASSIGNMENT_FIXED), ("roleDefinitionId", _ASSIGNMENT_FIXED)),
+        ),
+        # A custom role: what its holders may do, nothing stored. Whatever scope it is created at, its
+        # id is subscription-level (Azure "Role Definitions - Create Or Update").
+        ROLE_DEFINITION: _azure(
+            DataClass.NONE,
+            NO_DIAGNOSTICS,
+            taggable=False,
+            geography=Geography.NONE,
+            arm_id=(
+                "roleDefinitionId",
+                "/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{name}",
+            ),
+            identity=("scope", "roleDefinitionId"),
         ),
         RG_LOCK: _azure(
             DataClass.NONE,

@@ -482,15 +482,18 @@ class _Builder:
                 "workspaceId": "id-of-audit-workspace",
             }
             refs: dict[str, Res | list[Res]] = {"resourceUri": target, "workspaceId": workspace}
-            if self.prod:
+            # Azure refuses to archive a storage account's logs into itself: the archive's own go to
+            # the workspace only.
+            own = target is archive or archive.urn in target.deps.get("accountName", [])
+            if self.prod and not own:
                 props["storageAccountId"] = "id-of-audit-storage"
                 refs["storageAccountId"] = archive
             if logs:
                 props["logs"] = [{"categoryGroup": "allLogs", "enabled": True}]
             if metrics:
-                # Storage accepts only Transaction and Capacity; it rejects AllMetrics.
+                # Storage rejects AllMetrics and exports only Transaction (Capacity exports nothing).
                 categories = (
-                    ["Transaction", "Capacity"]
+                    ["Transaction"]
                     if target.type.startswith("azure-native:storage:")
                     else ["AllMetrics"]
                 )

@@ -60,6 +60,13 @@ def archive_accounts(index: StackIndex, setting: Resource) -> list[Resource]:
     return index.targets(setting, "storageAccountId", STORAGE_ACCOUNT)
 
 
+def own_account(index: StackIndex, target: Resource) -> Resource | None:
+    """The storage account a diagnostic target is or belongs to (its blob service's account), if any."""
+    if target.type == STORAGE_ACCOUNT:
+        return target
+    return next(iter(index.targets(target, "accountName", STORAGE_ACCOUNT)), None)
+
+
 def unapproved_destinations(props: Any) -> list[str]:
     """Destinations besides the workspace and archive: event hubs and partner solutions leave our boundary."""
     keys = ("eventHubAuthorizationRuleId", "eventHubName", "marketplacePartnerId", "serviceBusRuleId")

@@ -13,6 +13,7 @@ from policies.rules.audit._streams import (
     archive_accounts,
     logs_enabled,
     missing_metrics,
+    own_account,
     unaccepted_metrics,
     unapproved_destinations,
     writes_to_audit_workspace,
@@ -30,7 +31,8 @@ META = RuleMeta(
         "policies/catalog.py requires for its type (AllMetrics; Transaction for storage accounts and "
         "their services, which reject AllMetrics), and no category the type does not accept; set "
         "workspaceId from the audit workspace's id and, in prod, "
-        "storageAccountId from the audit archive's id; send nothing to event hubs or partner solutions."
+        "storageAccountId from the audit archive's id (except on the archive's own settings, which Azure "
+        "refuses to archive into the same account); send nothing to event hubs or partner solutions."
     ),
     docs="https://learn.microsoft.com/azure/azure-monitor/essentials/diagnostic-settings",
 )
@@ -83,12 +85,27 @@ def _setting(index: StackIndex, setting: Resource, prod: bool) -> Iterator[Viola
         yield Violation(
             "workspaceId does not reference the stack's audit Log Analytics workspace", setting.urn
         )
-    if prod and not archive_accounts(index, setting):
+    archives = archive_accounts(index, setting)
+    # Azure Monitor refuses a setting that sends a storage account's logs into that same account,
+    # so the archive's own settings go to the workspace alone (its data is WORM-locked anyway).
+    own = {a.urn for t in targets if (a := own_account(index, t)) is not None}
+    for archive in (a for a in archives if a.urn in own):
+        yield Violation(
+            f"storageAccountId references '{archive.name}', the account whose logs this setting sends: "
+            "Azure Monitor does not allow a storage account's logs to be archived in itself",
+            setting.urn,
+        )
+    if prod and not archives and not own & {a.urn for a in _archives_of_stack(index)}:
         yield Violation(
             "in prod, storageAccountId must reference the audit archive storage account", setting.urn
         )
     for key in unapproved_destinations(setting.props):
         yield Violation(f"{key} is set: logs must stay in the audit workspace and archive", setting.urn)
+
+
+def _archives_of_stack(index: StackIndex) -> list[Resource]:
+    """The accounts any diagnostic setting of the stack archives into: the audit archive(s)."""
+    return [a for s in index.of_type(DIAGNOSTIC_SETTING) for a in archive_accounts(index, s)]
 
 
 RULE = StackRule(META, check)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, drop_ref, rule_tests, set_prop
+from tests.policies.cases import Case, chain, drop_ref, point_ref, rule_tests, set_prop
 
 RULE = "audit-diagnostics-destination"
 
@@ -43,6 +43,15 @@ CASES = [
         drop_ref("l3-vnet-diag", "storageAccountId"),
         "storageAccountId must reference the audit archive",
         "l3-vnet-diag",
+    ),
+    Case(
+        "the archive's own logs archived into the archive, which Azure Monitor refuses",
+        chain(
+            set_prop("audit-archive-blob-service-diag", "storageAccountId", "id-of-audit-storage"),
+            point_ref("audit-archive-blob-service-diag", "storageAccountId", "audit-archive-account"),
+        ),
+        "storageAccountId references 'audit-archive-account', the account whose logs this setting sends",
+        "audit-archive-blob-service-diag",
     ),
     Case(
         "logs sent to an event hub",
