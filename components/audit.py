@@ -158,6 +158,7 @@ class AuditServices(pulumi.ComponentResource):
                 config.tenant_id,
                 self.diagnostics,
                 private_endpoint_specs(self.network.subnet.id, self.private_dns_zone_ids, ("vault",)),
+                config.keys.first_version_expires,
                 hsm_backed=True,
                 soft_delete_retention_days=protection.vault_soft_delete_days,
                 lock=protection.lock,
@@ -185,6 +186,15 @@ class AuditServices(pulumi.ComponentResource):
         )
         if resolve_archive_id is not None:
             resolve_archive_id(self.archive.account.id)
+        # Say which WORM state Azure is asked for: it creates the policy only Unlocked, so a locked
+        # request is only ever made for an archive that exists (checked in components.config).
+        audit = config.audit
+        pulumi.log.info(
+            f"audit archive immutability: requesting Locked (archive created {audit.archive_created})"
+            if audit.archive_immutability_locked
+            else "audit archive immutability: requesting Unlocked (a new archive; lock it in a second "
+            "deployment once it exists: README, A new stack)"
+        )
         attach_diagnostics(self.workspace, self.diagnostics, parent=self)
         self._link_workspace_privately(name, place)
 

@@ -7,6 +7,7 @@ account, because Azure checks the key is usable when the account is created with
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pulumi
@@ -21,12 +22,21 @@ from components.roles import CRYPTO_SERVICE_ENCRYPTION_USER
 
 KEY_SIZE = 3072
 """RSA 3072: NCSC and NIST guidance for keys protecting data beyond 2030."""
-ROTATE_AFTER = "P1Y"
-EXPIRES_AFTER = "P2Y"
+# Every version rotates 60 days before it expires, so rotation always comes first, whatever day a
+# version was created: the first version at the configured date, later ones 13 months after they
+# were made (so keys rotate about yearly). The notice 30 days before expiry fires only if rotation
+# did not happen.
+ROTATE_BEFORE_EXPIRY = "P60D"
+EXPIRES_AFTER = "P13M"
 NOTIFY_BEFORE_EXPIRY = "P30D"
 _KEYVAULT_VAULTS = "Microsoft.KeyVault/vaults"
 _IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
 _PURPOSE = "storage"  # the key and identity exist to encrypt the scope's storage account
+
+
+def epoch_seconds(day: dt.date) -> int:
+    """``day`` at 00:00 UTC as Key Vault's ``exp`` attribute: seconds since the Unix epoch."""
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,8 @@ class KeyVaultArgs:
     tenant_id: str
     diagnostics: Diagnostics
     private_endpoints: tuple[PrivateEndpointSpec, ...]
+    key_expires: dt.date
+    """When the key's first version expires (00:00 UTC). Key Vault sets it only at creation."""
     hsm_backed: bool = True
     """Premium vault and an RSA-HSM key, so the key never exists outside an HSM. Levels 1-2 opt out."""
     soft_delete_retention_days: int = 90
@@ -118,14 +130,16 @@ class KeyVault(pulumi.ComponentResource):
                 kty=keyvault.JsonWebKeyType.RS_A_HSM if args.hsm_backed else keyvault.JsonWebKeyType.RSA,
                 key_size=KEY_SIZE,
                 key_ops=[keyvault.JsonWebKeyOperation.WRAP_KEY, keyvault.JsonWebKeyOperation.UNWRAP_KEY],
-                attributes=keyvault.KeyAttributesArgs(enabled=True, exportable=False),
+                attributes=keyvault.KeyAttributesArgs(
+                    enabled=True, exportable=False, expires=epoch_seconds(args.key_expires)
+                ),
                 # Storage follows the latest key version, so rotation needs no change to the account.
                 rotation_policy=keyvault.RotationPolicyArgs(
                     attributes=keyvault.KeyRotationPolicyAttributesArgs(expiry_time=EXPIRES_AFTER),
                     lifetime_actions=[
                         keyvault.LifetimeActionArgs(
                             action=keyvault.ActionArgs(type=keyvault.KeyRotationPolicyActionType.ROTATE),
-                            trigger=keyvault.TriggerArgs(time_after_create=ROTATE_AFTER),
+                            trigger=keyvault.TriggerArgs(time_before_expiry=ROTATE_BEFORE_EXPIRY),
                         ),
                         keyvault.LifetimeActionArgs(
                             action=keyvault.ActionArgs(type=keyvault.KeyRotationPolicyActionType.NOTIFY),

@@ -85,6 +85,7 @@ class DataLevel(pulumi.ComponentResource):
                 config.tenant_id,
                 args.diagnostics,
                 private_endpoint_specs(subnet_id, args.private_dns.ids, ("vault",)),
+                config.keys.first_version_expires,
                 hsm_backed=level.level in HSM_LEVELS,
                 soft_delete_retention_days=protection.vault_soft_delete_days,
                 lock=protection.lock,

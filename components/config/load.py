@@ -27,6 +27,7 @@ from components.config.model import (
     AuditConfig,
     Environment,
     Grant,
+    KeysConfig,
     LevelConfig,
     Partner,
     PartnerGroup,
@@ -193,7 +194,9 @@ def build_stack_config(config: Mapping[str, Any], *, stack: str, source: str) ->
             log_retention_days=audit["logRetentionDays"],
             archive_retention_days=audit["archiveRetentionDays"],
             archive_immutability_locked=audit.get("archiveImmutability", "locked") == "locked",
+            archive_created=_date(audit.get("archiveCreated")),
         ),
+        keys=KeysConfig(first_version_expires=dt.date.fromisoformat(config["tvt:keys"]["firstVersionExpires"])),
         levels=tuple(_level(n, levels[str(n)]) for n in sorted(DEFAULT_ZONES)),
         partners=tuple(_partner(p) for p in config.get("tvt:partners", [])),
         use_cases=tuple(_use_case(u) for u in config.get("tvt:useCases", [])),
@@ -214,6 +217,10 @@ def _level(n: int, raw: Mapping[str, Any]) -> LevelConfig:
 def _partner(raw: Mapping[str, Any]) -> Partner:
     groups = tuple(PartnerGroup(g["key"], g["objectId"], g["displayName"]) for g in raw["groups"])
     return Partner(id=raw["id"], name=raw["name"], kind=PartnerKind(raw["kind"]), groups=groups)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value is not None else None
 
 
 def _use_case(raw: Mapping[str, Any]) -> UseCase:

@@ -105,6 +105,12 @@ class AuditConfig:
     log_retention_days: int  # Log Analytics workspace retention
     archive_retention_days: int  # WORM retention of the audit archive
     archive_immutability_locked: bool = True  # a locked WORM policy can never be shortened or removed
+    archive_created: dt.date | None = None  # first deployed (unlocked) on this day; None: a new archive
+
+
+@dataclass(frozen=True)
+class KeysConfig:
+    first_version_expires: dt.date  # when each customer-managed key's first version expires
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,7 @@ class StackConfig:
     tenant_id: str
     owner: str
     audit: AuditConfig
+    keys: KeysConfig
     levels: tuple[LevelConfig, ...]
     partners: tuple[Partner, ...] = ()
     use_cases: tuple[UseCase, ...] = ()

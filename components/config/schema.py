@@ -86,6 +86,8 @@ DEFS: dict[str, Any] = {
             # Azure creates a WORM policy only Unlocked; "locked" makes it irreversible. Omitted means
             # locked (the secure default); a new prod archive starts "unlocked" for its first deployment.
             "archiveImmutability": {"enum": ["locked", "unlocked"]},
+            # The day the archive was first deployed (unlocked): only an existing archive can be locked.
+            "archiveCreated": {"$ref": "#/$defs/isoDate"},
         },
         ["addressSpace", "privateEndpointSubnet", "logRetentionDays", "archiveRetentionDays"],
         description="the shared audit services",
@@ -148,6 +150,13 @@ PROPERTIES: dict[str, Any] = {
     "tvt:tenantId": {"$ref": "#/$defs/guid"},
     "tvt:owner": {"$ref": "#/$defs/text"},
     "tvt:audit": {"$ref": "#/$defs/audit"},
+    "tvt:keys": _object(
+        # Key Vault sets a key's first version's expiry only when the key is created; rotation gives
+        # every later version its own. A date, not a duration, so the plan is the same every day.
+        {"firstVersionExpires": {"$ref": "#/$defs/isoDate"}},
+        ["firstVersionExpires"],
+        description="the customer-managed keys",
+    ),
     "tvt:levels": _object(
         {
             "1": {"$ref": "#/$defs/network"},
@@ -169,6 +178,7 @@ REQUIRED: list[str] = [
     "tvt:tenantId",
     "tvt:owner",
     "tvt:audit",
+    "tvt:keys",
     "tvt:levels",
 ]
 # Anything else in a stack file is a typo or config for a tool this program does not use.

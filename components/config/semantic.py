@@ -223,6 +223,45 @@ def check_prod_retention(cfg: StackConfig, today: dt.date) -> Iterator[Finding]:
             )
 
 
+# A key rotates this long before it expires (components/keyvault.py): a first version must expire
+# later than that from today, or a new stack's key would be rotated (or expired) at birth.
+KEY_ROTATION_LEAD_DAYS = 60
+# An approved key lifetime: two years at the most for the first version.
+KEY_MAX_FIRST_VERSION_DAYS = 731
+
+
+def check_key_expiry(cfg: StackConfig, today: dt.date) -> Iterator[Finding]:
+    expires = cfg.keys.first_version_expires
+    path = "tvt:keys.firstVersionExpires"
+    earliest = today + dt.timedelta(days=KEY_ROTATION_LEAD_DAYS + 1)
+    latest = today + dt.timedelta(days=KEY_MAX_FIRST_VERSION_DAYS)
+    if expires < earliest:
+        yield (
+            path,
+            f"{expires} is too soon (today is {today}): a new key's first version must expire after "
+            f"{earliest - dt.timedelta(days=1)}, more than {KEY_ROTATION_LEAD_DAYS} days ahead, so that "
+            "rotation comes first. Existing keys are not changed by a new date (Key Vault sets it only "
+            "when a key is created): move it forward, at most two years ahead",
+        )
+    elif expires > latest:
+        yield path, f"{expires} is more than two years ahead (today is {today}); expected {latest} or sooner"
+
+
+def check_archive_bootstrap(cfg: StackConfig, today: dt.date) -> Iterator[Finding]:
+    """Azure creates an immutability policy only Unlocked: ``locked`` is for an archive that exists."""
+    created = cfg.audit.archive_created
+    if cfg.audit.archive_immutability_locked and created is None:
+        yield (
+            "tvt:audit.archiveImmutability",
+            "locked needs tvt:audit.archiveCreated: Azure creates the archive's immutability policy only "
+            "Unlocked, so a new stack deploys first with archiveImmutability: unlocked; after that "
+            "deployment set archiveCreated to its date and archiveImmutability to locked, and deploy again "
+            "(README: A new stack)",
+        )
+    if created is not None and created > today:
+        yield "tvt:audit.archiveCreated", f"{created} is in the future (today is {today})"
+
+
 def _names(cfg: StackConfig) -> Iterator[tuple[str, Kind, str]]:
     """(config path, kind, Azure name) of every name the program derives from this config."""
     for level in (None, 1, 2, 3):
@@ -262,6 +301,8 @@ CHECKS: tuple[Check, ...] = (
     check_duplicate_grants,
     check_networks,
     check_prod_retention,
+    check_key_expiry,
+    check_archive_bootstrap,
 )
 
 

@@ -100,6 +100,11 @@ class Capture:
     def errors(self) -> list[str]:
         return [message for severity, message in self.log if severity == "error"]
 
+    @property
+    def notes(self) -> list[str]:
+        """What the program told the operator (``pulumi.log.info``), as ``pulumi preview`` shows it."""
+        return [message for severity, message in self.log if severity == "info"]
+
     def by_type(self, type_: str) -> list[CapturedResource]:
         return [r for r in self.resources if r.type == type_]
 

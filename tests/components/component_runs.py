@@ -24,6 +24,7 @@ from components.config.model import (
     AuditConfig,
     Environment,
     Grant,
+    KeysConfig,
     LevelConfig,
     Partner,
     PartnerGroup,
@@ -149,7 +150,9 @@ def make_config(stack: str, grants: tuple[Grant, ...] = GRANTS) -> StackConfig:
             log_retention_days=730 if environment is Environment.PROD else 90,
             archive_retention_days=2557 if environment is Environment.PROD else 30,
             archive_immutability_locked=environment is Environment.PROD,
+            archive_created=dt.date(2026, 5, 4) if environment is Environment.PROD else None,
         ),
+        keys=KeysConfig(first_version_expires=dt.date(2027, 12, 31)),
         levels=tuple(
             LevelConfig(
                 n, f"10.{base + n}.0.0/24", f"10.{base + n}.0.0/26", (*DEFAULT_ZONES[n], *EXTRA_ZONES[n])

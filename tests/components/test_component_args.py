@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -27,6 +28,7 @@ from components.tags import CLASSIFICATION, data_level, scope_tags
 from tests.conftest import SUBSCRIPTION
 
 NAMER = Namer("prod", "l3", SUBSCRIPTION)
+KEY_EXPIRES = dt.date(2027, 12, 31)
 TAGS = {"environment": "prod"}
 PLACEMENT = Placement(NAMER, "rg-tvt-prod-l3", "uksouth", TAGS)
 DIAG = Diagnostics(workspace_id="ws")
@@ -85,14 +87,16 @@ def test_private_endpoint_specs() -> None:
 
 
 def test_key_vault_args() -> None:
-    KeyVaultArgs(PLACEMENT, "tenant", DIAG, (VAULT_PE,))
-    assert KeyVaultArgs(PLACEMENT, "tenant", DIAG, (VAULT_PE,)).hsm_backed, "HSM-backed unless opted out"
+    KeyVaultArgs(PLACEMENT, "tenant", DIAG, (VAULT_PE,), KEY_EXPIRES)
+    assert KeyVaultArgs(PLACEMENT, "tenant", DIAG, (VAULT_PE,), KEY_EXPIRES).hsm_backed, (
+        "HSM-backed unless opted out"
+    )
     with pytest.raises(ValueError, match="needs a private endpoint"):
-        KeyVaultArgs(PLACEMENT, "tenant", DIAG, ())
+        KeyVaultArgs(PLACEMENT, "tenant", DIAG, (), KEY_EXPIRES)
     with pytest.raises(ValueError, match=r"sub-resources \['blob'\] not among \['vault'\]"):
-        KeyVaultArgs(PLACEMENT, "tenant", DIAG, (BLOB_PE,))
+        KeyVaultArgs(PLACEMENT, "tenant", DIAG, (BLOB_PE,), KEY_EXPIRES)
     with pytest.raises(ValueError, match=r"soft_delete_retention_days must be 7\.\.90"):
-        KeyVaultArgs(PLACEMENT, "tenant", DIAG, (VAULT_PE,), soft_delete_retention_days=5)
+        KeyVaultArgs(PLACEMENT, "tenant", DIAG, (VAULT_PE,), KEY_EXPIRES, soft_delete_retention_days=5)
 
 
 def test_storage_args_secure_defaults() -> None:

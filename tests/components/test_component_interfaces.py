@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pulumi
 import pytest
 from component_runs import (
@@ -97,7 +99,8 @@ def test_a_level_links_its_own_network_to_the_shared_zones(any_run: Run) -> None
         # The links were once the audit services' children, named for the scope: an alias keeps them.
         audit = next(r for r in capture.resources if r.type == AUDIT)
         scope = "audit" if parent.type == AUDIT else parent.name
-        old = f"{audit.urn.rsplit('::', 1)[0]}${DNS_LINK}::audit-dns-{link.name.split('-dns-')[1].removesuffix('-link')}-link-{scope}"
+        zone = link.name.split("-dns-")[1].removesuffix("-link")
+        old = f"{audit.urn.rsplit('::', 1)[0]}${DNS_LINK}::audit-dns-{zone}-link-{scope}"
         assert old in link.aliases, f"{link.name}: {old} not among its aliases {link.aliases}"
 
 
@@ -122,7 +125,12 @@ def _args(assignments: tuple[RoleAssignmentSpec, ...]) -> KeyVaultArgs:
     tenant = "00000000-0000-4000-8000-200000000042"
     endpoints = private_endpoint_specs("subnet-id", {"vault": "zone-id"}, ("vault",))
     return KeyVaultArgs(
-        place, tenant, Diagnostics(workspace_id="ws"), endpoints, role_assignments=assignments
+        place,
+        tenant,
+        Diagnostics(workspace_id="ws"),
+        endpoints,
+        dt.date(2027, 12, 31),
+        role_assignments=assignments,
     )
 
 

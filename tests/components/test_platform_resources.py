@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from component_runs import (
     ACCOUNT,
@@ -152,11 +154,19 @@ def test_customer_managed_key(model: Run, scope: str) -> None:
         "kty": "RSA-HSM" if scope in HSM_SCOPES else "RSA",
         "keySize": 3072,
         "keyOps": ["wrapKey", "unwrapKey"],
-        "attributes": {"enabled": True, "exportable": False},
+        # The first version expires at 00:00 UTC of the configured day (Key Vault's "exp", seconds).
+        "attributes": {
+            "enabled": True,
+            "exportable": False,
+            "expires": int(
+                dt.datetime.combine(model.config.keys.first_version_expires, dt.time(), dt.UTC).timestamp()
+            ),
+        },
+        # Rotation comes 60 days before any version's expiry; the notice (30 days) only if it did not.
         "rotationPolicy": {
-            "attributes": {"expiryTime": "P2Y"},
+            "attributes": {"expiryTime": "P13M"},
             "lifetimeActions": [
-                {"action": {"type": "rotate"}, "trigger": {"timeAfterCreate": "P1Y"}},
+                {"action": {"type": "rotate"}, "trigger": {"timeBeforeExpiry": "P60D"}},
                 {"action": {"type": "notify"}, "trigger": {"timeBeforeExpiry": "P30D"}},
             ],
         },

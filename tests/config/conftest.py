@@ -24,7 +24,9 @@ BASE: dict[str, Any] = {
         "privateEndpointSubnet": "10.70.0.0/26",
         "logRetentionDays": 730,
         "archiveRetentionDays": 2557,
+        "archiveCreated": "2026-05-04",
     },
+    "tvt:keys": {"firstVersionExpires": "2027-12-31"},
     "tvt:levels": {
         "1": {
             "addressSpace": "10.71.0.0/24",

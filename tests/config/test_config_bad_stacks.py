@@ -381,6 +381,33 @@ CASES = [
         "tvt:audit.archiveRetentionDays",
         "expected at least 365 days in prod",
     ),
+    # Keys: the first version's expiry leaves room for rotation, and is not open-ended.
+    Case(
+        "key-expires-before-rotation",
+        set_("tvt:keys", "firstVersionExpires", value="2026-07-15"),
+        "tvt:keys.firstVersionExpires",
+        "is too soon (today is 2026-06-01): a new key's first version must expire after 2026-07-31",
+    ),
+    Case(
+        "key-expires-too-late",
+        set_("tvt:keys", "firstVersionExpires", value="2030-01-01"),
+        "tvt:keys.firstVersionExpires",
+        "is more than two years ahead",
+    ),
+    Case("keys-missing", drop("tvt:keys"), "tvt:keys", "required"),
+    # The archive: only an archive that exists can be locked (Azure creates the policy Unlocked).
+    Case(
+        "locked-new-archive",
+        drop("tvt:audit", "archiveCreated"),
+        "tvt:audit.archiveImmutability",
+        "locked needs tvt:audit.archiveCreated: Azure creates the archive's immutability policy only",
+    ),
+    Case(
+        "archive-created-in-the-future",
+        set_("tvt:audit", "archiveCreated", value="2026-06-02"),
+        "tvt:audit.archiveCreated",
+        "2026-06-02 is in the future (today is 2026-06-01)",
+    ),
     Case(
         "provider-region-differs",
         set_("azure-native:location", value="ukwest"),

@@ -326,5 +326,5 @@ def test_every_pattern_says_what_it_expects() -> None:
 
 
 def test_engine_json_encoded_keys() -> None:
-    expected = {"tvt:audit", "tvt:levels", "tvt:partners", "tvt:useCases", "tvt:grants"}
+    expected = {"tvt:audit", "tvt:keys", "tvt:levels", "tvt:partners", "tvt:useCases", "tvt:grants"}
     assert expected == schema_module.JSON_ENCODED_KEYS

@@ -268,11 +268,12 @@ class _Builder:
                     "kty": "RSA-HSM" if hsm else "RSA",
                     "keySize": 3072,
                     "keyOps": ["wrapKey", "unwrapKey"],
-                    "attributes": {"enabled": True, "exportable": False},
+                    # The first version expires 2027-12-31 00:00 UTC; each version rotates 60 days before.
+                    "attributes": {"enabled": True, "exportable": False, "expires": 1830211200},
                     "rotationPolicy": {
-                        "attributes": {"expiryTime": "P2Y"},
+                        "attributes": {"expiryTime": "P13M"},
                         "lifetimeActions": [
-                            {"action": {"type": "rotate"}, "trigger": {"timeAfterCreate": "P1Y"}},
+                            {"action": {"type": "rotate"}, "trigger": {"timeBeforeExpiry": "P60D"}},
                             {"action": {"type": "notify"}, "trigger": {"timeBeforeExpiry": "P30D"}},
                         ],
                     },

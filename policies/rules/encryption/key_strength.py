@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -19,8 +20,8 @@ META = RuleMeta(
     controls=Controls(ncsc=("2.3",), mcsb=("DP-6",), cis=("8.1", "8.8")),
     remediation=(
         "Use kty RSA-HSM (premium vault) at level 3 and for shared audit keys, RSA otherwise, keySize "
-        ">= 3072, and a rotationPolicy with attributes.expiryTime and a lifetimeAction of type rotate "
-        "with a trigger."
+        ">= 3072, attributes.expires for the first version, and a rotationPolicy with "
+        "attributes.expiryTime and a rotate lifetimeAction timed before expiry (timeBeforeExpiry)."
     ),
     docs="https://learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation",
     params=(
@@ -71,17 +72,61 @@ def check(resource: Resource, params: Params) -> Iterator[str]:
     if (level is None or level in params["hsmLevels"]) and not kty.endswith("-HSM"):
         shown = level or "<untagged>"
         yield f"key of data level {shown} is not HSM-backed (kty {describe(kty or None)}); expected RSA-HSM"
+    yield from _expiry_and_rotation(props)
+
+
+def _expiry_and_rotation(props: object) -> Iterator[str]:
+    """The first version expires, every later one too, and rotation comes before each expiry.
+
+    Key Vault gives a key's first version only the expiry set when the key is created
+    (``attributes.expires``); the rotation policy's ``expiryTime`` applies to versions rotation makes.
+    """
+    expires = number(dig(props, "attributes", "expires"))
+    if expires is None or expires <= 0:
+        yield "properties.attributes.expires is not set; the key's first version must expire"
     policy = dig(props, "rotationPolicy")
-    if not text(dig(policy, "attributes", "expiryTime")):
-        yield "properties.rotationPolicy.attributes.expiryTime is not set; keys must expire"
+    lifetime = days(text(dig(policy, "attributes", "expiryTime")))
+    if lifetime is None:
+        yield "properties.rotationPolicy.attributes.expiryTime is not a duration like P13M; keys must expire"
     rotate = [a for a in items(dig(policy, "lifetimeActions")) if same(dig(a, "action", "type"), "rotate")]
     if not rotate:
         yield "properties.rotationPolicy has no lifetimeAction of type rotate; keys must rotate automatically"
-    elif not any(
-        text(dig(a, "trigger", "timeAfterCreate")) or text(dig(a, "trigger", "timeBeforeExpiry"))
-        for a in rotate
-    ):
-        yield "the rotate lifetimeAction has no trigger (timeAfterCreate or timeBeforeExpiry)"
+        return
+    for action in rotate:
+        after, before = (
+            days(text(dig(action, "trigger", k))) for k in ("timeAfterCreate", "timeBeforeExpiry")
+        )
+        if after is None and before is None:
+            yield "the rotate lifetimeAction has no trigger (timeAfterCreate or timeBeforeExpiry)"
+        elif after is not None and lifetime is not None and after >= lifetime:
+            yield (
+                f"rotation {after} days after creation comes after expiry ({lifetime} days): a version would "
+                "expire before it is replaced"
+            )
+        elif after is not None:
+            # The first version's expiry is a fixed date: only a trigger relative to expiry is sure to
+            # fire before it, whenever the key was created.
+            yield (
+                "rotation is timed after creation; time it before expiry (timeBeforeExpiry) so it "
+                "precedes the first version's fixed expiry"
+            )
+        elif before is not None and lifetime is not None and before >= lifetime:
+            yield (
+                f"rotation {before} days before expiry is longer than a version's whole life "
+                f"({lifetime} days)"
+            )
+
+
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+
+
+def days(value: str) -> int | None:
+    """An ISO 8601 date duration (``P1Y``, ``P13M``, ``P60D``) in days (a month as 30), or None."""
+    match = _DURATION.match(value or "")
+    if match is None or not any(match.groups()):
+        return None
+    years, months, days_ = (int(g or 0) for g in match.groups())
+    return years * 365 + months * 30 + days_
 
 
 RULE = ResourceRule(META, check, types=frozenset({KEY}))

@@ -26,9 +26,35 @@ CASES = [
         "l1-key",
     ),
     Case(
-        "no expiry",
+        "rotated versions never expire",
         set_prop("l1-key", "properties.rotationPolicy.attributes.expiryTime"),
-        "expiryTime is not set",
+        "expiryTime is not a duration like P13M",
+        "l1-key",
+    ),
+    Case(
+        "the first version never expires",
+        set_prop("l3-key", "properties.attributes.expires"),
+        "properties.attributes.expires is not set; the key's first version must expire",
+        "l3-key",
+    ),
+    Case(
+        "rotation timed after creation, which a fixed first expiry can beat",
+        set_prop("l2-key", "properties.rotationPolicy.lifetimeActions.0.trigger", {"timeAfterCreate": "P1Y"}),
+        "rotation is timed after creation; time it before expiry",
+        "l2-key",
+    ),
+    Case(
+        "rotation after the version has expired",
+        set_prop("l2-key", "properties.rotationPolicy.lifetimeActions.0.trigger", {"timeAfterCreate": "P2Y"}),
+        "rotation 730 days after creation comes after expiry (390 days)",
+        "l2-key",
+    ),
+    Case(
+        "rotation window longer than a version's life",
+        set_prop(
+            "l1-key", "properties.rotationPolicy.lifetimeActions.0.trigger", {"timeBeforeExpiry": "P14M"}
+        ),
+        "rotation 420 days before expiry is longer than a version's whole life (390 days)",
         "l1-key",
     ),
 ]
