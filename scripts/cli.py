@@ -1,31 +1,63 @@
 """``tvt``: the project's command line (installed into .venv by ``uv sync``).
 
 Exit codes (``scripts.commands.exit_codes``) are the same for every command: 0 success, 1 a mandatory
-policy violation, 2 bad input (config, plan or policy config), always with a message naming the
-file, the key and what was expected, never a traceback.
+policy violation (and nothing else), 2 bad input (config, plan or policy config), always with a
+message naming the file, the key and what was expected, never a traceback; 3 an internal error (a
+bug in tvt), as one line, with the traceback under --debug or TVT_DEBUG=1.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
-from scripts.commands import check, diff, plan, validate
+from scripts.commands import check, diff, plan, report, validate
+from scripts.commands.exit_codes import EXIT_INTERNAL
+from scripts.review.text import escape_controls
+
+DEBUG_ENV = "TVT_DEBUG"
+EPILOG = (
+    "exit codes: 0 nothing blocks; 1 a mandatory policy violation (tvt diff: a data-loss alarm); "
+    "2 bad input, named with file and key; 3 an internal error in tvt (--debug or TVT_DEBUG=1 shows "
+    "the traceback)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tvt", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="tvt", description=__doc__.splitlines()[0], epilog=EPILOG)
+    debug = {"action": "store_true", "help": f"print the traceback of an internal error (or {DEBUG_ENV}=1)"}
+    parser.add_argument("--debug", **debug)  # type: ignore[arg-type]
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (validate, plan, check, diff):
+    for module in (validate, plan, check, report, diff):
         module.register(sub)
+    for command in sub.choices.values():  # ``tvt plan --debug`` works as well as ``tvt --debug plan``
+        command.epilog = EPILOG
+        command.add_argument("--debug", default=argparse.SUPPRESS, **debug)  # type: ignore[arg-type]
     return parser
+
+
+def internal_error(command: str, error: BaseException) -> str:
+    """The one line an internal error prints: what broke, and that it is tvt's fault, not the input's."""
+    detail = escape_controls(" ".join(str(error).split()))[:300] or "(no message)"
+    return (
+        f"tvt {command}: internal error: {type(error).__name__}: {detail} (a bug in tvt, not a verdict "
+        f"on the input: exit {EXIT_INTERNAL}; run again with --debug or {DEBUG_ENV}=1 for the traceback)\n"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+    except Exception as error:  # noqa: BLE001  (whatever escaped the commands: exit 3, never 1)
+        if args.debug or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            traceback.print_exc(file=sys.stderr)
+        sys.stderr.write(internal_error(args.command, error))
+        return EXIT_INTERNAL
     return code
 
 

@@ -1,9 +1,10 @@
 """The two preview commands as plain functions: ``tvt plan`` (five steps) and ``tvt check``.
 
 ``run_plan``: validate the stack config, run the real program under the SDK's mocks, write the plan
-in Pulumi's stack-export format, evaluate the policy pack through the analyzer protocol, write
-``findings.json`` and ``report.md``, print a summary. Everything is built in memory and the output
-directory is written in one rename, so a failure at any step leaves no half-written output.
+in Pulumi's stack-export format, evaluate the policy pack through the analyzer protocol, write the
+review outputs beside it (``scripts.review.outputs``: findings, Markdown, HTML, SARIF, JUnit), print
+the verdict. Everything is built in memory and the output directory is written in one rename, so a
+failure at any step leaves no half-written output. ``run_report`` does the same for a saved plan.
 
 ``run_check``: evaluate a saved plan through the same code (``parse_plan`` + ``evaluate``). The
 pack gets the stack's config in ``ConfigureStack`` either way: ``tvt plan`` has just read the stack
@@ -28,9 +29,19 @@ from typing import Any, TextIO
 
 import pulumi
 
-from components.config.load import ConfigError, load_stack, read_stack_file, stack_file, today
+from components.config.issues import ConfigIssue
+from components.config.load import (
+    ConfigError,
+    build_stack_config,
+    load_stack,
+    read_stack_file,
+    stack_file,
+    today,
+)
 from components.config.model import StackConfig
-from scripts.commands.exit_codes import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
+from components.config.schema import schema_issues
+from scripts.commands import terminal
+from scripts.commands.exit_codes import EXIT_OK, EXIT_VIOLATION, report_bad_input
 from scripts.commands.progress import Progress, Timings
 from scripts.engine.analyzer import open_analyzer
 from scripts.engine.capture import ROOT, Capture, run_program
@@ -38,12 +49,13 @@ from scripts.engine.errors import PreviewError
 from scripts.engine.evaluate import evaluate
 from scripts.engine.export import build_deployment, dumps
 from scripts.engine.output import write_directory
-from scripts.engine.plan import Plan, load_plan, parse_plan
-from scripts.review.findings import Finding, Review, findings_json, review
+from scripts.engine.plan import Plan, parse_plan, read_plan_file
+from scripts.review.findings import Judged, Review, review
 from scripts.review.levels import plan_levels
-from scripts.review.report import ReportInputs, downgrade_lines, report_markdown, summary_text
-
-PLAN_FILE, FINDINGS_FILE, REPORT_FILE = "plan.json", "findings.json", "report.md"
+from scripts.review.outputs import PLAN_FILE, findings_bytes, report_files
+from scripts.review.report import ReportInputs
+from scripts.review.stack_facts import NO_FACTS, StackFacts, stack_facts
+from scripts.review.text import escape_controls
 
 
 @dataclass(frozen=True)
@@ -108,16 +120,19 @@ def plan_stack_config(root: Path, stack: str, err: TextIO) -> dict[str, Any] | N
         raise PreviewError(*(str(i) for i in error.issues)) from None
 
 
-def findings_bytes(findings: tuple[Finding, ...]) -> bytes:
-    """``findings.json`` and ``tvt check --format json``: the same list, the same bytes."""
-    return (json.dumps(findings_json(findings), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+def saved_plan_facts(config: Mapping[str, Any] | None, stack: str, root: Path) -> StackFacts:
+    """Group names and use cases from a saved plan's stack file; its schema must hold (exit 2 otherwise).
 
-
-def today_iso() -> str:
-    try:
-        return today().isoformat()
-    except ConfigError as error:
-        raise PreviewError(*(str(i) for i in error.issues)) from None
+    Semantic checks are left out on purpose: a report on a plan whose use case has since expired
+    must still say so, not refuse to be written.
+    """
+    if config is None:
+        return NO_FACTS
+    source = display(stack_file(stack, root), root)
+    issues: list[ConfigIssue] = schema_issues(config, source)
+    if issues:
+        raise PreviewError(*(str(i) for i in issues))
+    return stack_facts(build_stack_config(config, stack=stack, source=source))
 
 
 # --- step 1: the stack config ---------------------------------------------------------------
@@ -206,10 +221,6 @@ def run_stack_program(
 # --- steps 3-5 -----------------------------------------------------------------------------
 
 
-def group_names(config: StackConfig) -> dict[str, str]:
-    return {g.object_id.lower(): g.display_name for p in config.partners for g in p.groups}
-
-
 def evaluate_plan(
     plan: Plan,
     options: PlanOptions | CheckOptions,
@@ -226,6 +237,15 @@ def evaluate_plan(
 
     with open_analyzer(options.analyzer, packdir) as analyzer:
         return review(evaluate(plan, analyzer, config_path, tick, stack_config), plan)
+
+
+def report_inputs(
+    plan: Plan, verdict: Review, facts: StackFacts, config_path: Path | None, root: Path
+) -> ReportInputs:
+    label = display(config_path, root) if config_path else "pack defaults"
+    return ReportInputs(
+        plan, verdict, plan_levels(plan), facts, Judged(label, verdict.evaluation.today.isoformat())
+    )
 
 
 def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -246,62 +266,69 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
                 plan = parse_plan(json.loads(plan_bytes), PLAN_FILE)
                 verdict = evaluate_plan(plan, options, config_path, progress, raw_config)
             with timings.phase("report"):
-                inputs = ReportInputs(
-                    plan=plan,
-                    review=verdict,
-                    levels=plan_levels(plan),
-                    group_names=group_names(config),
-                    today=today_iso(),
-                    config_label=display(config_path, options.root) if config_path else "pack defaults",
-                )
-                files = {
-                    PLAN_FILE: plan_bytes,
-                    FINDINGS_FILE: findings_bytes(verdict.findings),
-                    REPORT_FILE: report_markdown(inputs).encode(),
-                }
+                progress.update("writing the reports")
+                inputs = report_inputs(plan, verdict, stack_facts(config), config_path, options.root)
+                files = {PLAN_FILE: plan_bytes, **report_files(inputs)}
             with timings.phase("write"):
                 write_directory(options.out, files)
     except PreviewError as error:
-        err.write(f"tvt plan: {error}\n")
-        return EXIT_BAD_INPUT
-    out.write(summary_text(inputs, f"{options.out}/{PLAN_FILE}"))
+        return report_bad_input(err, "tvt plan", error)
+    terminal.print_summary(out, "tvt plan", inputs, f"{options.out}/ ({', '.join(sorted(files))})")
+    # What the program told the operator, e.g. which WORM state the archive is asked for.
+    out.writelines(f"program: {escape_controls(note)}\n" for note in capture.notes)
     err.write(f"{timings.line()}\n")
     return EXIT_VIOLATION if verdict.mandatory else EXIT_OK
 
 
-def finding_line(f: Finding) -> str:
-    exempt = (
-        f" [exempted: approved by {f.exemption.exemption.approver} until {f.exemption.exemption.expires}]"
-        if f.exemption
-        else ""
-    )
-    message = " ".join(f.message.split())
-    return f"{f.enforcement.upper():10} {f.rule} ({f.severity}) {f.type} {f.name}{exempt}: {message}"
+def pinned_day() -> None:
+    """A malformed ``TVT_TODAY`` is bad input before anything is evaluated (the pack would refuse it)."""
+    try:
+        today()
+    except ConfigError as error:
+        raise PreviewError(*(str(i) for i in error.issues)) from None
+
+
+def check_saved_plan(
+    options: CheckOptions, err: TextIO, progress: Progress | None
+) -> tuple[ReportInputs, bytes]:
+    """A saved plan evaluated as ``tvt plan`` would (``tvt check`` and ``tvt report``), and its bytes."""
+    pinned_day()
+    document, plan = read_plan_file(options.plan)
+    config_path = options.policy_config or default_policy_config(options.root, plan.stack, err)
+    stack_config = plan_stack_config(options.root, plan.stack, err)
+    facts = saved_plan_facts(stack_config, plan.stack, options.root)
+    verdict = evaluate_plan(plan, options, config_path, progress, stack_config)
+    return report_inputs(plan, verdict, facts, config_path, options.root), document
 
 
 def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
         with Progress(err) as progress:
-            plan = load_plan(options.plan)
-            config_path = options.policy_config or default_policy_config(options.root, plan.stack, err)
-            stack_config = plan_stack_config(options.root, plan.stack, err)
-            verdict = evaluate_plan(plan, options, config_path, progress, stack_config)
+            inputs, _ = check_saved_plan(options, err, progress)
     except PreviewError as error:
-        err.write(f"tvt check: {error}\n")
-        return EXIT_BAD_INPUT
-    label = display(config_path, options.root) if config_path else "pack defaults"
-    downgrades = [line + "\n" for line in downgrade_lines(verdict.evaluation, label)]
+        return report_bad_input(err, "tvt check", error)
     if options.format == "json":
-        out.write(findings_bytes(verdict.findings).decode())
-        if verdict.evaluation.downgrades:  # stdout stays the findings list, yet a downgrade is never silent
-            err.writelines(downgrades)
+        out.write(findings_bytes(inputs).decode())
+        if inputs.review.evaluation.downgrades:  # stdout stays the document, yet a downgrade is never silent
+            terminal.print_downgrades(err, inputs)
     else:
-        out.writelines(finding_line(f) + "\n" for f in verdict.findings)
-        out.writelines(downgrades)
-        mandatory = len(verdict.mandatory)
-        out.write(
-            f"{plan.stack}: {len(verdict.findings)} findings, {mandatory} mandatory -> "
-            f"{'FAIL' if mandatory else 'PASS'}\n"
-        )
-    return EXIT_VIOLATION if verdict.mandatory else EXIT_OK
+        terminal.print_check(out, inputs)
+    return EXIT_VIOLATION if inputs.review.mandatory else EXIT_OK
+
+
+def run_report(
+    options: CheckOptions, out_dir: Path | None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """``tvt report``: evaluate a saved plan and write every review output beside it (or in ``out_dir``)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    target = out_dir or options.plan.parent
+    try:
+        with Progress(err) as progress:
+            inputs, document = check_saved_plan(options, err, progress)
+            # plan.json travels with its reports, byte for byte, so the directory is replaced as a whole.
+            write_directory(target, {PLAN_FILE: document, **report_files(inputs)})
+    except PreviewError as error:
+        return report_bad_input(err, "tvt report", error)
+    terminal.print_summary(out, "tvt report", inputs, f"{target}/")
+    return EXIT_VIOLATION if inputs.review.mandatory else EXIT_OK

@@ -1,20 +1,22 @@
-"""Phase timings, and a progress line on stderr for people watching a terminal.
+"""Phase timings, and a spinner on stderr (rich's status) for people watching a terminal.
 
-The indicator writes only when its stream is a TTY, and only once a phase has run longer than a
-moment, so CI logs (not a TTY) stay clean and fast runs do not flicker. Timings are measured
-always; commands print them on stderr, never into the deterministic outputs.
+The spinner draws only when its stream is a terminal, so CI logs (not a TTY) stay clean; rich
+leaves the line as it was when it stops. Timings are measured always; commands print them on
+stderr, never into the deterministic outputs.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
-_FRAMES = "|/-\\"
+from rich.console import Console
+from rich.status import Status
+
+from scripts.review.markup import oneline
 
 
 @dataclass
@@ -39,42 +41,24 @@ class Timings:
 
 
 class Progress:
-    """``with Progress(stream) as p: p.update("running program")`` shows a spinner on a TTY."""
+    """``with Progress(stream) as p: p.update("running program")`` shows a spinner on a TTY only."""
 
-    def __init__(self, stream: TextIO, delay: float = 0.4, interval: float = 0.1) -> None:
-        self.stream = stream
-        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
-        self.delay = delay
-        self.interval = interval
-        self._label = ""
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._shown = False
+    def __init__(self, stream: TextIO, *, force_terminal: bool | None = None) -> None:
+        self.console = Console(file=stream, force_terminal=force_terminal, highlight=False, markup=False)
+        self.enabled = self.console.is_terminal
+        self._status: Status | None = None
 
     def update(self, label: str) -> None:
-        self._label = label
-
-    def _run(self) -> None:
-        if self._stop.wait(self.delay):
-            return
-        frame = 0
-        while not self._stop.is_set():
-            self.stream.write(f"\r{_FRAMES[frame % len(_FRAMES)]} {self._label}\x1b[K")
-            self.stream.flush()
-            self._shown = True
-            frame += 1
-            self._stop.wait(self.interval)
+        if self._status is not None:
+            self._status.update(oneline(label))
 
     def __enter__(self) -> Progress:
         if self.enabled:
-            self._thread = threading.Thread(target=self._run, name="tvt-progress", daemon=True)
-            self._thread.start()
+            self._status = self.console.status("", spinner="line")
+            self._status.start()
         return self
 
     def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        if self._shown:
-            self.stream.write("\r\x1b[K")  # leave the terminal as it was
-            self.stream.flush()
+        if self._status is not None:
+            self._status.stop()
+            self._status = None

@@ -1,64 +1,47 @@
-"""What reviewers read: the plan summary (stdout) and ``report.md`` (security reviewers).
+"""What every report is made of, and ``report.md``: the pull-request comment for security reviewers.
 
-Both are pure functions of the plan, the evaluation, the stack's group names and today's date, so
-the same inputs give the same bytes. Both list every enforcement downgrade: a rule the policy
-config runs at a weaker level than the pack declares (mandatory to advisory or disabled).
+:class:`ReportInputs` is the plan, the review, each resource's level, what the stack config says
+(group names, use cases) and what the verdict was judged with; everything here is a pure function
+of it, so the same inputs give the same bytes. Every report lists the enforcement downgrades: a
+rule the policy config runs at a weaker level than the pack declares.
 
-The access matrix answers "who can read which level of data": one row per group role assignment,
-with the principal's display name from the stack config, the Azure role, the level, the zone (or
-the whole level), the use case it is tied to, and when Azure itself ends the access (the
-assignment's ABAC ``UtcNow`` bound).
+``report.md`` stays under GitHub's comment limit (:data:`COMMENT_LIMIT` characters): when the
+whole would be longer, it ends at a line boundary with a pointer to ``report.html``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from policies import abac, roles
-from policies.catalog import BLOB_CONTAINER, RG_LOCK, ROLE_ASSIGNMENT, STORAGE_ACCOUNT
 from policies.exemptions import Exemption
 from scripts.engine.evaluate import Evaluation
 from scripts.engine.plan import Plan, PlanResource
-from scripts.review.findings import Finding, Review
+from scripts.review import markup
+from scripts.review.access import LEVEL_ORDER, AccessRow, access_rows
+from scripts.review.coverage import ControlRow, coverage_rows
+from scripts.review.findings import Finding, Judged, Review
+from scripts.review.posture import PostureRow, key_expiries, posture_rows
+from scripts.review.stack_facts import StackFacts
 
-_GRANT = re.compile(r"TVT grant: (?P<role>\S+) for (?P<group>\S+) on ")
-_USE_CASE = re.compile(r"Use case (?P<id>\S+) \((?P<approval>\S+)\) expires (?P<expires>\d{4}-\d{2}-\d{2})")
-_LEVEL_ORDER = {"3": 0, "2": 1, "1": 2, "shared": 3}
-
-
-@dataclass(frozen=True)
-class AccessRow:
-    level: str
-    principal: str
-    grant_role: str  # the TVT role from the grant's description (reader, contributor, ingest-writer)
-    azure_role: str
-    reads: str  # can the group read the data: the point of the matrix
-    scope: str
-    use_case: str
-    use_case_expires: str  # the use case's expiry, and when Azure itself ends the access
-    resource: str
-
-    def sort_key(self) -> tuple[int, str, str, str, str]:
-        return (_LEVEL_ORDER.get(self.level, 9), self.level, self.principal, self.scope, self.azure_role)
+COMMENT_LIMIT = 65_536  # GitHub's limit on an issue or pull-request comment, in characters
+EXPIRING_DAYS = 60  # "expiring soon": use cases, exemptions and keys ending within this many days
+HTML_REPORT = "report.html"
 
 
 @dataclass(frozen=True)
-class ExemptionRow:
-    exemption: Exemption
-    status: str  # "applied" | "unused" | "expired"
-    findings: int
+class ReportInputs:
+    plan: Plan
+    review: Review
+    levels: Mapping[str, str]
+    facts: StackFacts
+    judged: Judged
 
-
-@dataclass(frozen=True)
-class ProtectedRow:
-    name: str
-    type: str
-    level: str
-    protection: str
+    @property
+    def today(self) -> dt.date:
+        return dt.date.fromisoformat(self.judged.today)
 
 
 def counted_resources(plan: Plan) -> list[PlanResource]:
@@ -68,7 +51,7 @@ def counted_resources(plan: Plan) -> list[PlanResource]:
 
 def by_level(plan: Plan, levels: Mapping[str, str]) -> dict[str, int]:
     counts = Counter(levels[r.urn] for r in counted_resources(plan))
-    return dict(sorted(counts.items(), key=lambda kv: (_LEVEL_ORDER.get(kv[0], 9), kv[0])))
+    return dict(sorted(counts.items(), key=lambda kv: (LEVEL_ORDER.get(kv[0], 9), kv[0])))
 
 
 def by_type(plan: Plan) -> dict[str, int]:
@@ -81,6 +64,14 @@ def by_rule(findings: Iterable[Finding]) -> dict[tuple[str, str], int]:
     return dict(sorted(counts.items()))
 
 
+@dataclass(frozen=True)
+class ExemptionRow:
+    exemption: Exemption
+    status: str  # "applied" | "unused" | "expired"
+    findings: int
+    days_left: int  # negative once expired
+
+
 def exemption_rows(review: Review) -> list[ExemptionRow]:
     """Every configured exemption, with what it did: applied to findings, unused, or expired."""
     today = review.evaluation.today
@@ -88,157 +79,86 @@ def exemption_rows(review: Review) -> list[ExemptionRow]:
     for e in review.evaluation.exemptions:
         used = [f for f in review.findings if f.exemption is not None and f.exemption.exemption == e]
         status = "expired" if e.expired(today) else ("applied" if used else "unused")
-        rows.append(ExemptionRow(e, status, len(used)))
+        rows.append(ExemptionRow(e, status, len(used), (e.expires - today).days))
     return sorted(rows, key=lambda r: (r.exemption.rule, r.exemption.resource, r.exemption.expires))
 
 
-def _scope_label(assignment: PlanResource, plan: Plan) -> str:
-    target = next(
-        (plan.get(u) for u in assignment.property_dependencies.get("scope", ()) if plan.get(u)), None
-    )
-    if target is not None and target.type == BLOB_CONTAINER:
-        return f"zone {target.inputs.get('containerName', target.name)}"
-    if target is not None and target.type == STORAGE_ACCOUNT:
-        return f"whole level ({target.inputs.get('accountName', target.name)})"
-    if target is not None:
-        return f"{target.type.rsplit(':', 1)[-1]} {target.name}"
-    return str(assignment.inputs.get("scope", "?"))
-
-
 @dataclass(frozen=True)
-class _Block:
-    """One AND-ed block of a condition: ``( ( !(ActionMatches{..}) AND .. ) [OR ( <expressions> )] )``."""
+class RuleGroup:
+    """One rule's findings, with what a reviewer needs to act on them."""
 
-    targets: frozenset[str]  # lower-cased actions the block restricts
-    expressions: str | None  # the text after its OR; None: the block denies its targets outright
-    ends: tuple[str, ...]  # UtcNow upper bounds among the expressions
-    private_link: bool
-
-    @classmethod
-    def parse(cls, text: str) -> _Block:
-        head, *tail = abac.OR.split(text, maxsplit=1)
-        expressions = tail[0] if tail else None
-        return cls(
-            abac.targets(head),
-            expressions,
-            tuple(abac.utc_now_bounds(expressions or "")),
-            bool(abac.PRIVATE_LINK.search(expressions or "")),
-        )
+    rule: str
+    title: str
+    enforcement: str
+    severity: str
+    controls: tuple[str, ...]
+    remediation: str
+    url: str
+    config_keys: tuple[str, ...]
+    findings: tuple[Finding, ...]
 
 
-def _blocks(condition: str) -> list[_Block]:
-    """The condition's AND-ed blocks (the shared ABAC grammar of ``policies.abac``), parsed."""
-    return [_Block.parse(block) for block in abac.top_level_blocks(condition)]
-
-
-def _moment(literal: str) -> str:
-    """An ABAC DateTime as reviewers read it ('2027-10-01 00:00 UTC'), or the literal if unparseable."""
-    try:
-        moment = dt.datetime.fromisoformat(literal.strip())
-    except ValueError:
-        return literal
-    moment = moment.astimezone(dt.UTC) if moment.tzinfo else moment
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
-
-
-def reads_data(guid: str | None, condition: str) -> str:
-    """Can the group read blobs, and until when: the condition's blocks that target blob read decide."""
-    if guid not in roles.READS_BLOBS:
-        return "not a data-reading role"
-    on_read = [b for b in _blocks(condition) if roles.BLOB_READ in b.targets] if condition else []
-    if any(b.expressions is None for b in on_read):
-        return "no (write-only: ABAC condition denies blob read)"
-    if not on_read:
-        return "yes"
-    if any(abac.OR.search(b.expressions or "") for b in on_read):
-        return "conditionally (ABAC condition on blob read)"
-    ends = sorted({e for b in on_read for e in b.ends})
-    private = any(b.private_link for b in on_read)
-    if not ends:
-        return "yes, over private link only" if private else "conditionally (ABAC condition on blob read)"
-    # Blocks are AND-ed, so the earliest bound on the read action is the one Azure enforces.
-    return f"yes until {_moment(ends[0])}" + (", over private link only" if private else "")
-
-
-def azure_end(condition: str) -> str:
-    """When Azure ends the access: the condition's UtcNow bounds, '' when it has none."""
-    ends = sorted({e for b in _blocks(condition) for e in b.ends}) if condition else []
-    return ", ".join(_moment(e) for e in ends)
-
-
-def _expiry_cell(expires: str, condition: str) -> str:
-    end = azure_end(condition)
-    return f"{expires} (Azure ends access {end})".strip() if end else expires
-
-
-def path_prefixes(condition: str) -> str:
-    """The blob path folders the condition confines the group to ('a/, b/'), '' when none."""
-    return ", ".join(sorted(set(abac.PATH_STARTS_WITH.findall(condition))))
-
-
-def access_rows(plan: Plan, levels: Mapping[str, str], group_names: Mapping[str, str]) -> list[AccessRow]:
-    rows = []
-    for r in plan.resources:
-        if r.type != ROLE_ASSIGNMENT or r.inputs.get("principalType") != "Group":
-            continue
-        principal_id = str(r.inputs.get("principalId", ""))
-        description = str(r.inputs.get("description", ""))
-        grant = _GRANT.search(description)
-        use_case = _USE_CASE.search(description)
-        guid = roles.role_guid(r.inputs.get("roleDefinitionId", ""))
-        azure_role = roles.role_name(guid)
-        condition = str(r.inputs.get("condition") or "")
-        if condition:
-            azure_role += " (with ABAC condition)"
-        folder = path_prefixes(condition)
-        rows.append(
-            AccessRow(
-                level=levels.get(r.urn, "unassigned"),
-                principal=group_names.get(principal_id.lower(), principal_id),
-                grant_role=grant["role"] if grant else "",
-                azure_role=azure_role,
-                reads=reads_data(guid, condition),
-                scope=_scope_label(r, plan) + (f", folder {folder} only" if folder else ""),
-                use_case=f"{use_case['id']} ({use_case['approval']})" if use_case else "",
-                use_case_expires=_expiry_cell(use_case["expires"] if use_case else "", condition),
-                resource=r.name,
+def rule_groups(findings: Sequence[Finding]) -> list[RuleGroup]:
+    grouped: dict[str, list[Finding]] = {}
+    for f in findings:
+        grouped.setdefault(f.rule, []).append(f)
+    groups = []
+    for rule, items in grouped.items():
+        first = items[0]
+        worst = min(items, key=Finding.sort_key).enforcement
+        groups.append(
+            RuleGroup(
+                rule,
+                first.title,
+                worst,
+                first.severity,
+                first.controls,
+                first.remediation,
+                first.url,
+                first.config_keys,
+                tuple(items),
             )
         )
-    return sorted(rows, key=AccessRow.sort_key)
-
-
-def protected_rows(plan: Plan, levels: Mapping[str, str]) -> list[ProtectedRow]:
-    rows = [ProtectedRow(r.name, r.type, levels[r.urn], "protect") for r in plan.resources if r.protect]
-    for lock in (r for r in plan.resources if r.type == RG_LOCK):
-        for urn in lock.property_dependencies.get("resourceGroupName", ()):
-            group = plan.get(urn)
-            if group is not None:
-                level = str(lock.inputs.get("level", "lock"))
-                rows.append(
-                    ProtectedRow(group.name, group.type, levels[group.urn], f"{level} lock ({lock.name})")
-                )
-    return sorted(rows, key=lambda r: (_LEVEL_ORDER.get(r.level, 9), r.type, r.name, r.protection))
-
-
-def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|") or "-"
-
-
-def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
-    head = list(header)
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return lines if len(lines) > 2 else [*lines, "| " + " | ".join("-" for _ in head) + " |"]
+    return groups
 
 
 @dataclass(frozen=True)
-class ReportInputs:
-    plan: Plan
-    review: Review
-    levels: Mapping[str, str]
-    group_names: Mapping[str, str]
-    today: str
-    config_label: str  # the policy config file as the reader should see it (repository-relative)
+class Expiring:
+    kind: str  # "use case" | "exemption" | "key"
+    name: str
+    detail: str
+    expires: dt.date
+    days_left: int
+
+
+def expiring_soon(inputs: ReportInputs, within: int = EXPIRING_DAYS) -> list[Expiring]:
+    """Use cases, exemptions and keys that end within ``within`` days of the day judged (or already have)."""
+    today = inputs.today
+    items = [
+        Expiring(
+            "use case",
+            u.id,
+            f"{u.title} ({u.approval}, level {u.level})",
+            u.expires,
+            (u.expires - today).days,
+        )
+        for u in inputs.facts.use_cases
+    ]
+    items += [
+        Expiring(
+            "exemption",
+            r.exemption.rule,
+            f"{r.exemption.resource}, approved by {r.exemption.approver}",
+            r.exemption.expires,
+            r.days_left,
+        )
+        for r in exemption_rows(inputs.review)
+    ]
+    items += [
+        Expiring("key", k.name, f"level {k.level}", k.expires, (k.expires - today).days)
+        for k in key_expiries(inputs.plan, inputs.levels)
+    ]
+    return sorted((i for i in items if i.days_left <= within), key=lambda i: (i.expires, i.kind, i.name))
 
 
 DOWNGRADES_HEADING = "Enforcement downgrades"
@@ -255,158 +175,264 @@ def downgrade_lines(evaluation: Evaluation, config_label: str) -> list[str]:
     ]
 
 
-def summary_text(inputs: ReportInputs, out_label: str) -> str:
-    plan, evaluation = inputs.plan, inputs.review.evaluation
-    resources = counted_resources(plan)
-    findings = inputs.review.findings
-    mandatory = [f for f in findings if f.blocking]
-    exempted = [f for f in findings if f.exempted]
-    lines = [f"tvt plan: stack {plan.stack}: {len(resources)} resources -> {out_label}"]
-    lines.append("  by level: " + ", ".join(f"{k}: {v}" for k, v in by_level(plan, inputs.levels).items()))
-    lines.append("  by type:")
-    lines += [f"    {count:4d}  {type_}" for type_, count in by_type(plan).items()]
-    advisory = len(findings) - len(mandatory)
-    lines.append(
-        f"policy pack {evaluation.pack.name} {evaluation.pack.version} ({inputs.config_label}): "
-        f"{len(mandatory)} mandatory, {advisory} other findings ({len(exempted)} exempted)"
-    )
-    lines += [f"  {rule} [{level}]: {count}" for (rule, level), count in by_rule(findings).items()]
-    lines += downgrade_lines(evaluation, inputs.config_label)
-    rows = exemption_rows(inputs.review)
-    counts = Counter(r.status for r in rows)
-    lines.append(
-        f"exemptions: {counts['applied']} applied, {counts['unused']} unused, {counts['expired']} expired"
-    )
-    lines += [
-        f"  {r.exemption.rule} on {r.exemption.resource}: approved by {r.exemption.approver} "
-        f"until {r.exemption.expires} ({r.status})"
-        for r in rows
-    ]
+def access(inputs: ReportInputs) -> list[AccessRow]:
+    return access_rows(inputs.plan, inputs.levels, inputs.facts)
+
+
+def posture(inputs: ReportInputs) -> list[PostureRow]:
+    return posture_rows(inputs.plan, inputs.levels)
+
+
+def coverage(inputs: ReportInputs) -> list[ControlRow]:
+    return coverage_rows(inputs.review.evaluation.pack.policies, inputs.review.results)
+
+
+# --- report.md -------------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    return markup.markdown_cell(str(value)) or "-"
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> list[str]:
+    head = list(header)
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines if len(lines) > 2 else [*lines, "| " + " | ".join("-" for _ in head) + " |"]
+
+
+def _code(value: str) -> str:
+    return markup.markdown_code(value)
+
+
+def _failures(inputs: ReportInputs) -> list[str]:
+    mandatory = inputs.review.mandatory
+    if not mandatory:
+        return ["No mandatory finding."]
+    lines: list[str] = []
     for f in mandatory:
-        lines.append(f"MANDATORY {f.rule}: {f.type} {f.name}: {' '.join(f.message.split())}")
-    lines.append("result: " + (f"FAIL ({len(mandatory)} mandatory violations)" if mandatory else "PASS"))
-    return "\n".join(lines) + "\n"
+        where = f" (declared at {_code(str(f.source))})" if f.source else ""
+        keys = f"; config {', '.join(_code(k) for k in f.config_keys)}" if f.config_keys else ""
+        lines.append(
+            f"- **{_cell(f.rule)}** on {_code(f.name)} ({_cell(f.type)}){where}{keys}: {_cell(f.message)}"
+        )
+        if f.remediation:
+            lines.append(
+                f"  - Fix: {_cell(f.remediation)}"
+                + (f" ([docs]({markup.markdown_url(f.url)}))" if f.url else "")
+            )
+    return lines
 
 
-def report_markdown(inputs: ReportInputs) -> str:
-    plan, evaluation = inputs.plan, inputs.review.evaluation
-    findings = inputs.review.findings
-    mandatory = [f for f in findings if f.blocking]
-    exempted = [f for f in findings if f.exempted]
-    rows = exemption_rows(inputs.review)
+def report_sections(inputs: ReportInputs) -> list[list[str]]:
+    """The report's sections in order of importance, so truncation drops the least important."""
+    plan, verdict, judged = inputs.plan, inputs.review, inputs.judged
+    evaluation = verdict.evaluation
+    findings = verdict.findings
+    rows = exemption_rows(verdict)
     counts = Counter(r.status for r in rows)
-    lines = [
-        f"# Policy report: {plan.project} / {plan.stack}",
+    outcomes = Counter(r.outcome.value for r in verdict.results)
+    head = [
+        f"# Policy report: {_cell(plan.project)} / {_cell(plan.stack)}",
+        "",
+        f"**Result: {verdict.verdict}** ({len(verdict.mandatory)} mandatory violations)",
         "",
         "Offline preview (`tvt plan`) of the Pulumi program under the SDK's mocks "
-        f"(Pulumi {plan.pulumi_version}), evaluated by policy pack `{evaluation.pack.name}` "
-        f"{evaluation.pack.version} through the analyzer protocol with config `{inputs.config_label}`. "
-        f"Exemption expiry is judged as of {inputs.today}.",
+        f"(Pulumi {_cell(plan.pulumi_version)}), evaluated by policy pack {_code(evaluation.pack.name)} "
+        f"{_cell(evaluation.pack.version)} through the analyzer protocol with config "
+        f"{_code(judged.config_label)}. "
+        f"Expiry is judged as of {judged.today}.",
         "",
-        f"**Result: {'FAIL' if mandatory else 'PASS'}** ({len(mandatory)} mandatory violations)",
+        "## What failed",
+        "",
+        *_failures(inputs),
         "",
         "## Summary",
         "",
         *_table(
             ["what", "count"],
             [
-                ["resources", str(len(counted_resources(plan)))],
-                ["mandatory findings", str(len(mandatory))],
-                ["other findings (advisory, incl. exempted)", str(len(findings) - len(mandatory))],
-                ["exempted findings", str(len(exempted))],
-                ["enforcement downgrades", str(len(evaluation.downgrades))],
+                ["resources", len(counted_resources(plan))],
+                ["mandatory findings", len(verdict.mandatory)],
+                ["other findings (advisory, incl. exempted)", len(findings) - len(verdict.mandatory)],
+                ["exempted findings", sum(1 for f in findings if f.exempted)],
+                ["enforcement downgrades", len(evaluation.downgrades)],
                 [
                     "exemptions applied / unused / expired",
                     f"{counts['applied']} / {counts['unused']} / {counts['expired']}",
                 ],
-            ],
-        ),
-        "",
-        "### Resources by data level",
-        "",
-        *_table(["level", "resources"], [[k, str(v)] for k, v in by_level(plan, inputs.levels).items()]),
-        "",
-        "### Resources by type",
-        "",
-        *_table(["type", "resources"], [[k, str(v)] for k, v in by_type(plan).items()]),
-        "",
-        "### Findings by rule",
-        "",
-        *_table(
-            ["rule", "enforcement", "findings"], [[r, e, str(n)] for (r, e), n in by_rule(findings).items()]
-        ),
-        "",
-        f"## {DOWNGRADES_HEADING}",
-        "",
-        "Rules the policy config runs at a weaker enforcement level than the pack declares for them "
-        "(a disabled rule reports nothing; an advisory one never blocks).",
-        "",
-        *_table(
-            ["rule", "declared", "effective", "config file"],
-            [[d.rule, d.declared, d.effective, inputs.config_label] for d in evaluation.downgrades],
-        ),
-        "",
-        "## Findings",
-        "",
-        *_table(
-            ["rule", "enforcement", "severity", "resource", "message", "controls"],
-            [
-                [f.rule, f.enforcement, f.severity, f"{f.name} ({f.type})", f.message, ", ".join(f.controls)]
-                for f in findings
-            ],
-        ),
-        "",
-        "## Exemptions",
-        "",
-        *_table(
-            ["rule", "resource", "reason", "approver", "expires", "status"],
-            [
                 [
-                    r.exemption.rule,
-                    r.exemption.resource,
-                    r.exemption.reason,
-                    r.exemption.approver,
-                    r.exemption.expires.isoformat(),
-                    f"{r.status} ({r.findings} findings)" if r.status == "applied" else r.status,
-                ]
-                for r in rows
+                    "rule x resource evaluations: pass / fail / exempted / not applicable",
+                    f"{outcomes['pass']} / {outcomes['fail']} / {outcomes['exempted']} / "
+                    f"{outcomes['not-applicable']}",
+                ],
             ],
         ),
         "",
-        "## Access matrix: who can read which level of data",
-        "",
-        *_table(
-            [
-                "level",
-                "principal",
-                "grant",
-                "Azure role",
-                "reads data",
-                "zone / scope",
-                "use case",
-                "use case expires",
-            ],
-            [
-                [
-                    a.level,
-                    a.principal,
-                    a.grant_role,
-                    a.azure_role,
-                    a.reads,
-                    a.scope,
-                    a.use_case,
-                    a.use_case_expires,
-                ]
-                for a in access_rows(plan, inputs.levels, inputs.group_names)
-            ],
-        ),
-        "",
-        "## Protected and locked resources",
-        "",
-        *_table(
-            ["resource", "type", "level", "protection"],
-            [[p.name, p.type, p.level, p.protection] for p in protected_rows(plan, inputs.levels)],
-        ),
+        "Resources by data level: "
+        + ", ".join(f"{k}: {v}" for k, v in by_level(plan, inputs.levels).items()),
         "",
     ]
-    return "\n".join(lines)
+    sections = [head]
+    sections.append(
+        [
+            f"## {DOWNGRADES_HEADING}",
+            "",
+            "Rules the policy config runs at a weaker enforcement level than the pack declares for them "
+            "(a disabled rule reports nothing; an advisory one never blocks).",
+            "",
+            *_table(
+                ["rule", "declared", "effective", "config file"],
+                [[d.rule, d.declared, d.effective, judged.config_label] for d in evaluation.downgrades],
+            ),
+            "",
+        ]
+    )
+    sections.append(
+        [
+            "## Findings by rule",
+            "",
+            *_table(
+                ["rule", "enforcement", "severity", "findings", "controls", "remediation"],
+                [
+                    [g.rule, g.enforcement, g.severity, len(g.findings), ", ".join(g.controls), g.remediation]
+                    for g in rule_groups(findings)
+                ],
+            ),
+            "",
+        ]
+    )
+    sections.append(
+        [
+            "## Exemptions",
+            "",
+            *_table(
+                ["rule", "resource", "reason", "approver", "expires", "days left", "status"],
+                [
+                    [
+                        r.exemption.rule,
+                        r.exemption.resource,
+                        r.exemption.reason,
+                        r.exemption.approver,
+                        r.exemption.expires.isoformat(),
+                        r.days_left,
+                        f"{r.status} ({r.findings} findings)" if r.status == "applied" else r.status,
+                    ]
+                    for r in rows
+                ],
+            ),
+            "",
+        ]
+    )
+    sections.append(
+        [
+            f"## Expiring within {EXPIRING_DAYS} days",
+            "",
+            *_table(
+                ["what", "name", "detail", "expires", "days left"],
+                [
+                    [i.kind, i.name, i.detail, i.expires.isoformat(), i.days_left]
+                    for i in expiring_soon(inputs)
+                ],
+            ),
+            "",
+        ]
+    )
+    sections.append(
+        [
+            "## Access matrix: who can read which level of data",
+            "",
+            *_table(
+                [
+                    "level",
+                    "principal",
+                    "grant",
+                    "Azure role",
+                    "reads data",
+                    "zone / scope",
+                    "use case",
+                    "use case expires",
+                ],
+                [
+                    [
+                        a.level,
+                        a.principal,
+                        a.grant_role,
+                        a.azure_role,
+                        a.reads,
+                        a.scope,
+                        a.use_case_label,
+                        a.expires_label,
+                    ]
+                    for a in access(inputs)
+                ],
+            ),
+            "",
+        ]
+    )
+    sections.append(
+        [
+            "## Posture of data and keys",
+            "",
+            *_table(
+                ["level", "resource", "type", "encrypted", "audited", "private", "protected"],
+                [
+                    [p.level, p.name, p.type, p.encrypted, p.audited, p.private, p.protected]
+                    for p in posture(inputs)
+                ],
+            ),
+            "",
+        ]
+    )
+    sections.append(
+        [
+            "## Findings",
+            "",
+            *_table(
+                ["rule", "enforcement", "severity", "resource", "declared at", "message"],
+                [
+                    [f.rule, f.enforcement, f.severity, f"{f.name} ({f.type})", f.source or "", f.message]
+                    for f in findings
+                ],
+            ),
+            "",
+        ]
+    )
+    sections.append(
+        [
+            "## Resources by type",
+            "",
+            *_table(["type", "resources"], [[k, v] for k, v in by_type(plan).items()]),
+            "",
+        ]
+    )
+    return sections
+
+
+def truncation_note(total: int) -> list[str]:
+    return [
+        "",
+        f"*This comment is truncated (the whole report is {total:,} characters, over GitHub's "
+        f"{COMMENT_LIMIT:,}). The full report is `{HTML_REPORT}` in the plan's output (the CI artifact).*",
+        "",
+    ]
+
+
+def fit(sections: Sequence[Sequence[str]], limit: int = COMMENT_LIMIT) -> str:
+    """The sections joined; or, when longer than ``limit``, the lines that fit and a pointer to the rest."""
+    whole = "\n".join(line for section in sections for line in section)
+    if len(whole) <= limit:
+        return whole
+    note = "\n".join(truncation_note(len(whole)))
+    kept: list[str] = []
+    size = len(note) + 1
+    for line in (line for section in sections for line in section):
+        if size + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept) + "\n" + note
+
+
+def report_markdown(inputs: ReportInputs, limit: int = COMMENT_LIMIT) -> str:
+    return fit(report_sections(inputs), limit)

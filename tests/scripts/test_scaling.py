@@ -13,9 +13,11 @@ from scripts.engine.analyzer import InProcessAnalyzer, load_servicer
 from scripts.engine.evaluate import evaluate
 from scripts.engine.export import topological
 from scripts.engine.plan import Plan, parse_plan
-from scripts.review.findings import review
+from scripts.review.findings import Judged, review
 from scripts.review.levels import plan_levels
-from scripts.review.report import ReportInputs, report_markdown
+from scripts.review.outputs import report_files
+from scripts.review.report import ReportInputs
+from scripts.review.stack_facts import NO_FACTS
 from tests.conftest import TODAY
 
 PREFIX = "urn:pulumi:big::tvt-platform::"
@@ -82,7 +84,7 @@ def test_levels_follow_tags_property_dependencies_and_children() -> None:
 
 
 def _work(groups: int) -> float:
-    """Index, order, evaluate (in-process pack) and report one synthetic plan; return the seconds."""
+    """Index, order, evaluate (in-process pack) and write all reports of one synthetic plan; return seconds."""
     states = synthetic_states(groups)
     analyzer = InProcessAnalyzer(load_servicer(PACK), "fixture")
     gc.collect()
@@ -94,7 +96,7 @@ def _work(groups: int) -> float:
         plan = parse_plan(document, "synthetic")
         evaluation = review(evaluate(plan, analyzer, None), plan)
         levels = plan_levels(plan)
-        report_markdown(ReportInputs(plan, evaluation, levels, {}, TODAY, "pack defaults"))
+        report_files(ReportInputs(plan, evaluation, levels, NO_FACTS, Judged("pack defaults", TODAY)))
         return time.perf_counter() - start
     finally:
         gc.enable()

@@ -9,7 +9,10 @@ import pytest
 from preview_helpers import check_args, load, tvt, write_json
 
 URN_PREFIX = "urn:pulumi:violate::tvt-platform::"
-FINDING_KEYS = {"rule", "enforcement", "severity", "urn", "type", "name", "message", "controls"}
+FINDING_KEYS = {
+    "rule", "enforcement", "severity", "urn", "type", "name", "message", "controls",
+    "remediation", "url", "source", "configKeys",
+}  # fmt: skip
 
 L3_STORAGE = "urn:pulumi:violate::tvt-platform::*azure-native:storage:StorageAccount::l3-storage"
 
@@ -20,9 +23,10 @@ def test_json_findings_have_the_contract_fields_and_match_findings_json(
     run = tvt(check_args(planned["violate"] / "plan.json", "--format", "json"), capsys)
     assert run.code == 1
     assert run.out == (planned["violate"] / "findings.json").read_text(), (
-        "check and plan must print the same list"
+        "check and plan must print the same document"
     )
-    findings = load(planned["violate"] / "findings.json")
+    document = load(planned["violate"] / "findings.json")
+    findings = document["findings"]
     assert [set(f) for f in findings] == [FINDING_KEYS] * len(findings)
     mandatory = findings[0]
     assert mandatory == {
@@ -34,7 +38,12 @@ def test_json_findings_have_the_contract_fields_and_match_findings_json(
         "name": "l3-storage",
         "message": "Storage accounts allow no public blob access.\nallowBlobPublicAccess must be false",
         "controls": ["ncsc-csp:2.3", "cis-azure:3.7"],
+        "remediation": "",  # the fixture pack declares none
+        "url": "",
+        "source": {"file": "__main__.py", "line": mandatory["source"]["line"]},
+        "configKeys": [],
     }
+    assert mandatory["source"]["line"] > 0
     assert [(f["enforcement"], f["rule"], f["name"]) for f in findings[1:]] == [
         ("advisory", "owner-tag", "l3-rg"),
         ("advisory", "owner-tag", "l3-storage"),
@@ -46,7 +55,7 @@ def test_clean_plan_checks_clean_in_text(
 ) -> None:
     run = tvt(check_args(planned["clean"] / "plan.json"), capsys)
     assert run.code == 0
-    assert run.out.endswith("clean: 2 findings, 0 mandatory -> PASS\n")
+    assert run.out.startswith("tvt check: stack clean: PASS (0 mandatory violations, 2 findings)\n")
     assert "ADVISORY   owner-tag (low) azure-native:resources:ResourceGroup l3-rg:" in run.out
 
 
@@ -74,7 +83,7 @@ def test_exemption_status_comes_as_data_not_from_the_message(
         capsys,
     )
     assert run.code == 0
-    exempted = [f for f in load_text(run.out) if "exemption" in f]
+    exempted = [f for f in load_text(run.out)["findings"] if "exemption" in f]
     assert len(exempted) == 1
     assert exempted[0]["enforcement"] == "advisory"
     assert exempted[0]["exemption"] == {
@@ -101,16 +110,16 @@ def test_expired_exemption_keeps_the_finding_mandatory(
         capsys,
     )
     assert run.code == 1
-    finding = load_text(run.out)[0]
+    finding = load_text(run.out)["findings"][0]
     assert finding["enforcement"] == "mandatory"
     assert finding["exemption"]["status"] == "expired"
     assert finding["exemption"]["approver"] == "SIRO"
 
 
-def load_text(text: str) -> list[dict]:
+def load_text(text: str) -> dict:
     import json
 
-    value: list[dict] = json.loads(text)
+    value: dict = json.loads(text)
     return value
 
 
@@ -184,4 +193,4 @@ def test_grpc_and_inprocess_transports_give_identical_findings(
     in_process = tvt(check_args(plan, "--format", "json", analyzer="inprocess"), capsys)
     assert over_grpc.code == in_process.code == 1
     assert over_grpc.out == in_process.out
-    assert load_text(over_grpc.out)[0]["rule"] == "storage-no-public-access"
+    assert load_text(over_grpc.out)["findings"][0]["rule"] == "storage-no-public-access"

@@ -36,7 +36,7 @@ def real_plans(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, t
 
 
 def _mandatory(out_dir: Path) -> list[str]:
-    findings = load(out_dir / "findings.json") if (out_dir / "findings.json").exists() else []
+    findings = load(out_dir / "findings.json")["findings"] if (out_dir / "findings.json").exists() else []
     return [f"{f['rule']} on {f['urn']}: {f['message']}" for f in findings if f["enforcement"] == "mandatory"]
 
 
@@ -70,20 +70,37 @@ def test_access_matrix_lists_every_grant_by_display_name(
         )
 
 
-def test_prod_report_shows_protected_data_and_delete_locks(
+def _posture(out_dir: Path) -> list[list[str]]:
+    section = (out_dir / "report.md").read_text().split("## Posture of data and keys")[1].split("\n## ")[0]
+    return [[c.strip() for c in line.strip("|").split(" | ")] for line in section.splitlines()[4:] if line]
+
+
+def test_prod_posture_shows_every_data_resource_protected_and_locked(
     real_plans: dict[str, tuple[int, str, Path]],
 ) -> None:
     _, printed, out_dir = real_plans["prod"]
     assert (out_dir / "report.md").exists(), printed
-    section = (out_dir / "report.md").read_text().split("## Protected and locked resources")[1]
+    rows = _posture(out_dir)
+    types = {row[2] for row in rows}
     for type_ in (
         "storage:StorageAccount",
         "keyvault:Vault",
         "keyvault:Key",
         "operationalinsights:Workspace",
     ):
-        assert f"| azure-native:{type_} |" in section, f"prod: no protected {type_} in the report"
-    assert "CanNotDelete lock" in section
+        assert f"azure-native:{type_}" in types, f"prod: no {type_} in the posture table"
+    for level, name, type_, encrypted, audited, private, protected in rows:
+        assert protected.startswith("protect, CanNotDelete lock on rg-tvt-prod-"), (name, protected)
+        if type_.endswith("StorageAccount"):
+            assert encrypted.startswith("customer-managed key cmk-tvt-prod-"), (name, encrypted)
+            assert "workspace log-tvt-prod-audit" in audited, (name, audited)
+        if type_.endswith(("StorageAccount", "Vault")) and level != "shared":
+            assert private.startswith("public access disabled; private endpoints:"), (name, private)
+
+
+def test_dev_posture_has_no_locks(real_plans: dict[str, tuple[int, str, Path]]) -> None:
+    _, _, out_dir = real_plans["dev"]
+    assert all("lock" not in row[6] for row in _posture(out_dir)), "dev has no delete locks"
 
 
 def test_make_plan_on_prod_as_a_subprocess(
@@ -105,9 +122,11 @@ def test_make_plan_on_prod_as_a_subprocess(
     assert done.returncode == 0, (
         f"tvt plan --stack prod exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
     )
-    assert "result: PASS" in done.stdout
+    assert done.stdout.startswith("tvt plan: stack prod: PASS (0 mandatory violations, ")
     _, _, in_process = real_plans["prod"]
-    for name in ("plan.json", "findings.json", "report.md"):
+    names = sorted(p.name for p in in_process.iterdir())
+    assert sorted(p.name for p in (tmp_path / "prod").iterdir()) == names
+    for name in names:
         assert (tmp_path / "prod" / name).read_bytes() == (in_process / name).read_bytes(), (
             f"{name}: the gRPC run in a subprocess differs from the in-process run"
         )
@@ -136,7 +155,7 @@ def test_check_of_prod_plan_with_its_stack_file_passes(
     _, _, out_dir = real_plans["prod"]
     run = _check(out_dir / "plan.json", REPO, capsys)
     assert run.code == 0, run.out + run.err
-    assert run.out.endswith("mandatory -> PASS\n")
+    assert run.out.startswith("tvt check: stack prod: PASS (0 mandatory violations, ")
     assert LEVEL3_RULE not in run.out
     assert "no stack file" not in run.err
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -17,14 +18,18 @@ L3_STORAGE = "urn:pulumi:violate::tvt-platform::*azure-native:storage:StorageAcc
 NOTHING = "urn:pulumi:violate::tvt-platform::*azure-native:storage:StorageAccount::nothing"
 
 
-def test_clean_stack_exits_0_and_writes_the_three_files(
+OUTPUTS = ["findings.json", "plan.json", "report.html", "report.junit.xml", "report.md", "report.sarif"]
+
+
+def test_clean_stack_exits_0_and_writes_every_output(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run = tvt(plan_args("clean", tmp_path / "out"), capsys)
     assert run.code == 0, run.err
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["findings.json", "plan.json", "report.md"]
-    assert "result: PASS" in run.out
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == OUTPUTS
+    assert run.out.startswith("tvt plan: stack clean: PASS (0 mandatory violations, 2 findings)")
     assert "by level: 3: 5" in run.out
+    assert "by type" not in run.out, "the by-type table belongs in the reports"
     assert "timings: validate" in run.err
 
 
@@ -33,10 +38,21 @@ def test_mandatory_violation_exits_1_and_names_rule_and_resource(
 ) -> None:
     run = tvt(plan_args("violate", tmp_path / "out"), capsys)
     assert run.code == 1
-    assert "MANDATORY storage-no-public-access: azure-native:storage:StorageAccount l3-storage" in run.out
-    assert "result: FAIL (1 mandatory violations)" in run.out
-    findings = load(tmp_path / "out" / "findings.json")
-    assert [f["rule"] for f in findings if f["enforcement"] == "mandatory"] == ["storage-no-public-access"]
+    lines = run.out.splitlines()
+    assert lines[0].startswith("tvt plan: stack violate: FAIL (1 mandatory violation, 3 findings)")
+    failed = next(i for i, line in enumerate(lines) if line.startswith("MANDATORY "))
+    assert lines[failed].startswith(
+        "MANDATORY  storage-no-public-access (high) azure-native:storage:StorageAccount l3-storage: "
+    )
+    assert lines[failed + 1].startswith("  declared at __main__.py:"), (
+        "where to fix it comes with the failure"
+    )
+    assert failed < next(i for i, line in enumerate(lines) if line.startswith("findings:")), "failures first"
+    document = load(tmp_path / "out" / "findings.json")
+    assert document["summary"]["verdict"] == "FAIL"
+    assert [f["rule"] for f in document["findings"] if f["enforcement"] == "mandatory"] == [
+        "storage-no-public-access"
+    ]
 
 
 def test_invalid_stack_config_exits_2_listing_every_issue_without_traceback(
@@ -171,20 +187,22 @@ def test_report_shows_access_matrix_exemptions_and_protected_resources(
     assert run.code == 0, "an applied exemption downgrades the only mandatory finding"
     report = (tmp_path / "out" / "report.md").read_text()
     rows = [
-        [c.strip() for c in line.strip("|").split(" | ")]
+        [re.sub(r"\\(.)", r"\1", c.strip()) for c in line.strip("|").split(" | ")]  # cells are escaped
         for line in report.splitlines()
         if line.startswith("| ")
     ]
     reason = exempt["storage-no-public-access"]["exemptions"][0]["reason"]
     assert [
         "storage-no-public-access", L3_STORAGE, reason, "Head of Information Governance",
-        "2026-12-31", "applied (1 findings)",
+        "2026-12-31", "213", "applied (1 findings)",
     ] in rows  # fmt: skip
     assert ["owner-tag", NOTHING, "Placeholder owner in the fixture stack.", "Platform lead", "2026-01-31",
-            "expired"] in rows  # fmt: skip
+            "-121", "expired"] in rows  # fmt: skip
     assert ["3", "Fixture VRU analysts", "reader", "Storage Blob Data Reader", "yes", "zone matched",
             "UC-2026-001 (DEC-2026-03)", "2027-09-30"] in rows  # fmt: skip
-    assert ["l3-storage", "azure-native:storage:StorageAccount", "3", "protect"] in rows
+    posture = report.split("## Posture of data and keys")[1].split("\n## ")[0]
+    assert "| 3 | sttvtdevl3 | azure-native:storage:StorageAccount |" in posture
+    assert posture.count("| protect |") == 1, posture
     assert "exemptions: 1 applied, 0 unused, 1 expired" in run.out
 
 
@@ -197,15 +215,13 @@ def test_progress_is_silent_when_stderr_is_not_a_tty(tmp_path: Path) -> None:
 
 
 def test_progress_draws_on_a_tty() -> None:
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    terminal = Terminal()
-    with Progress(terminal, delay=0.0, interval=0.01) as progress:
-        progress.update("running the program")
+    terminal = io.StringIO()
+    with Progress(terminal, force_terminal=True) as progress:
+        progress.update("running the program\x1b[2J")
         import time
 
-        time.sleep(0.1)
-    assert "running the program" in terminal.getvalue()
-    assert terminal.getvalue().endswith("\r\x1b[K"), "the line is cleared when done"
+        time.sleep(0.2)
+    drawn = terminal.getvalue()
+    assert "running the program" in drawn
+    assert "\x1b[2J" not in drawn and "\\x1b[2J" in drawn, "a label cannot send its own escapes"
+    assert "\x1b[?25h" in drawn and drawn.endswith("\x1b[2K"), "rich restores the cursor and clears the line"
