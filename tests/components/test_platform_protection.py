@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from component_runs import ACCOUNT, KEY, LOCK, RG, SCOPES, VAULT, WORKSPACE, Run
+from component_runs import ACCOUNT, KEY, LOCK, RG, SCOPES, VAULT, WORKSPACE, Run, Runs
 
 from components.config.model import Environment
 from components.protection import NON_PROD, PROD, Lock, Protection, protection_for
@@ -55,3 +55,19 @@ def test_protection_profiles() -> None:
 def test_protection_rejects_out_of_range_retention(kwargs: dict[str, int], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Protection(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("stack", ["dev", "test", "prod"])
+def test_the_program_says_which_worm_state_it_requests(runs: Runs, stack: str) -> None:
+    """Azure creates a WORM policy only Unlocked; the program asks for Locked only for an existing archive."""
+    run = runs.main(stack)
+    (note,) = [n for n in run.capture.notes if n.startswith("audit archive immutability")]
+    account = run.one("audit", ACCOUNT)
+    state = account.inputs["immutableStorageWithVersioning"]["immutabilityPolicy"]["state"]
+    if run.config.audit.archive_immutability_locked:
+        assert state == "Locked" and run.config.audit.archive_created is not None
+        created = run.config.audit.archive_created
+        assert note == f"audit archive immutability: requesting Locked (archive created {created})"
+    else:
+        assert state == "Unlocked"
+        assert "requesting Unlocked" in note and "second deployment" in note
