@@ -124,6 +124,9 @@ class TypeInfo:
     arm_id: ArmId | None = None
     replacement: Replacement | None = None
     data_loss: str | None = None
+    # Input paths (prefixes) Azure never applies after creation, each with why: a changed value
+    # shows in a diff but "will not reach Azure".
+    ignored_after_create: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.data is not DataClass.NONE and not self.data_loss:
@@ -199,6 +202,8 @@ _ZONE = _RG + "/providers/Microsoft.Network/privateDnsZones/{privateZoneName}"
 _PLS = _RG + "/providers/Microsoft.Insights/privateLinkScopes"
 _ASSIGNMENT_FIXED = "Azure refuses to update a role assignment (RoleAssignmentUpdateNotPermitted)"
 _KEY_FIXED = "fixed when the key is created: a new value is new key material"
+# azure-native creates a Key with create-if-not-exist and never updates it afterwards.
+_KEY_CREATE_ONLY = "azure-native creates a key only if it does not exist and never updates it"
 
 
 def _azure(
@@ -211,6 +216,7 @@ def _azure(
     identity: tuple[str, ...],
     create_only: tuple[tuple[str, str], ...] = (),
     data_loss: str | None = None,
+    ignored_after_create: tuple[tuple[str, str], ...] = (),
 ) -> TypeInfo:
     """A row for an azure-native type: every type Azure holds has an ARM id and replacement inputs."""
     return TypeInfo(
@@ -221,6 +227,7 @@ def _azure(
         arm_id=ArmId(*arm_id),
         replacement=Replacement(identity, create_only),
         data_loss=data_loss,
+        ignored_after_create=ignored_after_create,
     )
 
 
@@ -316,6 +323,10 @@ CATALOG: Mapping[str, TypeInfo] = MappingProxyType(
                 ("properties.curveName", _KEY_FIXED),
             ),
             data_loss="key material: data wrapped by this key cannot be read with a new one",
+            ignored_after_create=(
+                ("properties.rotationPolicy", _KEY_CREATE_ONLY),
+                ("properties.attributes", _KEY_CREATE_ONLY),
+            ),
         ),
         # Nothing beyond the name forces replacement: a new identity would also get a new principal
         # id, and its grants with it.
