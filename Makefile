@@ -3,16 +3,23 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACK ?= prod
 OUT ?= out/$(STACK)
+BASE ?= origin/main
+FORMAT ?= text
 # uv from PATH, else the one pip installs as a Python module (installed on first use).
 UV := $(or $(shell command -v uv 2>/dev/null),python3 -m uv)
 UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 VENV_STAMP := .venv/.synced
 
-.PHONY: help plan test lint lint-workflows typecheck validate docs clean
+.PHONY: help plan check report diff test lint lint-workflows typecheck validate docs clean
 
+# Help texts name variables as $(VAR); awk replaces them with their values, so `make help` says
+# "out/prod/plan.json", not "$(OUT)/plan.json".
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+	  | awk -F':.*## ' -v stack='$(STACK)' -v out='$(OUT)' -v base='$(BASE)' \
+	    '{ gsub(/\$$\(STACK\)/, stack, $$2); gsub(/\$$\(OUT\)/, out, $$2); gsub(/\$$\(BASE\)/, base, $$2); \
+	       printf "  make %-15s %s\n", $$1, $$2 }'
 
 $(VENV_STAMP): pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" \
@@ -20,8 +27,28 @@ $(VENV_STAMP): pyproject.toml uv.lock
 	@$(UV) sync --frozen --quiet
 	@touch $@
 
-plan: $(VENV_STAMP) ## Offline preview of STACK (default prod) into out/STACK: no cloud, no Pulumi CLI
+plan: $(VENV_STAMP) ## Offline preview of stack $(STACK) into $(OUT): plan, findings and reports
 	@.venv/bin/tvt plan --stack $(STACK) --out $(OUT)
+
+check: $(VENV_STAMP) ## Re-evaluate the policy pack against the saved $(OUT)/plan.json
+	@.venv/bin/tvt check $(OUT)/plan.json
+
+report: $(VENV_STAMP) ## Rewrite the HTML, Markdown, SARIF and JUnit reports of $(OUT)/plan.json
+	@.venv/bin/tvt report $(OUT)/plan.json
+
+# The base plan is built by the base's own code (its program, pack and tool, on this venv's
+# packages) in a temporary git worktree, then compared with the working tree's plan. A plan that
+# exits 1 (a mandatory finding) is still a plan to compare; anything else stops here.
+diff: $(VENV_STAMP) ## Diff stack $(STACK) between git ref $(BASE) and the working tree (FORMAT=text|md|json)
+	@set -uo pipefail; tmp="$$(mktemp -d)"; \
+	trap 'git worktree remove --force "$$tmp/base" >/dev/null 2>&1; rm -rf "$$tmp"' EXIT; \
+	git worktree add --detach --quiet "$$tmp/base" "$(BASE)" || exit 2; \
+	( cd "$$tmp/base" && PYTHONPATH="$$tmp/base" "$(CURDIR)/.venv/bin/python" -m scripts.cli \
+	    plan --stack "$(STACK)" --out "$$tmp/out" >"$$tmp/base.log" 2>&1 ); code=$$?; \
+	if [ "$$code" -gt 1 ]; then cat "$$tmp/base.log" >&2; echo "make diff: the plan of $(BASE) failed" >&2; exit 2; fi; \
+	.venv/bin/tvt plan --stack "$(STACK)" --out "$(OUT)" >"$$tmp/head.log" 2>&1; code=$$?; \
+	if [ "$$code" -gt 1 ]; then cat "$$tmp/head.log" >&2; exit "$$code"; fi; \
+	.venv/bin/tvt diff "$$tmp/out/plan.json" "$(OUT)/plan.json" --format "$(FORMAT)"
 
 validate: $(VENV_STAMP) ## Validate stacks/Pulumi.$(STACK).yaml
 	@.venv/bin/tvt validate --stack $(STACK)

@@ -13,10 +13,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from scripts.commands.exit_codes import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
+from scripts.commands.exit_codes import EXIT_OK, EXIT_VIOLATION, report_bad_input
 from scripts.engine.errors import PreviewError
 from scripts.engine.plan import load_plan, parse_plan, read_plan_document
-from scripts.review.diff import Diff, diff_json, diff_plans, diff_text, plan_aliases
+from scripts.review.diff import (
+    Diff,
+    FindingRef,
+    diff_json,
+    diff_markdown,
+    diff_plans,
+    diff_text,
+    plan_aliases,
+    read_findings,
+)
+
+FORMATS = {"text": diff_text, "md": diff_markdown, "json": diff_json}
+FINDINGS_FILE = "findings.json"  # written by tvt plan beside plan.json
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,10 @@ def register(sub: Any) -> None:
     parser.add_argument("base", type=Path, help="the plan before the change (e.g. main's plan.json)")
     parser.add_argument("new", type=Path, help="the plan after the change (e.g. the pull request's)")
     parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+        "--format",
+        choices=tuple(FORMATS),
+        default="text",
+        help="output format (default: text; md: the pull-request comment)",
     )
     parser.add_argument(
         "--allow-replace",
@@ -57,7 +72,15 @@ def compute(options: DiffOptions) -> Diff:
     document = read_plan_document(options.new)
     new = parse_plan(document, str(options.new))
     aliases = plan_aliases(document, str(options.new))
-    return diff_plans(base, new, new_aliases=aliases, allow_replace=options.allow_replace)
+    before, after = beside(options.base), beside(options.new)
+    findings = (before, after) if before is not None and after is not None else None
+    return diff_plans(base, new, new_aliases=aliases, allow_replace=options.allow_replace, findings=findings)
+
+
+def beside(plan: Path) -> tuple[FindingRef, ...] | None:
+    """The findings ``tvt plan`` wrote next to ``plan``, None when there is no such file."""
+    path = plan.with_name(FINDINGS_FILE)
+    return read_findings(read_plan_document(path), str(path)) if path.is_file() else None
 
 
 def run_diff(options: DiffOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -65,9 +88,8 @@ def run_diff(options: DiffOptions, out: TextIO | None = None, err: TextIO | None
     try:
         diff = compute(options)
     except PreviewError as error:
-        err.write(f"tvt diff: {error}\n")
-        return EXIT_BAD_INPUT
-    out.write(diff_json(diff) if options.format == "json" else diff_text(diff))
+        return report_bad_input(err, "tvt diff", error)
+    out.write(FORMATS[options.format](diff))
     for glob in diff.unused_globs:
         # A stale allowance would silently accept a future, unrelated replacement: say so.
         err.write(f"note: --allow-replace {glob} matched no delete or replace that needed allowing\n")

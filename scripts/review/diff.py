@@ -9,6 +9,13 @@ the new plan, as the engine does) and each difference is one :class:`Change`:
 - ``replaced``: an input that Azure fixes at creation changed (the catalog's ``replacement``), so Pulumi
   would delete the resource and create another.
 - ``updated``: any other input change (inputs compared with secrets redacted alike), or ``protect``.
+  Each changed input is listed with its value before and after (secrets redacted); a change to an
+  input Azure never applies after creation (the catalog's ``ignored_after_create``) is marked
+  "will not reach Azure".
+
+An alias that names a BASE resource of another type is a replacement: the engine deletes the old
+type's resource, so it is an alarm when that one holds data. Findings introduced and fixed come
+from the ``findings.json`` written beside each plan, matched by rule and resource (through aliases).
 
 A delete or replace of a data-bearing or key-material type (the catalog's ``data_loss``) is an alarm
 unless an ``--allow-replace`` URN glob accepts it; one of a resource with ``protect: true`` in BASE
@@ -29,6 +36,8 @@ from policies.catalog import PROVIDER_PREFIX, Replacement, classify
 from scripts.engine.errors import PreviewError, issue
 from scripts.engine.export import is_secret, redacted
 from scripts.engine.plan import Plan, PlanResource
+from scripts.review.markup import markdown_cell, markdown_code, oneline
+from scripts.review.report import fit
 
 
 class Kind(StrEnum):
@@ -79,16 +88,58 @@ def _join(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
-def changed_paths(old: Any, new: Any, prefix: str = "") -> Iterator[str]:
-    """Paths of the leaves that differ (``a.b[0].c``); a list that changed length is one path."""
+def changed_leaves(old: Any, new: Any, prefix: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """(path, before, after) of the leaves that differ (``a.b[0].c``); a list that changed length is one."""
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         for key in sorted(set(old) | set(new)):
-            yield from changed_paths(old.get(key, _MISSING), new.get(key, _MISSING), _join(prefix, key))
+            yield from changed_leaves(old.get(key, _MISSING), new.get(key, _MISSING), _join(prefix, key))
     elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         for i, (a, b) in enumerate(zip(old, new, strict=True)):
-            yield from changed_paths(a, b, f"{prefix}[{i}]")
+            yield from changed_leaves(a, b, f"{prefix}[{i}]")
     elif not _same_leaf(old, new):
-        yield prefix
+        yield prefix, None if old is _MISSING else old, None if new is _MISSING else new
+
+
+def changed_paths(old: Any, new: Any, prefix: str = "") -> Iterator[str]:
+    """Paths of the leaves that differ (``a.b[0].c``); a list that changed length is one path."""
+    return (path for path, _, _ in changed_leaves(old, new, prefix))
+
+
+@dataclass(frozen=True)
+class PropertyChange:
+    """One changed input, before and after (secrets already redacted), and whether Azure would apply it."""
+
+    path: str
+    before: Any
+    after: Any
+    ignored: str = ""  # why Azure never applies this change ("" when it does)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "before": self.before,
+            "after": self.after,
+            "reachesAzure": not self.ignored,
+            **({"note": f"will not reach Azure: {self.ignored}"} if self.ignored else {}),
+        }
+
+
+def ignored_reason(type_: str, path: str) -> str:
+    """Why Azure never applies a change at ``path`` of a ``type_`` resource, or ""."""
+    info = classify(type_)
+    for prefix, why in info.ignored_after_create if info is not None else ():
+        if path == prefix or path.startswith((f"{prefix}.", f"{prefix}[")):
+            return why
+    return ""
+
+
+def property_changes(
+    type_: str, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> tuple[PropertyChange, ...]:
+    return tuple(
+        PropertyChange(path, before, after, ignored_reason(type_, path))
+        for path, before, after in changed_leaves(old, new)
+    )
 
 
 def value_at(inputs: Mapping[str, Any], path: str) -> Any:
@@ -150,6 +201,7 @@ class Change:
     allowed: bool  # would be an alarm, but an --allow-replace glob accepts it
     reason: str
     glob: str = ""  # the --allow-replace glob that matched a risky change (not in the JSON)
+    properties: tuple[PropertyChange, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -160,7 +212,21 @@ class Change:
             "alarm": self.alarm,
             "allowed": self.allowed,
             "reason": self.reason,
+            "properties": [p.to_json() for p in self.properties],
         }
+
+
+@dataclass(frozen=True)
+class FindingRef:
+    """A finding as ``findings.json`` records it: enough to say it appeared or went away."""
+
+    rule: str
+    urn: str
+    enforcement: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"rule": self.rule, "urn": self.urn, "enforcement": self.enforcement, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -168,6 +234,9 @@ class Diff:
     stack: str
     changes: tuple[Change, ...]  # sorted by URN, then kind
     unused_globs: tuple[str, ...]  # --allow-replace globs that accepted nothing (stale allowances)
+    introduced: tuple[FindingRef, ...] = ()  # in NEW's findings.json, not in BASE's
+    fixed: tuple[FindingRef, ...] = ()  # in BASE's, not in NEW's
+    findings_known: bool = False  # both plans had a findings.json beside them
 
     @property
     def alarms(self) -> tuple[Change, ...]:
@@ -235,22 +304,31 @@ def _deleted(old: PlanResource, allow: Sequence[str], twins: Mapping[tuple[str, 
 def _compared(old: PlanResource, new: PlanResource, allow: Sequence[str], renamed: bool) -> Change | None:
     """The change between two versions of one resource, or ``None`` when they are the same."""
     old_inputs, new_inputs = canonical(old.inputs), canonical(new.inputs)
-    paths = tuple(changed_paths(old_inputs, new_inputs))
+    properties = property_changes(new.type, old_inputs, new_inputs)
+    paths = tuple(p.path for p in properties)
     rule = replacement_for(new, old.inputs)
     forced = forced_changes(rule, old_inputs, new_inputs) if rule else ()
     reason: list[str] = [f"renamed from {old.urn} (alias)"] if renamed else []
-    if forced:
+    if old.type != new.type:
+        # The engine replaces a resource whose type changed: the old type's resource is deleted.
+        reason.append(f"its alias names {old.urn}, a {old.type}: a new type is a replacement")
+    if forced or old.type != new.type:
         reason += [f"{f.describe()} forces replacement" for f in forced]
         risk = _risk(old, new.urn, Kind.REPLACED, allow)
         notes = "; ".join([*reason, *risk.notes])
-        return Change(new.urn, new.type, Kind.REPLACED, paths, risk.alarm, risk.allowed, notes, risk.glob)
+        return Change(
+            new.urn, new.type, Kind.REPLACED, paths, risk.alarm, risk.allowed, notes, risk.glob, properties
+        )
     if old.protect != new.protect:
         reason.append(f"protect {str(old.protect).lower()} -> {str(new.protect).lower()}")
     if not (paths or reason):
         return None
     if paths:
         reason.insert(0, "inputs changed: " + ", ".join(paths))
-    return Change(new.urn, new.type, Kind.UPDATED, paths, False, False, "; ".join(reason))
+    ignored = [p for p in properties if p.ignored]
+    if ignored:
+        reason.append(f"will not reach Azure: {', '.join(p.path for p in ignored)} ({ignored[0].ignored})")
+    return Change(new.urn, new.type, Kind.UPDATED, paths, False, False, "; ".join(reason), "", properties)
 
 
 def _alias_targets(base: Plan, new: Plan, aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
@@ -268,12 +346,24 @@ def _alias_targets(base: Plan, new: Plan, aliases: Mapping[str, tuple[str, ...]]
     return targets
 
 
+def finding_changes(
+    base: Sequence[FindingRef], new: Sequence[FindingRef], renamed: Mapping[str, str]
+) -> tuple[tuple[FindingRef, ...], tuple[FindingRef, ...]]:
+    """(introduced, fixed): findings by (rule, resource), BASE's URNs followed through NEW's aliases."""
+    before = {(f.rule, renamed.get(f.urn, f.urn)) for f in base}
+    after = {(f.rule, f.urn) for f in new}
+    introduced = tuple(f for f in new if (f.rule, f.urn) not in before)
+    fixed = tuple(f for f in base if (f.rule, renamed.get(f.urn, f.urn)) not in after)
+    return introduced, fixed
+
+
 def diff_plans(
     base: Plan,
     new: Plan,
     *,
     new_aliases: Mapping[str, tuple[str, ...]] | None = None,
     allow_replace: Sequence[str] = (),
+    findings: tuple[Sequence[FindingRef], Sequence[FindingRef]] | None = None,
 ) -> Diff:
     """Every change from ``base`` to ``new``; plans of different stacks are bad input, not a diff."""
     if (base.stack, base.project) != (new.stack, new.project):
@@ -306,7 +396,33 @@ def diff_plans(
     ]
     ordered = tuple(sorted(changes, key=lambda c: (c.urn, c.change.value)))
     used = {c.glob for c in ordered}
-    return Diff(new.stack, ordered, tuple(g for g in dict.fromkeys(allow_replace) if g not in used))
+    unused = tuple(g for g in dict.fromkeys(allow_replace) if g not in used)
+    if findings is None:
+        return Diff(new.stack, ordered, unused)
+    introduced, fixed = finding_changes(*findings, {old: urn for urn, old in aliased.items()})
+    return Diff(new.stack, ordered, unused, introduced, fixed, findings_known=True)
+
+
+def read_findings(document: Any, source: str) -> tuple[FindingRef, ...]:
+    """The findings of a ``findings.json`` (the summary document, or the bare list older plans wrote)."""
+    items = document.get("findings") if isinstance(document, Mapping) else document
+    if not isinstance(items, list):
+        raise PreviewError(issue(source, "findings", "expected a list of findings"))
+    found, problems = [], []
+    for i, item in enumerate(items):
+        fields = [
+            item.get(k) if isinstance(item, Mapping) else None
+            for k in ("rule", "urn", "enforcement", "message")
+        ]
+        if not all(isinstance(v, str) for v in fields):
+            problems.append(
+                issue(source, f"findings[{i}]", "expected rule, urn, enforcement and message strings")
+            )
+            continue
+        found.append(FindingRef(*(str(v) for v in fields)))
+    if problems:
+        raise PreviewError(*problems)
+    return tuple(found)
 
 
 # --- aliases (the typed plan does not carry them) -----------------------------------------------
@@ -350,8 +466,36 @@ def summary_line(diff: Diff) -> str:
     return f"{diff.stack}: {counts}, {len(diff.alarms)} alarms{extra} -> {verdict}"
 
 
+def _value(value: Any) -> str:
+    return oneline(shown(value))
+
+
+def _property_line(p: PropertyChange) -> str:
+    note = f"  (will not reach Azure: {p.ignored})" if p.ignored else ""
+    return f"             {oneline(p.path)}: {_value(p.before)} -> {_value(p.after)}{oneline(note)}"
+
+
 def _entry(change: Change) -> list[str]:
-    return [f"  {change.change.value.upper():8} {change.urn}", f"           {change.type}: {change.reason}"]
+    head = [
+        f"  {change.change.value.upper():8} {oneline(change.urn)}",
+        f"           {oneline(change.type)}: {oneline(change.reason)}",
+    ]
+    return head + [_property_line(p) for p in change.properties]
+
+
+def _finding_line(f: FindingRef) -> str:
+    return f"  {f.enforcement.upper():10} {oneline(f.rule)} on {oneline(f.urn)}: {oneline(f.message)}"
+
+
+def findings_lines(diff: Diff) -> list[str]:
+    if not diff.findings_known:
+        return ["", "findings: not compared (a plan has no findings.json beside it)"]
+    lines = ["", f"findings: {len(diff.introduced)} introduced, {len(diff.fixed)} fixed"]
+    if diff.introduced:
+        lines += ["introduced:", *(_finding_line(f) for f in diff.introduced)]
+    if diff.fixed:
+        lines += ["fixed:", *(_finding_line(f) for f in diff.fixed)]
+    return lines
 
 
 def diff_text(diff: Diff) -> str:
@@ -367,13 +511,74 @@ def diff_text(diff: Diff) -> str:
         if changes:
             lines += ["", f"{title}:"]
             lines += [line for c in changes for line in _entry(c)]
+    lines += findings_lines(diff)
     return "\n".join(lines) + "\n"
 
 
+def diff_document(diff: Diff) -> dict[str, Any]:
+    return {
+        "stack": diff.stack,
+        "summary": summary_line(diff),
+        "alarms": len(diff.alarms),
+        "changes": [c.to_json() for c in diff.changes],
+        "findings": {
+            "compared": diff.findings_known,
+            "introduced": [f.to_json() for f in diff.introduced],
+            "fixed": [f.to_json() for f in diff.fixed],
+        },
+    }
+
+
 def diff_json(diff: Diff) -> str:
-    return (
-        json.dumps([c.to_json() for c in diff.changes], indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    )
+    return json.dumps(diff_document(diff), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _md_change(change: Change) -> list[str]:
+    head = f"- **{change.change.value}** {markdown_code(change.urn)}: {markdown_cell(change.reason)}"
+    rows = [
+        f"  - {markdown_code(p.path)}: {markdown_code(shown(p.before))} → {markdown_code(shown(p.after))}"
+        + (f" *(will not reach Azure: {markdown_cell(p.ignored)})*" if p.ignored else "")
+        for p in change.properties
+    ]
+    return [head, *rows]
+
+
+def diff_markdown(diff: Diff) -> str:
+    """The pull-request comment: verdict, alarms, findings introduced and fixed, every change."""
+    verdict = "FAIL: data would be lost" if diff.alarms else "PASS"
+    sections: list[list[str]] = [
+        [
+            f"## Plan diff: {markdown_cell(diff.stack)}",
+            "",
+            f"**{verdict}**. {markdown_cell(summary_line(diff))}",
+            "",
+        ]
+    ]
+    alarms = [c for c in diff.changes if c.alarm]
+    if alarms:
+        sections.append(["### Alarms", "", *(line for c in alarms for line in _md_change(c)), ""])
+    if diff.findings_known:
+        block = [f"### Findings: {len(diff.introduced)} introduced, {len(diff.fixed)} fixed", ""]
+        block += [
+            f"- introduced: {markdown_cell(f.enforcement)} {markdown_code(f.rule)} "
+            f"on {markdown_code(f.urn)}: " + markdown_cell(f.message)
+            for f in diff.introduced
+        ]
+        block += [f"- fixed: {markdown_code(f.rule)} on {markdown_code(f.urn)}" for f in diff.fixed]
+        sections.append([*block, ""])
+    rest = [c for c in diff.changes if not c.alarm]
+    for kind in _GROUP_ORDER:
+        group = [c for c in rest if c.change is kind]
+        if group:
+            sections.append(
+                [
+                    f"### {kind.value.capitalize()} ({len(group)})",
+                    "",
+                    *(line for c in group for line in _md_change(c)),
+                    "",
+                ]
+            )
+    return fit(sections) + "\n"
 
 
 def data_loss(type_: str) -> str | None:

@@ -266,3 +266,78 @@ def summary_json(verdict: Review, plan: Plan, judged: Judged) -> dict[str, Any]:
 def findings_document(verdict: Review, plan: Plan, judged: Judged) -> dict[str, Any]:
     """``findings.json`` (and ``tvt check --format json``): the summary block, then every finding."""
     return {"summary": summary_json(verdict, plan, judged), "findings": findings_json(verdict.findings)}
+
+
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+# The contract of findings.json (and ``tvt check --format json``), checked by the tests on every stack.
+FINDINGS_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["summary", "findings"],
+    "additionalProperties": False,
+    "properties": {
+        "summary": {
+            "type": "object",
+            "required": [
+                "verdict",
+                "stack",
+                "project",
+                "pack",
+                "policyConfig",
+                "judged",
+                "findings",
+                "evaluations",
+            ],
+            "properties": {
+                "verdict": {"enum": ["PASS", "FAIL"]},
+                "judged": {"type": "string", "format": "date"},
+                "pack": {"type": "object", "required": ["name", "version"]},
+                "evaluations": {
+                    "type": "object",
+                    "required": [o.value for o in Outcome],
+                    "additionalProperties": {"type": "integer", "minimum": 0},
+                },
+                "enforcementDowngrades": _STRINGS,
+            },
+        },
+        "findings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": [
+                    "rule",
+                    "enforcement",
+                    "severity",
+                    "urn",
+                    "type",
+                    "name",
+                    "message",
+                    "controls",
+                    "remediation",
+                    "url",
+                    "source",
+                    "configKeys",
+                ],
+                "properties": {
+                    "enforcement": {"enum": list(_ORDER)},
+                    "controls": _STRINGS,
+                    "configKeys": _STRINGS,
+                    "source": {
+                        "oneOf": [
+                            {"type": "null"},
+                            {
+                                "type": "object",
+                                "required": ["file", "line"],
+                                "properties": {
+                                    "file": {"type": "string"},
+                                    "line": {"type": "integer", "minimum": 1},
+                                },
+                            },
+                        ]
+                    },
+                    "exemption": {"type": "object", "required": ["reason", "approver", "expires", "status"]},
+                },
+            },
+        },
+    },
+}

@@ -9,13 +9,23 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from preview_helpers import REPO, Run, load, tvt
 
 from components.config.load import load_stack, read_stack_file, stack_file
 from scripts.commands.pipeline import PlanOptions, run_plan
+from scripts.review.findings import FINDINGS_SCHEMA
 from tests.conftest import TODAY
+from tests.scripts.review.report_checks import (
+    HTML_SECTIONS,
+    check_html,
+    check_junit,
+    check_markdown,
+    check_sarif,
+    render,
+)
 
 STACKS = ("dev", "test", "prod")
 
@@ -68,6 +78,45 @@ def test_access_matrix_lists_every_grant_by_display_name(
         assert any(f"| {grant.level} | {names[grant.group]} | {grant.role} |" in row for row in rows), (
             f"stack {stack}: no access row for {grant}"
         )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_output_of_every_example_stack_passes_its_schema_or_parser(
+    real_plans: dict[str, tuple[int, str, Path]], stack: str
+) -> None:
+    _, printed, out_dir = real_plans[stack]
+    findings = load(out_dir / "findings.json")
+    jsonschema.validate(findings, FINDINGS_SCHEMA)
+    assert findings["summary"]["verdict"] == "PASS" and findings["summary"]["stack"] == stack
+    check_sarif(out_dir / "report.sarif", findings)
+    check_junit(out_dir / "report.junit.xml")
+    check_markdown(out_dir / "report.md")
+    check_html(out_dir / "report.html")
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_prod_report_html_renders_in_chromium_and_prints(
+    real_plans: dict[str, tuple[int, str, Path]], tmp_path: Path
+) -> None:
+    """Headless Chromium, no network: a screenshot, a PDF, and the DOM it built has every section."""
+    _, _, out_dir = real_plans["prod"]
+    shot, pdf = tmp_path / "report.png", tmp_path / "report.pdf"
+    dom = render(out_dir / "report.html", shot, pdf)
+    assert _png_size(shot) == (1280, 2400)
+    assert pdf.read_bytes().startswith(b"%PDF-") and pdf.read_bytes().count(b"/Type /Page") >= 2
+    for section in HTML_SECTIONS:
+        assert f'id="{section}"' in dom, f"Chromium's DOM has no #{section}"
+    assert '<span class="verdict PASS">PASS</span>' in dom
+    config = load_stack("prod", REPO)
+    for partner in config.partners:
+        for group in partner.groups:
+            if any(grant.group == group.key for grant in config.grants):
+                assert group.object_id in dom, f"the access matrix lacks {group.display_name}"
 
 
 def _posture(out_dir: Path) -> list[list[str]]:

@@ -28,7 +28,8 @@ VAULT = "azure-native:keyvault:Vault"
 KEY = "azure-native:keyvault:Key"
 SUBNET = "azure-native:network:Subnet"
 RG = "azure-native:resources:ResourceGroup"
-CHANGE_KEYS = {"urn", "type", "change", "paths", "alarm", "allowed", "reason"}
+CHANGE_KEYS = {"urn", "type", "change", "paths", "alarm", "allowed", "reason", "properties"}
+NOT_COMPARED = "\nfindings: not compared (a plan has no findings.json beside it)\n"
 
 
 def urn(type_: str, name: str) -> str:
@@ -122,13 +123,13 @@ def diff(
     text = tvt(["diff", str(b), str(n), *extra], capsys)
     run = tvt(["diff", str(b), str(n), "--format", "json", *extra], capsys)
     assert run.code == text.code, f"text exit {text.code}, json exit {run.code}"
-    return run.code, json.loads(run.out) if run.out else [], text.out
+    return run.code, json.loads(run.out)["changes"] if run.out else [], text.out
 
 
 def test_identical_plans_have_no_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, changes, text = diff(tmp_path, baseline(), baseline(), capsys)
     assert (code, changes) == (0, [])
-    assert text == "dev: 0 added, 0 updated, 0 replaced, 0 deleted, 0 alarms -> PASS\n"
+    assert text == "dev: 0 added, 0 updated, 0 replaced, 0 deleted, 0 alarms -> PASS\n" + NOT_COMPARED
 
 
 def test_storage_account_rename_is_a_replace_and_an_alarm(
@@ -317,6 +318,7 @@ def test_json_fields_and_order(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "alarm": False,
         "allowed": False,
         "reason": "not in NEW: Pulumi would delete it",
+        "properties": [],
     }
     assert [c["change"] for c in changes[1:]] == ["added", "updated"]
 
@@ -386,8 +388,155 @@ def test_real_dev_plan_renaming_the_level_3_account_raises_the_alarm(
 
     run = tvt(["diff", str(base), str(new), "--format", "json"], capsys)
     assert run.code == 1
-    changes = json.loads(run.out)
+    changes = json.loads(run.out)["changes"]
     assert [(c["change"], c["type"], c["alarm"], c["urn"].rsplit("::", 1)[1]) for c in changes] == [
         ("replaced", STORAGE, True, "l3-storage-account")
     ]
     assert f'accountName "{old_name}" -> "{old_name[:-5]}zzzzz"' in changes[0]["reason"]
+
+
+# --- property-level values, what Azure ignores, type-changing aliases, findings, Markdown ----------
+
+
+def test_each_changed_input_shows_before_and_after_with_secrets_redacted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, new = baseline(), baseline()
+    find(new, "l3-storage-account")["inputs"]["tags"]["owner"] = "tvp"
+    find(base, "l3-network-subnet")["inputs"]["token"] = "plain-before"
+    find(new, "l3-network-subnet")["inputs"]["token"] = {SIG_KEY: SECRET_SIG, "ciphertext": "c2VjcmV0"}
+    code, changes, text = diff(tmp_path, base, new, capsys)
+    assert code == 0
+    by_urn = {c["urn"]: c["properties"] for c in changes}
+    assert by_urn[urn(STORAGE, "l3-storage-account")] == [
+        {"path": "tags.owner", "before": "vru", "after": "tvp", "reachesAzure": True}
+    ]
+    (secret,) = by_urn[urn(SUBNET, "l3-network-subnet")]
+    assert secret["after"] == {SIG_KEY: SECRET_SIG, "plaintext": '"[secret]"'}, "the secret is redacted"
+    assert "c2VjcmV0" not in text and 'tags.owner: "vru" -> "tvp"' in text
+
+
+def test_key_rotation_policy_edits_will_not_reach_azure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = baseline()
+    find(new, "l3-keyvault-key")["inputs"]["properties"]["rotationPolicy"] = {
+        "attributes": {"expiryTime": "P1Y"}
+    }
+    find(new, "l3-keyvault-key")["inputs"]["tags"] = {"owner": "vru"}
+    code, changes, text = diff(tmp_path, baseline(), new, capsys)
+    assert code == 0
+    (change,) = changes
+    notes = {p["path"]: p.get("note", "") for p in change["properties"]}
+    assert notes["properties.rotationPolicy"].startswith(
+        "will not reach Azure: azure-native creates a key only"
+    )
+    assert notes["tags"] == "", "only what Azure ignores is flagged"
+    assert "will not reach Azure: properties.rotationPolicy" in change["reason"]
+    assert "(will not reach Azure: azure-native creates a key" in text
+
+
+def test_an_alias_from_a_data_bearing_type_to_another_type_is_an_alarm(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Renaming the account into a new type with an alias to it would hide its deletion."""
+    new = drop(baseline(), "l3-storage-account")
+    other = resource(
+        "azure-native:storage:StorageAccountV2",
+        "l3-storage",
+        {"accountName": "sttvtdevl3abcde"},
+        aliases=[urn(STORAGE, "l3-storage-account")],
+    )
+    new["deployment"]["resources"].append(other)
+    code, changes, _ = diff(tmp_path, baseline(), new, capsys)
+    assert code == 1
+    (change,) = [c for c in changes if c["alarm"]]
+    assert change["change"] == "replaced" and change["urn"] == other["urn"]
+    assert f"its alias names {urn(STORAGE, 'l3-storage-account')}, a {STORAGE}" in change["reason"]
+    assert "data-bearing: holds partner data" in change["reason"]
+    assert not [c for c in changes if c["change"] == "deleted"], "the alias took the old URN over"
+
+
+def test_an_alias_across_types_without_data_is_informational(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = drop(baseline(), "l3-network-subnet")
+    moved = resource(
+        "azure-native:network:SubnetV2",
+        "l3-subnet",
+        {"subnetName": "snet-pe"},
+        aliases=[urn(SUBNET, "l3-network-subnet")],
+    )
+    new["deployment"]["resources"].append(moved)
+    code, changes, _ = diff(tmp_path, baseline(), new, capsys)
+    assert code == 0 and [(c["change"], c["alarm"]) for c in changes] == [("replaced", False)]
+
+
+def _with_findings(directory: Path, plan: dict[str, Any], findings: list[dict[str, str]]) -> Path:
+    directory.mkdir()
+    write_json(directory / "findings.json", {"summary": {}, "findings": findings})
+    return write_json(directory / "plan.json", plan)
+
+
+def _finding(rule: str, name: str, enforcement: str = "mandatory") -> dict[str, str]:
+    return {"rule": rule, "urn": urn(STORAGE, name), "enforcement": enforcement, "message": f"{rule} says no"}
+
+
+def test_findings_introduced_and_fixed_come_from_beside_each_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _with_findings(
+        tmp_path / "base",
+        baseline(),
+        [_finding("a-rule", "l3-storage-account"), _finding("b-rule", "l3-storage-account")],
+    )
+    new = _with_findings(
+        tmp_path / "new",
+        baseline(),
+        [_finding("b-rule", "l3-storage-account"), _finding("c-rule", "l3-storage-account", "advisory")],
+    )
+    run = tvt(["diff", str(base), str(new), "--format", "json"], capsys)
+    assert run.code == 0, "a finding is the plan's verdict; the diff's exit is the data-loss alarm"
+    findings = json.loads(run.out)["findings"]
+    assert findings["compared"] is True
+    assert [f["rule"] for f in findings["introduced"]] == ["c-rule"]
+    assert [f["rule"] for f in findings["fixed"]] == ["a-rule"]
+    text = tvt(["diff", str(base), str(new)], capsys).out
+    assert "findings: 1 introduced, 1 fixed" in text and "ADVISORY   c-rule on " in text
+    md = tvt(["diff", str(base), str(new), "--format", "md"], capsys).out
+    assert "### Findings: 1 introduced, 1 fixed" in md and "- fixed: `a-rule` on " in md
+
+
+def test_findings_follow_a_renamed_resource_through_its_alias(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    renamed = rename_key(baseline(), "l3-cmk")
+    find(renamed, "l3-cmk")["aliases"] = [urn(KEY, "l3-keyvault-key")]
+    old = {"rule": "k", "urn": urn(KEY, "l3-keyvault-key"), "enforcement": "advisory", "message": "m"}
+    base = _with_findings(tmp_path / "base", baseline(), [old])
+    new = _with_findings(tmp_path / "new", renamed, [{**old, "urn": urn(KEY, "l3-cmk")}])
+    findings = json.loads(tvt(["diff", str(base), str(new), "--format", "json"], capsys).out)["findings"]
+    assert (findings["introduced"], findings["fixed"]) == ([], [])
+
+
+def test_a_malformed_findings_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = _with_findings(tmp_path / "base", baseline(), [{"rule": "a"}])
+    new = _with_findings(tmp_path / "new", baseline(), [])
+    run = tvt(["diff", str(base), str(new)], capsys)
+    assert run.code == 2 and "Traceback" not in run.err
+    assert (
+        f"{tmp_path / 'base' / 'findings.json'}: findings[0]: expected rule, urn, enforcement and message"
+        in run.err
+    )
+
+
+def test_markdown_is_the_pull_request_comment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new = drop(baseline(), "l3-keyvault-vault")
+    find(new, "l3-storage-account")["inputs"]["tags"]["owner"] = "<b>tvp</b>|x"
+    b, n = write_json(tmp_path / "b.json", baseline()), write_json(tmp_path / "n.json", new)
+    run = tvt(["diff", str(b), str(n), "--format", "md"], capsys)
+    assert run.code == 1
+    assert run.out.startswith("## Plan diff: dev\n\n**FAIL: data would be lost**.")
+    alarms = run.out.split("### Alarms")[1].split("###")[0]
+    assert f"**deleted** `{urn(VAULT, 'l3-keyvault-vault')}`" in alarms
+    assert "<b>" not in run.out and '`"<b>tvp</b>\\|x"`' in run.out, "values are code spans, pipes escaped"
