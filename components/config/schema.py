@@ -7,6 +7,7 @@ pattern carries a ``description`` that says what was expected, in words a review
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -267,6 +268,45 @@ def secure_value_paths(config: Mapping[str, Any]) -> list[str]:
     return [path for path, value in _checked_values(config) if is_secure_value(value)]
 
 
+# Keys that hold a credential by nature, in any namespace: azure-native's clientSecret,
+# clientCertificatePassword, oidcToken and oidcRequestToken, and any provider's passwords, tokens and keys.
+SECRET_KEY = re.compile(
+    r"(secret|password|passwd|passphrase|token|credentials?|accesskey|privatekey|sharedkey|apikey|"
+    r"masterkey|connectionstring)$",
+    re.IGNORECASE,
+)
+_INDEXES = re.compile(r"(\[[0-9]+\])+$")  # list items are named by the key that holds the list
+
+
+def is_plain_credential(key: str, value: Any) -> bool:
+    """A non-empty plain value (text or a number) of a key that holds a credential by nature."""
+    plain = isinstance(value, str | int | float) and not isinstance(value, bool) and value != ""
+    return plain and bool(SECRET_KEY.search(key))
+
+
+def _plaintext_secret_issues(config: Mapping[str, Any], source: str) -> list[ConfigIssue]:
+    """A credential in plain text is readable by everyone who can read the repository: refuse it.
+
+    The message never repeats the value, and points to the command that stores it encrypted.
+    """
+    issues = []
+    for top, value in config.items():
+        for path, child in _walk(value, str(top)):
+            name = _INDEXES.sub("", path).rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+            if is_plain_credential(name, child):
+                flag = "--secret" if path == top else "--secret --path"
+                issues.append(
+                    ConfigIssue(
+                        source,
+                        path,
+                        f"expected a secret, got plain text ({name} is a credential); store it encrypted "
+                        f"with `pulumi config set {flag} {path} <value>`, "
+                        "which writes a secure: value",
+                    )
+                )
+    return issues
+
+
 def _control_character_issues(config: Mapping[str, Any], source: str) -> list[ConfigIssue]:
     # JSON Schema's "$" lets "x\n" match in Python's re; names and ids are single-line anyway.
     return [
@@ -341,6 +381,7 @@ def schema_issues(config: Mapping[str, Any], source: str) -> list[ConfigIssue]:
     secure = secure_value_paths(config)
     issues = [ConfigIssue(source, path, SECURE_VALUE_MESSAGE) for path in secure]
     issues += _control_character_issues(config, source)
+    issues += _plaintext_secret_issues(config, source)
     errors = list(_VALIDATOR.iter_errors(config))
     # A wrong type is the whole story: "expected an integer" needs no "expected one of 1, 2, 3" too.
     mistyped = {_error_path(e) for e in errors if e.validator == "type"}

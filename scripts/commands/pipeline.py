@@ -47,7 +47,7 @@ from scripts.engine.analyzer import open_analyzer
 from scripts.engine.capture import ROOT, Capture, run_program
 from scripts.engine.errors import PreviewError
 from scripts.engine.evaluate import evaluate
-from scripts.engine.export import build_deployment, dumps
+from scripts.engine.export import build_deployment, dumps, known_secrets, redact_text
 from scripts.engine.output import write_directory
 from scripts.engine.plan import Plan, parse_plan, read_plan_file
 from scripts.review.findings import Judged, Review, review
@@ -86,16 +86,21 @@ def display(path: Path, root: Path) -> str:
         return path.name
 
 
-def default_policy_config(root: Path, stack: str, err: TextIO) -> Path | None:
-    path = root / "policies" / "config" / f"{stack}.json"
-    if path.is_file():
-        return path
-    err.write(f"note: no policy config at {display(path, root)}; the pack's own defaults apply\n")
-    return None
-
-
 # Pulumi's stack names; anything else (a hand-edited plan's URNs) is never turned into a path.
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def _path_safe(stack: str) -> bool:
+    return bool(_STACK_NAME.match(stack)) and stack not in (".", "..")
+
+
+def default_policy_config(root: Path, stack: str, err: TextIO) -> Path | None:
+    path = root / "policies" / "config" / f"{stack}.json"
+    if _path_safe(stack) and path.is_file():
+        return path
+    note = f"note: no policy config at {display(path, root)}; the pack's own defaults apply"
+    err.write(escape_controls(note) + "\n")
+    return None
 
 
 def plan_stack_config(root: Path, stack: str, err: TextIO) -> dict[str, Any] | None:
@@ -106,13 +111,14 @@ def plan_stack_config(root: Path, stack: str, err: TextIO) -> dict[str, Any] | N
     gets an empty stack config and fails level-3 group grants closed, which is the right answer
     for a plan nobody can vouch for.
     """
-    path = stack_file(stack, root) if _STACK_NAME.match(stack) and stack not in (".", "..") else None
+    path = stack_file(stack, root) if _path_safe(stack) else None
     if path is None or not path.is_file():
         shown = display(path, root) if path is not None else f"stacks/Pulumi.{stack}.yaml"
-        err.write(
+        note = (
             f"note: no stack file at {shown}; the pack gets no stack config, so rules that need it "
-            "(identity-level3-use-case: the use-case register tvt:useCases) fail closed\n"
+            "(identity-level3-use-case: the use-case register tvt:useCases) fail closed"
         )
+        err.write(escape_controls(note) + "\n")
         return None
     try:
         return read_stack_file(path, root=root)
@@ -149,18 +155,40 @@ def validate_stack(stack: str, root: Path) -> tuple[StackConfig, dict[str, Any]]
 # --- step 2: the program ----------------------------------------------------------------------
 
 
+def _top_level_names(root: Path) -> set[str]:
+    """The packages and modules a project directory provides (``components``, ``policies``, ...)."""
+    names = {p.name for p in root.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
+    return names | {p.stem for p in root.glob("*.py") if p.stem != "__main__"}
+
+
+def _under(names: set[str]) -> list[str]:
+    return [m for m in sys.modules if m.split(".", 1)[0] in names]
+
+
 @contextlib.contextmanager
 def _as_project(root: Path) -> Iterator[None]:
-    """Run as the Pulumi CLI runs a program: from the project directory, importable from there."""
-    added = str(root.resolve()) not in sys.path
+    """Run as the Pulumi CLI runs a program: from the project directory, with the project's own code.
+
+    Another checkout's ``--root`` brings its own ``components`` (and any other package beside its
+    ``__main__.py``); this process has already imported this checkout's, which Python would hand
+    the program instead. So for the run those modules leave ``sys.modules``, the program imports
+    the root's, and afterwards the root's leave and this checkout's come back.
+    """
+    root = root.resolve()
+    names = _top_level_names(root) if root != ROOT.resolve() else set()
+    saved = {m: sys.modules.pop(m) for m in _under(names)}
+    added = str(root) not in sys.path
     if added:
-        sys.path.insert(0, str(root.resolve()))
+        sys.path.insert(0, str(root))
     try:
         with contextlib.chdir(root):
             yield
     finally:
         if added:
-            sys.path.remove(str(root.resolve()))
+            sys.path.remove(str(root))
+        for m in _under(names):
+            del sys.modules[m]
+        sys.modules.update(saved)
 
 
 def _where(error: BaseException, root: Path) -> str:
@@ -208,11 +236,13 @@ def run_stack_program(
                 on_register=counted,
             )
     except (Exception, SystemExit) as error:  # noqa: BLE001  (any program failure: one paragraph)
-        raise PreviewError(program_failure(label, options.stack, error, root)) from None
+        failure = program_failure(label, options.stack, error, root)
+        raise PreviewError(redact_text(failure, known_secrets(None, config))) from None
     if capture.errors:
+        logged = " | ".join(" ".join(e.split()) for e in capture.errors)
         raise PreviewError(
             f"{label}: the Pulumi program logged {len(capture.errors)} error(s) for stack {options.stack}: "
-            + " | ".join(" ".join(e.split()) for e in capture.errors)
+            + redact_text(logged, known_secrets(capture, config))
             + ". No plan was written."
         )
     return capture

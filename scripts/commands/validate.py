@@ -14,6 +14,7 @@ from typing import Any
 from components.config.load import ROOT, ConfigError, load_stack
 from components.config.model import StackConfig
 from scripts.commands.exit_codes import EXIT_BAD_INPUT, EXIT_OK
+from scripts.review.text import escape_controls
 
 
 def register(sub: Any) -> None:
@@ -44,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         cfg = load_stack(args.stack, args.root)
     except ConfigError as err:
-        for issue in err.issues:
-            print(issue, file=sys.stderr)
+        for issue in err.issues:  # escaped: an issue may quote the file's keys and values
+            print(escape_controls(str(issue)), file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(summary(cfg))
+    print(escape_controls(summary(cfg)))
     return EXIT_OK

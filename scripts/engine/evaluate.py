@@ -15,7 +15,6 @@ policy that still finds a violation is reported by ``Analyze`` at MANDATORY anyw
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from policies.exemptions import Exemption, ExemptionError, parse_exemptions
 from scripts.engine.analyzer import Analyzer
 from scripts.engine.capture import config_for_runtime
 from scripts.engine.errors import PreviewError
-from scripts.engine.export import SIG_KEY, is_secret
+from scripts.engine.export import REDACTED_VALUE, SECRET_SIG, SIG_KEY, is_secret
 from scripts.engine.plan import Plan, PlanResource
 from scripts.engine.policy_config import (
     ENFORCEMENT_NAMES,
@@ -103,11 +102,14 @@ class Evaluation:
 
 
 def to_rpc(value: Any) -> Any:
-    """Plan values as the engine marshals them: a plan secret becomes the RPC secret wrapper."""
+    """Plan values as the engine marshals them: a plan secret becomes the RPC secret wrapper.
+
+    The wrapper holds ``"[secret]"``, never the secret's own value: ``tvt plan`` writes plans
+    redacted, and a saved plan with plaintext (``pulumi stack export --show-secrets``) must give the
+    same verdict, with no rule able to quote the secret into a finding.
+    """
     if is_secret(value):
-        plaintext = value.get("plaintext")
-        inner = json.loads(plaintext) if isinstance(plaintext, str) else None
-        return {SIG_KEY: value[SIG_KEY], "value": to_rpc(inner)}
+        return {SIG_KEY: SECRET_SIG, "value": REDACTED_VALUE}
     if isinstance(value, Mapping):
         return {k: to_rpc(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -26,11 +26,12 @@ import heapq
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
+from components.config.schema import is_plain_credential, is_secure_value
 from policies.catalog import PROVIDER_PREFIX
 from policies.catalog import STACK as STACK_TYPE
 from scripts.engine.capture import Capture, CapturedResource
@@ -41,7 +42,8 @@ DEPLOYMENT_VERSION = 3
 EPOCH = "1970-01-01T00:00:00Z"
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 (Pulumi's secret signature, not a secret)
-REDACTED_PLAINTEXT = json.dumps("[secret]")
+REDACTED_VALUE = "[secret]"
+REDACTED_PLAINTEXT = json.dumps(REDACTED_VALUE)
 
 # Namespace for provider ids: the engine assigns a random UUID; a name-based one keeps bytes stable.
 _PROVIDER_ID_NAMESPACE = uuid.UUID("6f1f2c44-3a0b-4f7e-9a55-8a1c9f0e7d21")
@@ -65,12 +67,18 @@ def manifest() -> dict[str, str]:
     return {"time": EPOCH, "magic": hashlib.sha256(version.encode()).hexdigest(), "version": version}
 
 
+def _redact_or_normalize(key: Any, value: Any, where: str) -> Any:
+    # Validation refuses plain credentials in config; a program could still pass one as an input.
+    return redacted() if is_plain_credential(str(key), value) else normalize(value, where)
+
+
 def normalize(value: Any, where: str) -> Any:
-    """A JSON-ready copy: secrets redacted, whole floats as ints (as Go writes float64), no tuples."""
-    if is_secret(value):
+    """A JSON-ready copy: whole floats as ints (as Go writes float64), no tuples, and redacted:
+    Pulumi secrets, ``secure:`` config values (ciphertext is not for plans either) and credentials."""
+    if is_secret(value) or is_secure_value(value):
         return redacted()
     if isinstance(value, Mapping):
-        return {str(k): normalize(v, f"{where}.{k}") for k, v in value.items()}
+        return {str(k): _redact_or_normalize(k, v, f"{where}.{k}") for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [normalize(v, f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, float) and value.is_integer():
@@ -106,6 +114,42 @@ def redact_paths(value: Mapping[str, Any], paths: Iterable[str]) -> dict[str, An
         if tokens and _holds(node, tokens[-1]):
             node[tokens[-1]] = redacted()
     return result
+
+
+def _values(value: Any) -> Iterator[Any]:
+    """``value`` and every value inside it, depth first."""
+    yield value
+    children = (
+        value.values() if isinstance(value, Mapping) else value if isinstance(value, list | tuple) else ()
+    )
+    for child in children:
+        yield from _values(child)
+
+
+def _texts(value: Any) -> set[str]:
+    return {v for v in _values(value) if isinstance(v, str)}
+
+
+def known_secrets(capture: Capture | None, config: Mapping[str, Any]) -> frozenset[str]:
+    """The texts a run knows to be secret: ``secure:`` ciphertexts in the config, and the values of
+    every input and registered output the program marked secret (so its log cannot print them)."""
+    found = {text for value in config.values() if is_secure_value(value) for text in _texts(value)}
+    for resource in capture.resources if capture is not None else ():
+        for path in resource.secret_paths:
+            node: Any = resource.inputs
+            for token in _path_tokens(path):
+                node = node[token] if _holds(node, token) else None
+            found |= _texts(node)
+    for outputs in capture.registered_outputs.values() if capture is not None else ():
+        found |= {text for v in _values(outputs) if is_secret(v) for text in _texts(v.get("value"))}
+    return frozenset(text for text in found if len(text) >= 4)  # "[secret]" replacing "a" helps nobody
+
+
+def redact_text(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every known secret replaced by ``[secret]`` (longest first, so none is left half)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED_VALUE)
+    return text
 
 
 def source_position(resource: CapturedResource) -> str:

@@ -8,16 +8,17 @@ saved file through it, so both see exactly the same resources. A malformed plan 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components.config.files import MAX_DEPTH, MAX_PLAN_BYTES
 from policies.catalog import PROVIDER_PREFIX
 from policies.catalog import STACK as STACK_TYPE
 from scripts.engine.errors import PreviewError, issue
-from scripts.engine.export import DEPLOYMENT_VERSION
+from scripts.engine.export import DEPLOYMENT_VERSION, is_secret
+from scripts.engine.inputs import parse_json, read_input, read_json
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,9 @@ def _resource(check: _Checker, raw: Any, path: str) -> PlanResource | None:
     if "custom" not in raw:
         check.fail(f"{path}.custom", "missing (expected true or false)")
     deps_raw = check.mapping(raw.get("propertyDependencies", {}), f"{path}.propertyDependencies")
+    for key in ("inputs", "outputs"):
+        for where, problem in _secret_problems(raw.get(key), f"{path}.{key}", 0):
+            check.fail(where, problem)
     resource = PlanResource(
         urn=urn,
         type=check.string(raw.get("type"), f"{path}.type", required=True),
@@ -165,6 +169,44 @@ def _resource(check: _Checker, raw: Any, path: str) -> PlanResource | None:
         ),
     )
     return resource if len(check.issues) == before else None
+
+
+def _secret_problems(value: Any, path: str, depth: int) -> Iterator[tuple[str, str]]:
+    """A secret holds its value as JSON text (``plaintext``) or as a ``ciphertext`` (``SecretV1``).
+
+    The messages never quote the secret's text.
+    """
+    if depth > MAX_DEPTH:
+        return  # a plan read from a file was refused for this already
+    if is_secret(value):
+        plaintext, ciphertext = value.get("plaintext"), value.get("ciphertext")
+        if plaintext is None and isinstance(ciphertext, str):
+            return
+        if not isinstance(plaintext, str):
+            yield path, "expected a secret with a plaintext (JSON text) or a ciphertext string"
+            return
+        try:
+            parse_json(plaintext, path)
+        except PreviewError:
+            yield f"{path}.plaintext", "expected the secret's value as JSON text, got text that is not JSON"
+    elif isinstance(value, Mapping):
+        for key, child in value.items():
+            yield from _secret_problems(child, f"{path}.{key}", depth + 1)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _secret_problems(child, f"{path}[{index}]", depth + 1)
+
+
+def _unique(check: _Checker, resources: Sequence[PlanResource]) -> None:
+    """One resource per URN, as the engine's integrity check requires (``duplicate resource URN``)."""
+    first: dict[str, int] = {}
+    for i, r in enumerate(resources):
+        if r.urn in first:
+            check.fail(
+                f"deployment.resources[{i}].urn",
+                f"duplicate resource URN, first at deployment.resources[{first[r.urn]}]",
+            )
+        first.setdefault(r.urn, i)
 
 
 def _references(
@@ -204,6 +246,7 @@ def parse_plan(document: Any, source: str) -> Plan:
         check.fail("deployment.resources", "expected at least the pulumi:pulumi:Stack resource, got none")
     if check.issues:
         raise PreviewError(*check.issues)
+    _unique(check, resources)
     by_urn = {r.urn: r for r in resources}
     _references(check, resources, by_urn)
     stacks = sorted({(p[0], p[1]) for r in resources if (p := urn_parts(r.urn))})
@@ -217,15 +260,14 @@ def parse_plan(document: Any, source: str) -> Plan:
 
 
 def read_plan_document(path: Path) -> Any:
-    """The JSON document in ``path``; unreadable or non-JSON is a :class:`PreviewError` naming the file."""
-    try:
-        text = path.read_bytes()
-    except OSError as error:
-        raise PreviewError(issue(str(path), "", f"cannot read the plan ({error.strerror})")) from None
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise PreviewError(issue(str(path), "", f"not JSON ({error})")) from None
+    """The JSON document in ``path``, read strictly; unreadable or ambiguous is a :class:`PreviewError`."""
+    return read_json(path, "plan", MAX_PLAN_BYTES)
+
+
+def read_plan_file(path: Path) -> tuple[bytes, Plan]:
+    """The plan file's bytes and the plan they hold, from one read (the bytes are copied as they are)."""
+    data = read_input(path, "plan", MAX_PLAN_BYTES)
+    return data, parse_plan(parse_json(data, str(path)), str(path))
 
 
 def load_plan(path: Path) -> Plan:

@@ -14,7 +14,6 @@ is an error, because a reviewer reading the file would believe it configures som
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,9 @@ import jsonschema
 from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2
 
+from components.config.files import MAX_CONFIG_BYTES
 from scripts.engine.errors import PreviewError, issue
+from scripts.engine.inputs import read_json
 
 ENFORCEMENT_LEVELS: dict[str, int] = {
     "advisory": analyzer_pb2.ADVISORY,
@@ -114,14 +115,7 @@ def pack_info(info: analyzer_pb2.AnalyzerInfo) -> PackInfo:
 
 
 def read_config_file(path: Path) -> Any:
-    try:
-        return json.loads(path.read_bytes())
-    except OSError as error:
-        raise PreviewError(
-            issue(str(path), "", f"cannot read the policy config ({error.strerror})")
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise PreviewError(issue(str(path), "", f"not JSON ({error})")) from None
+    return read_json(path, "policy config", MAX_CONFIG_BYTES)
 
 
 def _unknown_name(source: str, name: str, pack: PackInfo) -> str:

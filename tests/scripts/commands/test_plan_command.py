@@ -129,7 +129,7 @@ def test_failure_while_writing_leaves_the_previous_output_untouched(
         return original(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", fail_on_report)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(PreviewError, match="No space left"):
         output.write_directory(out, {"plan.json": b"new", "report.md": b"new"})
     assert (out / "plan.json").read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "no staging directory may be left behind"
