@@ -55,6 +55,12 @@ KNOWN_GATES = {
     ("ci.yml", "replacement-alarm", "Plan the base branch"),
     ("ci.yml", "replacement-alarm", "Compare (exit 1 on a data-loss alarm)"),
     ("deploy.yml", "up", "Gate on the offline plan first (config, program and policies, no cloud calls)"),
+    (
+        "azure-pipelines.yml",
+        "plan",
+        "Offline preview and policy evaluation (exit 1 on a mandatory violation)",
+    ),
+    ("azure-pipelines-deploy.yml", "up", "Gate on the offline plan first (dev)"),
 }
 
 # Steps that pass when `tvt plan` exits 1 (a mandatory violation still writes plan.json): the
@@ -368,3 +374,26 @@ def test_azure_pipeline_steps_are_extracted(tmp_path: Path) -> None:
     except FileNotFoundError:
         pytest.fail(SHELLCHECK_MISSING)
     assert not problems, problems  # `$(macro)` is expanded by Azure, not run by the shell
+
+
+# --- report.yml: the workflow_run half trusts no artifact -----------------------------------------
+
+
+def _find_pr(sandbox: Sandbox, claimed: str, head: str) -> subprocess.CompletedProcess[str]:
+    step = find("publish", "Find the pull request (digits, and its head is the commit ci ran on)")
+    (sandbox.work / "artifacts" / "comment-dev").mkdir(parents=True)
+    (sandbox.work / "artifacts" / "comment-dev" / "pr-number").write_text(claimed + "\n", encoding="utf-8")
+    executable(sandbox.bin / "gh", f"#!/bin/sh\necho {head}\n")
+    return sandbox.run(replace(step, env={**step.env, "EVENT": "pull_request", "HEAD_SHA": "abc123"}))
+
+
+def test_report_accepts_a_pull_request_whose_head_is_the_run_s_commit(sandbox: Sandbox) -> None:
+    done = _find_pr(sandbox, "42", "abc123")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "number=42" in sandbox.output.read_text() and "ref=refs/pull/42/head" in sandbox.output.read_text()
+
+
+@pytest.mark.parametrize(("claimed", "head"), [("42; rm -rf /", "abc123"), ("", "abc123"), ("42", "other")])
+def test_report_refuses_a_forged_pull_request_number(sandbox: Sandbox, claimed: str, head: str) -> None:
+    done = _find_pr(sandbox, claimed, head)
+    assert done.returncode != 0 and "number=" not in sandbox.output.read_text()
