@@ -46,3 +46,16 @@ def test_layout_table_names_every_top_level_package() -> None:
     )
     for path in packages:
         assert f"`{path}" in text, f"README.md's layout table does not describe {path}"
+
+
+def test_make_help_shows_values_and_the_readme_s_targets() -> None:
+    import subprocess
+
+    done = subprocess.run(
+        ["make", "-s", "help", "STACK=dev"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "$(" not in done.stdout, "make help must print values, not variable names"
+    assert "out/dev/plan.json" in done.stdout
+    for target in ("plan", "check", "report", "diff", "test"):
+        assert f"  make {target} " in done.stdout, target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from components.config.load import ROOT, ConfigError, load_stack
-from components.config.model import LANDING_ZONE, PartnerKind, Role, StackConfig
+from components.config.model import DEFAULT_ZONES, LANDING_ZONE, PartnerKind, Role, StackConfig
 from scripts.cli import main
 from tests.conftest import TODAY_DATE
 
@@ -40,7 +41,9 @@ def test_console_script_validates_prod() -> None:
         [str(tvt), "validate", "--stack", "prod"], capture_output=True, text=True, env=env, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert "stacks/Pulumi.prod.yaml: valid: stack prod (prod, uksouth): 10 partners" in result.stdout
+    assert re.search(
+        r"^stacks/Pulumi\.prod\.yaml: valid: stack prod \(prod, uksouth\): \d+ partners", result.stdout
+    )
 
 
 def test_console_script_exits_2_without_traceback(tmp_path: Path) -> None:
@@ -53,13 +56,15 @@ def test_console_script_exits_2_without_traceback(tmp_path: Path) -> None:
     assert (result.returncode, result.stderr) == (2, "stacks/Pulumi.prod.yaml: (file): no such stack file\n")
 
 
-def test_prod_is_the_fullest_stack(stacks: dict[str, StackConfig]) -> None:
+def test_prod_exercises_every_role_and_partner_kind(stacks: dict[str, StackConfig]) -> None:
+    """Properties of the fullest example, not its size: adding a partner or a grant keeps this green."""
     prod = stacks["prod"]
-    assert 6 <= len(prod.partners) <= 10
-    assert 3 <= len(prod.use_cases) <= 5
-    assert 12 <= len(prod.grants) <= 20
-    assert (prod.audit.log_retention_days, prod.audit.archive_retention_days) == (730, 2557)
-    assert "dashboards" in prod.level(1).zones
+    assert {g.role for g in prod.grants if g.level == 3} == set(Role), "prod has every role kind at level 3"
+    assert prod.audit.log_retention_days >= 365, "at least a year of logs for investigations"
+    assert prod.audit.archive_retention_days >= prod.audit.log_retention_days
+    assert any(prod.level(n).zones != prod.level(n).zones[: len(DEFAULT_ZONES[n])] for n in (1, 2, 3)), (
+        "prod shows an additional zone"
+    )
     ingest = {prod_partner_kind(prod, g.group) for g in prod.grants if g.role is Role.INGEST_WRITER}
     assert {PartnerKind.POLICE, PartnerKind.LOCAL_AUTHORITY} <= ingest
     assert all(g.zone == LANDING_ZONE for g in prod.grants if g.role is Role.INGEST_WRITER)
@@ -83,10 +88,12 @@ def test_level_3_grants_name_use_cases_expiring_2027_or_later(
         assert cfg.use_case(grant.use_case).expires.year in (2027, 2028), f"{stack}: {grant}"
 
 
-def test_dev_is_minimal(stacks: dict[str, StackConfig]) -> None:
+def test_dev_is_a_disposable_sandbox(stacks: dict[str, StackConfig]) -> None:
     dev = stacks["dev"]
-    assert 2 <= len(dev.partners) <= 3 and len(dev.use_cases) == 1
-    assert dev.audit.log_retention_days == 90
+    assert dev.environment.value == "dev" and not dev.is_prod
+    assert dev.audit.log_retention_days < stacks["prod"].audit.log_retention_days, "short retention"
+    assert not dev.audit.archive_immutability_locked, "its archive can be torn down"
+    assert {g.level for g in dev.grants} == {1, 2, 3}, "yet every level has a grant to try"
 
 
 def test_stacks_have_distinct_subscriptions_groups_and_networks(stacks: dict[str, StackConfig]) -> None:
