@@ -14,10 +14,18 @@ preview, in one of two modes (``computed``):
   exactly what they would see under ``pulumi preview --policy-pack``.
 
 This is the one home of the capture: the component tests and ``tvt plan`` both use it.
+
+``run_program(..., lean=True)`` (the default) runs the same program through the same SDK with two
+changes that alter nothing the SDK registers, only what a run costs (``docs/performance.md``;
+``tests/scripts/engine/test_lean_run.py`` compares its plans with ``lean=False`` byte for byte):
+
+- the SDK's client-side alias URNs are not built (:func:`_lean_sdk`);
+- the cyclic garbage collector runs less often while the program runs (:func:`_fewer_collections`).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -30,11 +38,13 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import pulumi.resource
 import pulumi.runtime
 from pulumi.output import UNKNOWN as UNKNOWN_OUTPUT
 from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.sync_await import _sync_await
 
@@ -381,6 +391,60 @@ def config_for_runtime(config: Mapping[str, Any]) -> dict[str, str]:
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
 
 
+def _alias_input(alias: Any, name: str, type_: str, parent: Any) -> Any:
+    """What :func:`_lean_sdk` keeps in ``Resource._aliases``: the alias as given, not turned into a URN."""
+    return alias
+
+
+@contextmanager
+def _lean_sdk(enabled: bool) -> Iterator[None]:
+    """Skip the one piece of SDK work whose result nothing reads when the monitor takes alias specs.
+
+    ``Resource.__init__`` turns every alias option into a URN ``Output`` (``collapse_alias_to_urn``:
+    about eight Outputs and tasks per alias), and every azure-native resource carries one alias per
+    earlier API version of its type (nine on a ``RoleAssignment``). Those URNs (``Resource._aliases``)
+    are read only by ``pulumi.runtime.resource.all_aliases``, which the SDK calls only for a monitor
+    *without* ``RESOURCE_MONITOR_FEATURE_ALIAS_SPECS``; with it, as here and under the real engine,
+    ``prepare_aliases`` sends each alias option as a spec, and the engine builds the URNs. So the
+    registrations are the same, and this halves the program's time on a large estate.
+    """
+    features = SETTINGS.monitor_features
+    if not enabled or resource_pb2.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS not in features:
+        yield
+        return
+    saved = pulumi.resource.collapse_alias_to_urn  # type: ignore[attr-defined]
+    pulumi.resource.collapse_alias_to_urn = _alias_input  # type: ignore[attr-defined,assignment]
+    try:
+        yield
+    finally:
+        pulumi.resource.collapse_alias_to_urn = saved  # type: ignore[attr-defined]
+
+
+# A program run allocates millions of short-lived futures, tasks and Outputs; the default threshold
+# (700) runs a collection every few hundred of them, each scanning the young objects again.
+_PROGRAM_GC_THRESHOLD = 100_000
+
+
+@contextmanager
+def _fewer_collections(enabled: bool) -> Iterator[None]:
+    """Collect young objects every 100,000 allocations instead of 700 while the program runs.
+
+    Nothing is kept alive that a collection would free later: only the moment changes. The
+    objects alive before the run (imported modules, the config) are frozen out of the scans.
+    """
+    if not enabled:
+        yield
+        return
+    saved = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(_PROGRAM_GC_THRESHOLD, *saved[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+        gc.unfreeze()
+
+
 @contextmanager
 def _environment(updates: Mapping[str, str]) -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in updates}
@@ -406,6 +470,7 @@ def run_program(
     project_root: Path = ROOT,
     on_register: Callable[[int], None] | None = None,
     computed: str = "known",
+    lean: bool = True,
 ) -> Capture:
     """Run ``program`` (a callable or a path such as ``__main__.py``) under mocks and return the capture.
 
@@ -414,7 +479,8 @@ def run_program(
     recorded relative to ``project_root`` (the directory holding ``Pulumi.yaml``). ``on_register``
     is told the running count of captured resources (for a progress indicator). ``computed`` is
     :class:`PreviewMocks`' mode: ``"unknown"`` leaves every computed output unknown, as in a first
-    ``pulumi preview`` (needs ``preview=True``).
+    ``pulumi preview`` (needs ``preview=True``). ``lean=False`` runs the SDK exactly as shipped (the
+    reference the lean run is tested against; see the module docstring).
     """
     capture = Capture(stack=stack, project=project)
     mocks = PreviewMocks(subscription_id, computed)
@@ -440,6 +506,10 @@ def run_program(
             root._finish()
 
     # The program may read its project directory (stack files) relative to the working directory.
-    with _environment({"PULUMI_PROJECT": project, "PULUMI_STACK": stack}):
+    with (
+        _environment({"PULUMI_PROJECT": project, "PULUMI_STACK": stack}),
+        _lean_sdk(lean),
+        _fewer_collections(lean),
+    ):
         _sync_await(pulumi.runtime.stack.run_pulumi_func(body))
     return capture
