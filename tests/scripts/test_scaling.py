@@ -84,7 +84,7 @@ def test_levels_follow_tags_property_dependencies_and_children() -> None:
 
 
 def _work(groups: int) -> float:
-    """Index, order, evaluate (in-process pack) and write all reports of one synthetic plan; return seconds."""
+    """Index, order, evaluate (in-process pack) and write all reports of a synthetic plan; return seconds."""
     states = synthetic_states(groups)
     analyzer = InProcessAnalyzer(load_servicer(PACK), "fixture")
     gc.collect()

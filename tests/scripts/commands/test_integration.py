@@ -84,7 +84,7 @@ def test_access_matrix_lists_every_grant_by_display_name(
 def test_every_output_of_every_example_stack_passes_its_schema_or_parser(
     real_plans: dict[str, tuple[int, str, Path]], stack: str
 ) -> None:
-    _, printed, out_dir = real_plans[stack]
+    _, _, out_dir = real_plans[stack]
     findings = load(out_dir / "findings.json")
     jsonschema.validate(findings, FINDINGS_SCHEMA)
     assert findings["summary"]["verdict"] == "PASS" and findings["summary"]["stack"] == stack
