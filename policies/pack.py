@@ -47,6 +47,7 @@ from policies.rules.audit import (
     diagnostics_present,
     workspace_retention,
 )
+from policies.rules.azure import api_conformance
 from policies.rules.data_protection import (
     audit_immutability,
     blob_soft_delete,
@@ -91,6 +92,7 @@ PACK_DEFAULT_LEVEL = EnforcementLevel.MANDATORY
 RULES: tuple[Rule, ...] = (
     cmk_same_level.RULE,
     unclassified_type.RULE,
+    api_conformance.RULE,
     infrastructure.RULE,
     tls.RULE,
     key_strength.RULE,

@@ -18,6 +18,7 @@ from policies.pack import PACK_DEFAULT_LEVEL, PACK_NAME, RULES, build_policies, 
 SNAPSHOT = [
     ("encryption-cmk-same-level", "mandatory"),
     ("encryption-unclassified-type", "mandatory"),
+    ("azure-api-conformance", "mandatory"),
     ("encryption-infrastructure", "mandatory"),
     ("encryption-tls", "mandatory"),
     ("encryption-key-strength", "mandatory"),

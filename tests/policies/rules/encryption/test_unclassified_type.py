@@ -24,7 +24,7 @@ CASES = [
         add(SQL, "l3-sql", "l3", {"location": "uksouth", "tags": L3_TAGS}),
         "azure-native:sql:Server is not classified",
         "l3-sql",
-        also=frozenset({"audit-diagnostics-present"}),
+        also=frozenset({"audit-diagnostics-present", "azure-api-conformance"}),
     ),
 ]
 

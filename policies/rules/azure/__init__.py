@@ -1,0 +1,1 @@
+"""Rules that hold resources to Azure's own definitions of them."""
