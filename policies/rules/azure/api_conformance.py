@@ -204,8 +204,9 @@ def _serialization(definition: ArmDefinition) -> tuple[Mapping[str, Callable[[An
 def _arm_id_inputs(info: TypeInfo) -> set[str]:
     names: set[str] = set()
     if info.arm_id is not None:
-        names.add(_norm(info.arm_id.name_input))
-        names |= {_norm(f) for _, f, _, _ in string.Formatter().parse(info.arm_id.template) if f}
+        # "{name}" and "{subscription}" are the template's own fields, not inputs (catalog.ArmId).
+        fields = {f for _, f, _, _ in string.Formatter().parse(info.arm_id.template) if f}
+        names |= {_norm(f) for f in fields - {"name", "subscription"}} | {_norm(info.arm_id.name_input)}
     if info.replacement is not None:
         names |= {_norm(n) for n in info.replacement.identity}
     return names
