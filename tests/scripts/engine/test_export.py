@@ -113,7 +113,14 @@ def test_same_config_gives_byte_identical_outputs(tmp_path: Path) -> None:
         )
         assert run_plan(options, out=io.StringIO(), err=io.StringIO()) == 1
         outputs.append({p.name: p.read_bytes() for p in (tmp_path / run).iterdir()})
-    assert sorted(outputs[0]) == ["findings.json", "plan.json", "report.md"]
+    assert {
+        "findings.json",
+        "plan.json",
+        "report.md",
+        "report.html",
+        "report.sarif",
+        "report.junit.xml",
+    } <= set(outputs[0])
     for name in outputs[0]:
         assert outputs[0][name] == outputs[1][name], f"{name} differs between two runs of the same config"
 
