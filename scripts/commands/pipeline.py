@@ -47,7 +47,7 @@ from scripts.engine.analyzer import open_analyzer
 from scripts.engine.capture import ROOT, Capture, run_program
 from scripts.engine.errors import PreviewError
 from scripts.engine.evaluate import evaluate
-from scripts.engine.export import build_deployment, dumps, known_secrets, redact_text
+from scripts.engine.export import build_deployment, dumps, known_secrets, redact_text, redacted_copy
 from scripts.engine.output import write_directory
 from scripts.engine.plan import Plan, parse_plan, read_plan_file
 from scripts.review.findings import Judged, Review, review
@@ -356,8 +356,8 @@ def run_report(
     try:
         with Progress(err) as progress:
             inputs, document = check_saved_plan(options, err, progress)
-            # plan.json travels with its reports, byte for byte, so the directory is replaced as a whole.
-            write_directory(target, {PLAN_FILE: document, **report_files(inputs)})
+            # plan.json travels with its reports (byte for byte unless a secret in it holds its value).
+            write_directory(target, {PLAN_FILE: redacted_copy(document), **report_files(inputs)})
     except PreviewError as error:
         return report_bad_input(err, "tvt report", error)
     terminal.print_summary(out, "tvt report", inputs, f"{target}/")

@@ -145,6 +145,14 @@ def known_secrets(capture: Capture | None, config: Mapping[str, Any]) -> frozens
     return frozenset(text for text in found if len(text) >= 4)  # "[secret]" replacing "a" helps nobody
 
 
+def redacted_copy(data: bytes) -> bytes:
+    """A saved plan's bytes to copy beside its reports: as they are, unless a secret in them still
+    holds its value (``pulumi stack export --show-secrets``); then re-encoded with it redacted."""
+    document = json.loads(data)  # read strictly already: this only compares and re-encodes
+    clean = normalize(document, "plan")
+    return data if clean == document else dumps(clean)
+
+
 def redact_text(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every known secret replaced by ``[secret]`` (longest first, so none is left half)."""
     for secret in sorted(secrets, key=len, reverse=True):
