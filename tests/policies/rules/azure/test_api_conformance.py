@@ -124,3 +124,14 @@ def test_an_uncatalogued_type_fails_closed() -> None:
         "resource type azure-native:sql:Server is not in policies/catalog.py: its ARM id and Azure "
         "definition are unknown, so its inputs cannot be checked against Azure's types"
     ]
+
+
+def test_values_that_combine_are_checked_part_by_part() -> None:
+    props = BASELINE.copy()["l1-storage"].props
+    props["networkRuleSet"]["bypass"] = "Logging, Metrics"  # the model's docs: "any combination of"
+    assert problems(STORAGE_ACCOUNT, props) == []
+    props["networkRuleSet"]["bypass"] = "Logging, Metrix"
+    assert problems(STORAGE_ACCOUNT, props) == [
+        "networkRuleSet.bypass: 'Logging, Metrix' is not a combination of None, Logging, Metrics, "
+        "AzureServices (Microsoft.Storage/storageAccounts 2024-01-01, properties.networkAcls.bypass)"
+    ]
