@@ -9,6 +9,7 @@ bug in tvt), as one line, with the traceback under --debug or TVT_DEBUG=1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
@@ -48,15 +49,33 @@ def internal_error(command: str, error: BaseException) -> str:
     )
 
 
+def closed_output(command: str) -> str:
+    """The line for a reader that stopped reading (``| head``); stdout then goes nowhere, quietly."""
+    with contextlib.suppress(OSError, ValueError):  # no real stdout (tests): nothing to silence
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return (
+        f"tvt {command}: stdout was closed before tvt finished writing (broken pipe): "
+        f"exit {EXIT_INTERNAL}, not a verdict\n"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
+    except SystemExit as stop:
+        # A command returns its verdict; it never exits. rich exits 1 when stdout is a closed pipe
+        # (``tvt check | head``), which a CI gate would read as a policy violation.
+        if not isinstance(stop.__context__, BrokenPipeError):
+            raise
+        sys.stderr.write(closed_output(args.command))
+        return EXIT_INTERNAL
     except Exception as error:  # noqa: BLE001  (whatever escaped the commands: exit 3, never 1)
         if args.debug or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
             traceback.print_exc(file=sys.stderr)
-        sys.stderr.write(internal_error(args.command, error))
+        broken = isinstance(error, BrokenPipeError)
+        sys.stderr.write(closed_output(args.command) if broken else internal_error(args.command, error))
         return EXIT_INTERNAL
     return code
 

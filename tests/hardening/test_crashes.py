@@ -95,6 +95,27 @@ def test_the_real_command_exits_3_not_1_on_an_internal_error() -> None:
     assert result.stderr.startswith("tvt validate: internal error: ZeroDivisionError")
 
 
+@pytest.mark.parametrize("command", ["check", "diff"])
+def test_a_reader_that_stops_reading_gets_exit_3_not_1(clean_plan: Path, command: str) -> None:
+    """``tvt check | head``: rich exits 1 on a broken pipe, which a CI gate would read as a violation."""
+    argv = check_args(clean_plan) if command == "check" else ["diff", str(clean_plan), str(clean_plan)]
+    env = {**os.environ, "TVT_TODAY": "2026-06-01", "PYTHONPATH": str(REPO)}
+    child = subprocess.Popen(
+        [str(REPO / ".venv/bin/python"), "-m", "scripts.cli", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader is gone before the first line
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=60) == EXIT_INTERNAL, err
+    assert err.endswith(
+        f"tvt {command}: stdout was closed before tvt finished writing (broken pipe): exit 3, not a verdict\n"
+    )
+    assert "Traceback" not in err and "Exception ignored" not in err
+
+
 # --- bad stack files ------------------------------------------------------------------------------
 
 
