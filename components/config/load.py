@@ -323,7 +323,9 @@ def build_stack_config(config: Mapping[str, Any], *, stack: str, source: str) ->
             archive_immutability_locked=audit.get("archiveImmutability", "locked") == "locked",
             archive_created=_date(audit.get("archiveCreated")),
         ),
-        keys=KeysConfig(first_version_expires=dt.date.fromisoformat(config["tvt:keys"]["firstVersionExpires"])),
+        keys=KeysConfig(
+            first_version_expires=dt.date.fromisoformat(config["tvt:keys"]["firstVersionExpires"])
+        ),
         levels=tuple(_level(n, levels[str(n)]) for n in sorted(DEFAULT_ZONES)),
         partners=tuple(_partner(p) for p in config.get("tvt:partners", [])),
         use_cases=tuple(_use_case(u) for u in config.get("tvt:useCases", [])),
