@@ -89,6 +89,8 @@ _VALIDATION_KEYS = frozenset(
     }
 )
 _HANDLED_KEYS = _VALIDATION_KEYS | {"readonly", "required", "constant"}
+# Limits on a list as a whole; every other limit is on each value (a list's items included).
+_LIST_KEYS = frozenset({"min_items", "max_items", "unique"})
 
 
 def _norm(name: str) -> str:
@@ -293,8 +295,9 @@ class _Checker:
         self.findings.append(f"{input_path}: {problem} ({self.definition.source()}{where})")
 
     def limits(self, value: Any, rules: Mapping[str, Any], input_path: str, arm_path: str) -> None:
+        applicable = _LIST_KEYS if is_list(value) else _VALIDATION_KEYS - _LIST_KEYS
         for rule, limit in rules.items():
-            if rule in _VALIDATION_KEYS and self.validation[rule](value, limit):
+            if rule in applicable and self.validation[rule](value, limit):
                 self.report(input_path, _limit_problem(rule, value, limit), arm_path)
 
     def url(self, props: Mapping[str, Any], parameters: Mapping[str, Mapping[str, Any]]) -> None:

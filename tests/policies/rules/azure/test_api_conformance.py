@@ -135,3 +135,18 @@ def test_values_that_combine_are_checked_part_by_part() -> None:
         "networkRuleSet.bypass: 'Logging, Metrix' is not a combination of None, Logging, Metrics, "
         "AzureServices (Microsoft.Storage/storageAccounts 2024-01-01, properties.networkAcls.bypass)"
     ]
+
+
+def test_item_limits_apply_to_the_list_and_value_limits_to_each_item() -> None:
+    # A diagnostic setting's retention days (minimum 0) inside its list of log settings.
+    setting = {
+        "name": "diag",
+        "resourceUri": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
+        "logs": [
+            {"categoryGroup": "allLogs", "enabled": True, "retentionPolicy": {"enabled": False, "days": -1}}
+        ],
+    }
+    assert problems("azure-native:monitor:DiagnosticSetting", setting) == [
+        "logs[0].retentionPolicy.days: -1 is below the minimum 0 (Microsoft.Insights/diagnosticSettings "
+        "2021-05-01-preview, properties.logs[0].retentionPolicy.days)"
+    ]
