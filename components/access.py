@@ -1,4 +1,5 @@
-"""Role assignments: the one place they are declared, and the stack's grants turned into them.
+"""Role assignments and the custom roles they grant: the one place both are declared, and the
+stack's grants turned into them.
 
 Names are deterministic GUIDs (``naming.role_assignment_name``) computed from the ARM path of the
 scope as built from deterministic names, never from an id output, so a preview of a new stack
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -17,7 +19,13 @@ from pulumi_azure_native import authorization
 
 from components import naming
 from components.config.model import Grant, Role, StackConfig, UseCase
-from components.roles import ABAC_CONDITION_VERSION, ROLES, RoleDefinition, grant_condition
+from components.roles import (
+    ABAC_CONDITION_VERSION,
+    RoleDefinition,
+    custom_role,
+    grant_condition,
+    render,
+)
 
 GRANT_DESCRIPTION_PREFIX = "TVT grant:"
 PRIVATE_LINK_ONLY_LEVELS = frozenset({3})
@@ -56,10 +64,18 @@ class RoleAssignmentSpec:
     path_prefix: str | None = None
     """Allow the role's data actions only on blobs whose path in the container starts with this
     folder, e.g. 'thames-valley-police/' (ABAC blob ``path`` ``StringStartsWith``). None: anywhere."""
+    role_definition: pulumi.Input[str] | None = None
+    """The id output of the custom role the program declares (:func:`declare_role`), so the
+    assignment depends on it; None for a built-in role, referenced by its fixed id."""
 
     def __post_init__(self) -> None:
         if not self.principal_key:
             raise ValueError(f"role assignment {self.name!r}: principal_key is empty")
+        if self.role.custom and self.role_definition is None:
+            raise ValueError(
+                f"role assignment {self.name!r}: custom role {self.role.display_name!r} needs its "
+                "declared definition (role_definition), or Azure may assign it before it exists"
+            )
         try:  # built once here so that a bound the role cannot carry fails where the spec is made
             _ = self.condition
         except ValueError as error:
@@ -67,13 +83,14 @@ class RoleAssignmentSpec:
 
     @property
     def condition(self) -> str | None:
-        """The assignment's ABAC condition (``components.roles.grant_condition``), or None."""
-        return grant_condition(
+        """The assignment's ABAC condition (``components.roles.grant_condition``) as text, or None."""
+        tree = grant_condition(
             self.role,
             last_day=self.last_day,
             private_link=self.private_link_only,
             path_prefix=self.path_prefix,
         )
+        return None if tree is None else render(tree)
 
 
 def check_assignments(specs: tuple[RoleAssignmentSpec, ...], what: str) -> None:
@@ -108,10 +125,46 @@ def assign_role(
         scope=scope_id,
         principal_id=spec.principal_id,
         principal_type=spec.principal_type,
-        role_definition_id=definition_id,
+        role_definition_id=definition_id if spec.role_definition is None else spec.role_definition,
         condition=condition,
         condition_version=ABAC_CONDITION_VERSION if condition else None,
         description=spec.description,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def level_roles(config: StackConfig, level: int) -> dict[Role, RoleDefinition]:
+    """The custom roles ``level``'s grants use, one per TVT role: only those, so none lies unused."""
+    used = sorted({g.role for g in config.grants if g.level == level}, key=list(Role).index)
+    return {
+        role: custom_role(role, stack=config.stack, subscription_id=config.subscription_id, level=level)
+        for role in used
+    }
+
+
+def declare_role(
+    name: str, role: RoleDefinition, *, scope_id: pulumi.Input[str], parent: pulumi.Resource
+) -> authorization.RoleDefinition:
+    """Declare custom ``role``, created at and assignable only within ``scope_id`` (a level's group).
+
+    Its only permissions are its blob data actions: no control-plane action, so no holder can
+    delete or reconfigure a container, or mint user-delegation keys, whatever ABAC allows.
+    """
+    if not role.custom:
+        raise ValueError(f"{role.display_name!r} is a built-in role; only custom roles are declared")
+    return authorization.RoleDefinition(
+        name,
+        role_definition_id=role.guid,
+        role_name=role.display_name,
+        description=role.description,
+        role_type="CustomRole",
+        scope=scope_id,
+        assignable_scopes=[scope_id],
+        permissions=[
+            authorization.PermissionArgs(
+                actions=[], not_actions=[], data_actions=list(role.data_actions), not_data_actions=[]
+            )
+        ],
         opts=pulumi.ResourceOptions(parent=parent),
     )
 
@@ -138,13 +191,21 @@ def grant_description(grant: Grant, use_case: UseCase | None, folder: str | None
     return text
 
 
-def grant_assignments(config: StackConfig, level: int) -> tuple[RoleAssignmentSpec, ...]:
+def grant_assignments(
+    config: StackConfig, level: int, definitions: Mapping[Role, pulumi.Input[str]]
+) -> tuple[RoleAssignmentSpec, ...]:
     """The role assignments of ``level``'s storage, one per grant, at the narrowest scope it names.
 
-    A grant that names a use case ends, in Azure, when the use case expires; at level 3 every grant
-    names one and is also private-link only (:data:`PRIVATE_LINK_ONLY_LEVELS`). An ingest-writer
-    writes only under its partner's folder (:func:`ingest_folder`).
+    Each grants the level's custom role for the grant's TVT role (:func:`level_roles`), whose
+    declared definition id ``definitions`` holds. A grant that names a use case ends, in Azure, when
+    the use case expires; at level 3 every grant names one and is also private-link only
+    (:data:`PRIVATE_LINK_ONLY_LEVELS`). An ingest-writer writes only under its partner's folder
+    (:func:`ingest_folder`).
     """
+    roles = level_roles(config, level)
+    missing = sorted(r.value for r in set(roles) - set(definitions))
+    if missing:
+        raise ValueError(f"level {level}: no declared role definition for {', '.join(missing)}")
     specs = []
     for grant in config.grants:
         if grant.level != level:
@@ -157,7 +218,7 @@ def grant_assignments(config: StackConfig, level: int) -> tuple[RoleAssignmentSp
         specs.append(
             RoleAssignmentSpec(
                 name=f"{grant.group}-{grant.zone or 'level'}-{grant.role.value}",
-                role=ROLES[grant.role],
+                role=roles[grant.role],
                 principal_id=group.object_id,
                 principal_key=group.object_id,
                 description=grant_description(grant, use_case, folder),
@@ -165,6 +226,7 @@ def grant_assignments(config: StackConfig, level: int) -> tuple[RoleAssignmentSp
                 last_day=use_case.expires if use_case else None,
                 private_link_only=level in PRIVATE_LINK_ONLY_LEVELS,
                 path_prefix=folder,
+                role_definition=definitions[grant.role],
             )
         )
     _reject_clashes(specs, level)
@@ -172,8 +234,8 @@ def grant_assignments(config: StackConfig, level: int) -> tuple[RoleAssignmentSp
 
 
 def _reject_clashes(specs: list[RoleAssignmentSpec], level: int) -> None:
-    # contributor and ingest-writer share a role definition, so two grants to one group on one zone
-    # would get the same deterministic name and fight over one Azure assignment.
+    # Two grants of one role to one group on one zone would get the same deterministic name and
+    # fight over one Azure assignment.
     keys = Counter((s.container, s.principal_key, s.role.guid) for s in specs)
     clashes = sorted(f"{p} on {c or 'the whole level'}" for (c, p, _), n in keys.items() if n > 1)
     if clashes:

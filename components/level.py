@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import resources
 
-from components.access import grant_assignments
+from components.access import declare_role, grant_assignments, level_roles
 from components.config.model import LEVELS, LevelConfig, StackConfig
 from components.diagnostics import Diagnostics
 from components.keyvault import KeyVault, KeyVaultArgs
@@ -78,6 +78,13 @@ class DataLevel(pulumi.ComponentResource):
         )
         self.dns_links = link_private_dns(args.private_dns, self.network, tags, parent=self, name=name)
         subnet_id = self.network.subnet.id
+        # Partner groups get this level's custom roles, assignable only inside its resource group.
+        self.role_definitions = {
+            role: declare_role(
+                f"{name}-role-{role.value}", definition, scope_id=self.resource_group.id, parent=self
+            )
+            for role, definition in level_roles(config, level.level).items()
+        }
         self.keyvault = KeyVault(
             f"{name}-keyvault",
             KeyVaultArgs(
@@ -100,7 +107,9 @@ class DataLevel(pulumi.ComponentResource):
                 self.keyvault.customer_managed_key,
                 private_endpoint_specs(subnet_id, args.private_dns.ids, LAKE_SUBRESOURCES),
                 containers=level.zones,
-                role_assignments=grant_assignments(config, level.level),
+                role_assignments=grant_assignments(
+                    config, level.level, {role: d.id for role, d in self.role_definitions.items()}
+                ),
                 soft_delete_retention_days=protection.blob_soft_delete_days,
                 lock=protection.lock,
             ),

@@ -1,62 +1,340 @@
-"""Reading Azure ABAC role-assignment conditions: the one grammar the rules and the report share.
+"""Azure ABAC role-assignment conditions: the one grammar the rules and the report share, and their meaning.
 
-Only what this platform writes and checks is read (learn.microsoft.com, "Azure role assignment
-condition format and syntax"): the actions a block targets with ``!(ActionMatches{...})``, the OR
-before its expressions, ``@Environment[UtcNow] DateTimeLessThan`` bounds, the private-link
-requirement and a blob-path prefix. Tolerant of spacing, letter case and quote style, so a
-hand-edited or reformatted condition still parses; what the values say is judged by the caller.
+:func:`parse` reads a condition (learn.microsoft.com, "Azure role assignment condition format and
+syntax") into a tree of :class:`Action`, :class:`Not`, :class:`And`, :class:`Or` and
+:class:`Compare` nodes. It understands only what this pack can reason about, and refuses the rest
+with :class:`AbacError`, so a rule fails closed on anything it cannot read:
+
+- logical ``AND``/``&&``, ``OR``/``||``, ``NOT``/``!`` and parentheses; AND and OR never mix at one
+  level without parentheses (Azure requires them there, and a reader could misread the precedence);
+- ``ActionMatches{'<action or pattern with *>'}``;
+- ``@Environment[UtcNow] DateTimeLessThan|DateTimeGreaterThan '<date-time>'``;
+- ``@Environment[isPrivateLink] BoolEquals|BoolNotEquals true|false``;
+- the blob path, ``@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path]``,
+  with ``StringEquals``, ``StringNotEquals``, ``StringStartsWith`` or ``StringNotStartsWith``.
+
+:func:`access` then decides what the condition guarantees for every request for one action: does
+any pass, does every one, is every passing request before some moment, over private link, under a
+path prefix. It evaluates the tree over a finite set of requests that is complete for these atoms
+(every side of every time, path and flag constant), so the answer is exact, not a pattern match.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
+UTC_NOW = "@Environment[UtcNow]"
+PRIVATE_LINK = "@Environment[isPrivateLink]"
+BLOB_PATH = f"@Resource[{BLOBS}:path]"
 
-TARGET = re.compile(r"!\s*\(\s*ActionMatches\s*\{\s*'([^']+)'\s*\}\s*\)", re.IGNORECASE)
-OR = re.compile(r"\bOR\b|\|\|", re.IGNORECASE)
-AND = re.compile(r"^\s*(AND|&&)\s*$", re.IGNORECASE)
-UTC_NOW_BEFORE = re.compile(
-    r"@Environment\s*\[\s*UtcNow\s*\]\s*DateTimeLessThan\s*(?:'([^']*)'|\"([^\"]*)\"|([^\s()]+))",
-    re.IGNORECASE,
+_OPERATORS: dict[str, tuple[str, ...]] = {
+    UTC_NOW: ("DateTimeLessThan", "DateTimeGreaterThan"),
+    PRIVATE_LINK: ("BoolEquals", "BoolNotEquals"),
+    BLOB_PATH: ("StringEquals", "StringNotEquals", "StringStartsWith", "StringNotStartsWith"),
+}
+
+
+class AbacError(ValueError):
+    """A condition this grammar does not understand (the message says where and what)."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """``ActionMatches{'<pattern>'}``: the request's action matches (``*`` is a wildcard, no case)."""
+
+    pattern: str
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Node
+
+
+@dataclass(frozen=True)
+class And:
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Compare:
+    """``<attribute> <operator> <value>``; ``value`` is a datetime (UtcNow), bool or str."""
+
+    attribute: str
+    operator: str
+    value: dt.datetime | bool | str
+
+
+Node = Action | Not | And | Or | Compare
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<open>\() | (?P<close>\)) | (?P<and>&&) | (?P<or>\|\|) | (?P<bang>!)
+    | ActionMatches\s*\{\s*(?:'(?P<match>[^']*)'|"(?P<match2>[^"]*)")\s*\}
+    | (?P<attribute>@[A-Za-z]+\s*\[[^\]]*\])
+    | '(?P<quoted>[^']*)' | "(?P<quoted2>[^"]*)"
+    | (?P<word>[A-Za-z_][A-Za-z0-9_:.-]*)
+    | (?P<other>\S)
+    )""",
+    re.VERBOSE,
 )
-PRIVATE_LINK = re.compile(
-    r"@Environment\s*\[\s*isPrivateLink\s*\]\s*BoolEquals\s*['\"]?true\b", re.IGNORECASE
-)
-# One folder: the partner's, e.g. 'thames-valley-police/'.
-PATH_STARTS_WITH = re.compile(
-    r"@Resource\s*\[\s*" + re.escape(BLOBS) + r":path\s*\]\s*StringStartsWith\s*'([^'/]+/)'",
-    re.IGNORECASE,
-)
+_KINDS = ("open", "close", "and", "or", "bang", "match", "match2", "attribute", "quoted", "quoted2", "word")
+_KEYWORDS = {"AND": "and", "OR": "or", "NOT": "bang"}
+_ATTRIBUTES = {re.sub(r"\s+", "", a).casefold(): a for a in _OPERATORS}
 
 
-def utc_now_bounds(text: str) -> list[str]:
-    """Every ``UtcNow DateTimeLessThan`` literal in ``text``, whatever its quoting."""
-    return ["".join(m.groups(default="")) for m in UTC_NOW_BEFORE.finditer(text)]
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    at: int
 
 
-def targets(block_head: str) -> frozenset[str]:
-    """The actions a block's head targets, lower-cased (suboperation-qualified matches do not count)."""
-    return frozenset(a.lower() for a in TARGET.findall(block_head))
+def _tokens(condition: str) -> list[_Token]:
+    found = []
+    for m in _TOKEN.finditer(condition):
+        if m.group("other") is not None:
+            raise AbacError(f"unexpected {m.group('other')!r} at character {m.start('other')}")
+        kind = next(k for k in _KINDS if m.group(k) is not None)
+        text = m.group(kind)
+        kind = kind.removesuffix("2")
+        if kind == "word":
+            kind = _KEYWORDS.get(text.upper(), kind)
+        found.append(_Token(kind, text, m.start(m.lastindex or 0)))
+    return found
 
 
-def top_level_blocks(condition: str) -> list[str]:
-    """The condition's top-level parenthesised groups when only AND joins them, else the whole of it."""
-    groups: list[str] = []
-    connectors: list[str] = []
-    depth = start = end = 0
-    for i, char in enumerate(condition):
-        if char == "(":
-            if depth == 0:
-                connectors.append(condition[end:i])
-                start = i
-            depth += 1
-        elif char == ")" and depth > 0:
-            depth -= 1
-            if depth == 0:
-                groups.append(condition[start : i + 1])
-                end = i + 1
-    joined_by_and = all(AND.match(c) for c in connectors[1:]) and not condition[end:].strip()
-    if groups and joined_by_and and not connectors[0].strip():
-        return groups
-    return [condition]
+class _Parser:
+    def __init__(self, condition: str) -> None:
+        self.tokens = _tokens(condition)
+        self.i = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self, kind: str, what: str) -> _Token:
+        token = self.peek()
+        if token is None or token.kind != kind:
+            shown = f"{token.text!r} at character {token.at}" if token else "the end"
+            raise AbacError(f"expected {what}, found {shown}")
+        self.i += 1
+        return token
+
+    def expression(self) -> Node:
+        operands = [self.unary()]
+        joiner: str | None = None
+        while (token := self.peek()) is not None and token.kind in ("and", "or"):
+            if joiner is not None and token.kind != joiner:
+                raise AbacError(
+                    f"AND and OR are mixed without parentheses at character {token.at}; Azure requires "
+                    "parentheses to say which binds first"
+                )
+            joiner = token.kind
+            self.i += 1
+            operands.append(self.unary())
+        if joiner is None:
+            return operands[0]
+        return And(tuple(operands)) if joiner == "and" else Or(tuple(operands))
+
+    def unary(self) -> Node:
+        token = self.peek()
+        if token is None:
+            raise AbacError("expected an expression, found the end")
+        if token.kind == "bang":
+            self.i += 1
+            return Not(self.unary())
+        if token.kind == "open":
+            self.i += 1
+            inner = self.expression()
+            self.take("close", "')'")
+            return inner
+        if token.kind == "match":
+            self.i += 1
+            return Action(token.text)
+        if token.kind == "attribute":
+            self.i += 1
+            return self.comparison(token)
+        raise AbacError(f"expected an expression, found {token.text!r} at character {token.at}")
+
+    def comparison(self, attribute_token: _Token) -> Compare:
+        attribute = _ATTRIBUTES.get(re.sub(r"\s+", "", attribute_token.text).casefold())
+        if attribute is None:
+            raise AbacError(f"attribute {attribute_token.text} is not one this pack understands")
+        operator_token = self.take("word", f"an operator after {attribute}")
+        operator = next(
+            (o for o in _OPERATORS[attribute] if o.casefold() == operator_token.text.casefold()), None
+        )
+        if operator is None:
+            raise AbacError(
+                f"operator {operator_token.text} on {attribute} is not understood; expected one of "
+                f"{', '.join(_OPERATORS[attribute])}"
+            )
+        value_token = self.peek()
+        if value_token is None or value_token.kind not in ("quoted", "word"):
+            raise AbacError(f"expected a value after {attribute} {operator}")
+        self.i += 1
+        return Compare(attribute, operator, _value(attribute, value_token))
+
+
+def _value(attribute: str, token: _Token) -> dt.datetime | bool | str:
+    if attribute == UTC_NOW:
+        moment = moment_of(token.text) if token.kind == "quoted" else None
+        if moment is None:
+            raise AbacError(
+                f"{UTC_NOW} needs a quoted date-time like '2027-10-01T00:00:00.0Z', got {token.text}"
+            )
+        return moment
+    if attribute == PRIVATE_LINK:
+        if token.text.casefold() not in ("true", "false"):
+            raise AbacError(f"{PRIVATE_LINK} needs true or false, got {token.text}")
+        return token.text.casefold() == "true"
+    if token.kind != "quoted":
+        raise AbacError(f"{attribute} needs a quoted string, got {token.text}")
+    return token.text
+
+
+def moment_of(literal: str) -> dt.datetime | None:
+    """An ABAC DateTime literal ('2027-10-01T00:00:00.0Z'); naive values are UTC. None if unparseable."""
+    try:
+        moment = dt.datetime.fromisoformat(literal.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def parse(condition: str) -> Node:
+    """The condition as a tree, or :class:`AbacError` naming what is not understood."""
+    parser = _Parser(condition)
+    if not parser.tokens:
+        raise AbacError("the condition is empty")
+    tree = parser.expression()
+    rest = parser.peek()
+    if rest is not None:
+        raise AbacError(f"unexpected {rest.text!r} at character {rest.at} after a complete expression")
+    return tree
+
+
+# -- meaning --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as a condition sees it."""
+
+    action: str
+    now: dt.datetime
+    private_link: bool
+    path: str
+
+
+def _matches(pattern: str, action: str) -> bool:
+    regex = "^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$"
+    return re.match(regex, action, re.IGNORECASE) is not None
+
+
+def holds(node: Node, request: Request) -> bool:
+    """Whether the condition lets ``request`` through."""
+    if isinstance(node, Action):
+        return _matches(node.pattern, request.action)
+    if isinstance(node, Not):
+        return not holds(node.operand, request)
+    if isinstance(node, And):
+        return all(holds(o, request) for o in node.operands)
+    if isinstance(node, Or):
+        return any(holds(o, request) for o in node.operands)
+    return _compare(node, request)
+
+
+def _compare(node: Compare, request: Request) -> bool:
+    value = node.value
+    if node.attribute == UTC_NOW:
+        assert isinstance(value, dt.datetime)
+        return request.now < value if node.operator == "DateTimeLessThan" else request.now > value
+    if node.attribute == PRIVATE_LINK:
+        return (request.private_link == value) == (node.operator == "BoolEquals")
+    assert isinstance(value, str)
+    if node.operator in ("StringEquals", "StringNotEquals"):
+        return (request.path == value) == (node.operator == "StringEquals")
+    return request.path.startswith(value) == (node.operator == "StringStartsWith")
+
+
+def _atoms(node: Node) -> Iterator[Compare]:
+    if isinstance(node, Compare):
+        yield node
+    elif isinstance(node, Not):
+        yield from _atoms(node.operand)
+    elif isinstance(node, And | Or):
+        for operand in node.operands:
+            yield from _atoms(operand)
+
+
+_TICK = dt.timedelta(microseconds=1)
+_FAR = dt.timedelta(days=3650)
+_BEYOND = "\uffff"  # continues no constant: the path "below every known folder, in none of them"
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _requests(
+    node: Node, action: str, times: Iterable[dt.datetime], prefixes: Iterable[str]
+) -> Iterator[Request]:
+    """Requests for ``action`` covering every side of every constant: complete for these atoms."""
+    atoms = list(_atoms(node))
+    moments = sorted({*(a.value for a in atoms if isinstance(a.value, dt.datetime)), *times}) or [_EPOCH]
+    now = sorted(
+        {
+            moments[0] - _FAR,
+            moments[-1] + _FAR,
+            *(m + d for m in moments for d in (-_TICK, dt.timedelta(), _TICK)),
+        }
+    )
+    constants = {a.value for a in atoms if a.attribute == BLOB_PATH and isinstance(a.value, str)} | set(
+        prefixes
+    )
+    paths = sorted({_BEYOND, *constants, *(c + _BEYOND for c in constants)})
+    for moment, link, path in itertools.product(now, (True, False), paths):
+        yield Request(action, moment, link, path)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a condition guarantees about the requests for one action that it lets through."""
+
+    action: str
+    allowed: bool  # some request for the action passes
+    always: bool  # every request for it passes
+    before: dt.datetime | None  # the earliest moment every passing request is before, if any
+    private_link: bool  # every passing request came through a private endpoint
+    prefixes: frozenset[str]  # path prefixes every passing request's blob path starts with
+
+
+def access(
+    node: Node | None, action: str, *, times: Iterable[dt.datetime] = (), prefixes: Iterable[str] = ()
+) -> Access:
+    """What ``node`` (None: no condition) guarantees for ``action``; ``times`` and ``prefixes`` are
+    bounds a caller wants judged besides those written in the condition."""
+    if node is None:
+        return Access(action, True, True, None, False, frozenset())
+    times, prefixes = list(times), list(prefixes)
+    requests = list(_requests(node, action, times, prefixes))
+    passing = [r for r in requests if holds(node, r)]
+    moments = sorted({*(a.value for a in _atoms(node) if isinstance(a.value, dt.datetime)), *times})
+    candidates = {a.value for a in _atoms(node) if a.attribute == BLOB_PATH and isinstance(a.value, str)}
+    return Access(
+        action=action,
+        allowed=bool(passing),
+        always=len(passing) == len(requests),
+        before=next((m for m in moments if passing and all(r.now < m for r in passing)), None),
+        private_link=bool(passing) and all(r.private_link for r in passing),
+        prefixes=frozenset(
+            p for p in candidates | set(prefixes) if passing and all(r.path.startswith(p) for r in passing)
+        ),
+    )

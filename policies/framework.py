@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,8 @@ from pulumi_policy.proxy import UnknownValueError
 
 from policies.clock import today
 from policies.exemptions import EXEMPTIONS_SCHEMA, Exemption
-from policies.model import NotApplicable, Resource, Violation
+from policies.model import UNVERIFIABLE_PREFIX, NotApplicable, Resource, Violation
+from policies.partners import NO_PARTNERS, PartnerRegister
 from policies.stack_index import StackIndex
 from policies.use_cases import MISSING, UseCaseRegister
 
@@ -50,7 +51,6 @@ ResourceCheck = Callable[[Resource, Params], "Iterable[str] | NotApplicable"]
 StackCheck = Callable[["StackContext", Params], "Iterable[Violation] | NotApplicable"]
 
 CRASH_PREFIX = "rule crashed: "
-UNVERIFIABLE_PREFIX = "cannot verify during preview: "
 
 
 def crashed(message: str) -> bool:
@@ -163,12 +163,14 @@ class RuleMeta:
 @dataclass(frozen=True)
 class StackContext:
     """What a stack rule sees: the indexed stack, every rule's exemptions, today's date, and the
-    stack config's use-case register (absent unless the engine sent one in ``ConfigureStack``)."""
+    stack config's registers of use cases and partners (absent unless the engine sent them in
+    ``ConfigureStack``, and rules then fail closed)."""
 
     index: StackIndex
     exemptions: tuple[Exemption, ...] = ()
     today: dt.date = field(default_factory=today)
     use_cases: UseCaseRegister = MISSING
+    partners: PartnerRegister = NO_PARTNERS
 
 
 def _summary(check: Callable[..., Any], rule_id: str) -> str:
@@ -307,3 +309,10 @@ def to_policy(rule: Rule) -> Policy:
 
 def rule_ids(rules: Sequence[Rule]) -> list[str]:
     return [r.meta.id for r in rules]
+
+
+def reference_violations(context: StackContext, rule: str) -> Iterator[Violation]:
+    """The findings of ``rule`` about references whose value and dependency disagree (see
+    ``policies/references.py``), each on the resource that holds the reference."""
+    for problem in context.index.problems_reported_by(rule):
+        yield Violation(problem.message, problem.resource.urn)

@@ -14,6 +14,9 @@ from pulumi_policy import PolicyResource, ResourceValidationArgs
 
 from policies.props import mapping
 
+UNVERIFIABLE_PREFIX = "cannot verify during preview: "
+"""How a finding starts when a value only known after deployment was needed and nothing else answered."""
+
 
 @dataclass(frozen=True)
 class Resource:

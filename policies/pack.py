@@ -40,6 +40,8 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from policies.clock import today as default_today
 from policies.exemptions import Exemption, ExemptionError, ExemptionStatus, decide, parse_exemptions
 from policies.framework import Rule, StackContext, TvtStackValidationArgs, crashed, to_policy
+from policies.partners import partners_from_config
+from policies.props import requested
 from policies.rules.audit import (
     activity_log_export,
     blob_service_logs,
@@ -52,6 +54,7 @@ from policies.rules.data_protection import (
     audit_immutability,
     blob_soft_delete,
     keyvault,
+    level_boundary,
     no_cross_tenant_replication,
     prod_locks,
     prod_protect,
@@ -60,6 +63,7 @@ from policies.rules.encryption import cmk_same_level, infrastructure, key_streng
 from policies.rules.exemption import expired, unused
 from policies.rules.identity import (
     cmk_grant_scope,
+    grant_scope,
     keyvault_rbac,
     level3_use_case,
     no_access_policies,
@@ -115,6 +119,7 @@ RULES: tuple[Rule, ...] = (
     role_allow_list.RULE,
     no_privileged_roles.RULE,
     cmk_grant_scope.RULE,
+    grant_scope.RULE,
     level3_use_case.RULE,
     uk_only.RULE,
     geo_redundancy_uk.RULE,
@@ -124,6 +129,7 @@ RULES: tuple[Rule, ...] = (
     prod_locks.RULE,
     audit_immutability.RULE,
     no_cross_tenant_replication.RULE,
+    level_boundary.RULE,
     required_tags.RULE,
     expired.RULE,
     unused.RULE,
@@ -171,6 +177,11 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
         self._tags: Mapping[str, str] = {}
         # The stack's config as ConfigureStack sent it; None until it does (rules then fail closed).
         self._stack_config: Mapping[str, str] | None = None
+        # Each resource's inputs as Analyze saw them: AnalyzeStack sends only outputs, and stack
+        # rules judge what the program asks Azure for (policies.props.requested). A resource the
+        # engine did not register this run (outside --target) is judged on its outputs: what Azure
+        # holds for it, which this run does not change.
+        self._inputs: dict[str, dict[str, Any]] = {}
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -202,6 +213,7 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
     # -- analysis --------------------------------------------------------------------------------
 
     def Analyze(self, request: Any, context: Any) -> Any:
+        self._inputs[request.urn] = deserialize_properties(json_format.MessageToDict(request.properties))
         response = super().Analyze(request, context)  # type: ignore[no-untyped-call]
         self._apply_exemptions(response, request.urn)
         return response
@@ -216,6 +228,7 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
             self.exemptions,
             self._today(),
             register_from_config(self._stack_config),
+            partners_from_config(self._stack_config),
         )
         for policy in self._policies:
             level = self._get_enforcement_level(policy)
@@ -244,7 +257,10 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
         resources: list[PolicyResource] = []
         links: list[tuple[PolicyResource, str, list[str], dict[str, list[str]]]] = []
         for r in request.resources:
-            props = unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(r.properties)))
+            outputs = deserialize_properties(json_format.MessageToDict(r.properties))
+            inputs = self._inputs.get(r.urn)
+            judged = outputs if inputs is None else requested(inputs, outputs)
+            props = unknown_checking_proxy(judged)
             resource = PolicyResource(
                 r.type,
                 props,

@@ -72,8 +72,9 @@ def is_list(value: Any) -> bool:
 
 
 def items(value: Any) -> list[Any]:
-    """The elements of a JSON array, or [] when absent or not an array."""
-    return list(value) if is_list(value) else []
+    """The elements of a JSON array (:data:`UNKNOWN` for one unknown during preview), or [] when absent
+    or not an array."""
+    return [peek(value, i) for i in range(len(value))] if is_list(value) else []
 
 
 def mapping(value: Any) -> Mapping[str, Any]:
@@ -121,3 +122,37 @@ def peek(value: Any, *path: str | int) -> Any:
     except UnknownValueError:
         return UNKNOWN
     return UNKNOWN if is_unknown(found) else found
+
+
+COMPUTED: tuple[tuple[str, ...], ...] = (
+    ("id",),
+    ("name",),
+    ("principalId",),
+    ("clientId",),
+    ("tenantId",),
+    ("customerId",),
+    ("keyUri",),
+    ("keyUriWithVersion",),
+    ("properties", "vaultUri"),
+)
+"""The outputs Azure computes that inputs cannot hold: ids, names, principal ids, URIs."""
+
+
+def requested(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """What a resource asks Azure for: its inputs, plus only the :data:`COMPUTED` outputs they lack.
+
+    A plan whose outputs look compliant while its inputs request something else (or leave it out)
+    is judged by its inputs; outputs never replace or add a requested property.
+    """
+    merged: dict[str, Any] = dict(inputs)
+    for path in COMPUTED:
+        value = dig(outputs, *path)
+        if value is None or dig(inputs, *path) is not None:
+            continue
+        node = merged
+        for step in path[:-1]:
+            inner = node.get(step)
+            node[step] = dict(inner) if isinstance(inner, Mapping) else {}
+            node = node[step]
+        node[path[-1]] = value
+    return merged

@@ -112,16 +112,25 @@ def _entry(index: int, raw: Any) -> UseCase | str:
     return UseCase(use_case_id, approval, level, expires)
 
 
+def json_list(value: str, what: str) -> list[Any] | str:
+    """A stack-config value the engine sent as JSON text, as a list; else why it is not one.
+
+    The one reader of the stack config's registers (use cases here, partners in ``policies/partners.py``).
+    """
+    try:
+        raw = json.loads(value)
+    except (json.JSONDecodeError, RecursionError) as error:
+        return f"not JSON ({error})"
+    return raw if isinstance(raw, list) else f"expected a list of {what}, got {type(raw).__name__}"
+
+
 def parse_register(value: str | None) -> UseCaseRegister:
     """The register from the JSON text of ``tvt:useCases`` (None: the stack config has no register)."""
     if value is None:
         return MISSING
-    try:
-        raw = json.loads(value)
-    except (json.JSONDecodeError, RecursionError) as error:
-        return _malformed(f"not JSON ({error})")
-    if not isinstance(raw, list):
-        return _malformed(f"expected a list of use cases, got {type(raw).__name__}")
+    raw = json_list(value, "use cases")
+    if isinstance(raw, str):
+        return _malformed(raw)
     use_cases: list[UseCase] = []
     for index, item in enumerate(raw):
         entry = _entry(index, item)

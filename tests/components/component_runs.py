@@ -59,6 +59,7 @@ VAULT = "azure-native:keyvault:Vault"
 KEY = "azure-native:keyvault:Key"
 IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
 ACCOUNT = "azure-native:storage:StorageAccount"
 BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
 CONTAINER = "azure-native:storage:BlobContainer"
@@ -82,6 +83,7 @@ UNTAGGABLE = frozenset(
         DIAGNOSTIC,
         ACTIVITY_LOG,
         ROLE_ASSIGNMENT,
+        ROLE_DEFINITION,
         LOCK,
         ZONE_GROUP,
         AMPLS_RESOURCE,

@@ -10,6 +10,7 @@ from component_runs import make_config
 
 from components.access import RoleAssignmentSpec
 from components.audit import AuditServicesArgs
+from components.config.model import Role
 from components.diagnostics import Diagnostics
 from components.keyvault import CustomerManagedKey, KeyVaultArgs
 from components.level import DataLevelArgs
@@ -22,7 +23,7 @@ from components.network import (
 )
 from components.placement import Placement
 from components.protection import PROD
-from components.roles import STORAGE_BLOB_DATA_READER
+from components.roles import custom_role
 from components.storage import Immutability, SecureStorageArgs, replication_sku
 from components.tags import CLASSIFICATION, data_level, scope_tags
 from tests.conftest import SUBSCRIPTION
@@ -49,8 +50,11 @@ def storage_args(**overrides: object) -> SecureStorageArgs:
     return SecureStorageArgs(**{**base, **overrides})  # type: ignore[arg-type]
 
 
+READER = custom_role(Role.READER, stack="prod", subscription_id="sub", level=3)
+
+
 def reader_on(container: str | None, name: str = "g-reader") -> RoleAssignmentSpec:
-    return RoleAssignmentSpec(name, STORAGE_BLOB_DATA_READER, "oid", "oid", "d", container=container)
+    return RoleAssignmentSpec(name, READER, "oid", "oid", "d", container=container, role_definition="role-id")
 
 
 def test_placement_keeps_data_in_the_uk() -> None:

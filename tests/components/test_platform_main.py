@@ -21,7 +21,9 @@ def test_main_builds_the_stack(runs: Runs, stack: str) -> None:
     config = run.config
     zones = sum(len(level.zones) for level in config.levels)
     locks = 4 if config.is_prod else 0
-    expected = FIXED + zones + len(config.grants) + locks
+    # One custom role definition per TVT role a level's grants use.
+    roles = sum(len({g.role for g in config.grants if g.level == lv.level}) for lv in config.levels)
+    expected = FIXED + zones + len(config.grants) + locks + roles
     custom = [r for r in run.resources if r.custom]
     assert len(custom) == expected, f"main-{stack}: {len(custom)} resources, expected {expected}"
     assert len(run.resources) - len(custom) == COMPONENTS

@@ -28,6 +28,7 @@ from component_runs import (
     PLATFORM,
     RG,
     ROLE_ASSIGNMENT,
+    ROLE_DEFINITION,
     SCOPES,
     STORAGE,
     SUBNET,
@@ -53,6 +54,7 @@ DECLARED_IN = {
     KEY: {KEYVAULT},
     IDENTITY: {KEYVAULT},
     ROLE_ASSIGNMENT: {KEYVAULT, STORAGE},
+    ROLE_DEFINITION: {LEVEL},  # each level declares the custom roles its grants use
     ACCOUNT: {STORAGE},
     BLOB_SERVICE: {STORAGE},
     CONTAINER: {STORAGE},

@@ -1,9 +1,11 @@
 """One compliant stack, shaped like the resource contract, that every rule passes.
 
-Plain dicts, as the engine would send them: camelCase properties, URNs with the parent type
-chain, parents, ``dependsOn`` and property dependencies. The audit scope and levels 1 and 3 are
-built by the same helpers the program's components mirror, so each resource kind appears once
-per scope and negative cases can mutate exactly one property of one named resource.
+Plain dicts, as the engine would send them: camelCase inputs, the outputs Azure adds to them (ARM
+ids, principal ids, vault URIs: :attr:`Res.computed`), URNs with the parent type chain, parents,
+``dependsOn`` and property dependencies. Every value that names another resource is that
+resource's id, URI or name *and* a property dependency on it, as in a real plan. The audit scope
+and levels 1-3 are built by the same helpers the program's components mirror, so each resource
+kind appears once per scope and negative cases can mutate exactly one property of one resource.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from scripts.engine.capture import azure_name_and_id
 from tests.conftest import SUBSCRIPTION
 
 PROJECT = "tvt-platform"
@@ -53,16 +56,52 @@ USE_CASES = "tvt:useCases"
 APPROVAL = "DEC-2026-03"
 EXPIRES = "2027-09-30"
 
-BLOB_READ = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"
+BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
+BLOB_READ, BLOB_WRITE, BLOB_ADD, BLOB_DELETE, BLOB_MOVE = (
+    f"{BLOBS}/{a}" for a in ("read", "write", "add/action", "delete", "move/action")
+)
 PRIVATE_LINK = "@Environment[isPrivateLink] BoolEquals true"
+ACCESS_END = "2027-10-01T00:00:00.0Z"  # midnight UTC after EXPIRES
+# The TVT custom roles' data actions, written out from the role table's documented meaning.
+TVT_ROLES: dict[str, tuple[str, ...]] = {
+    "reader": (BLOB_READ,),
+    "contributor": (BLOB_READ, BLOB_WRITE, BLOB_ADD, BLOB_DELETE, BLOB_MOVE),
+    "ingest-writer": (BLOB_WRITE, BLOB_ADD),
+}
+# Partners and their groups, as the stack config's register (tvt:partners) lists them.
+PARTNERS_KEY = "tvt:partners"
+GROUPS: dict[str, tuple[str, str]] = {  # group key -> (partner id, object id)
+    "tvp-analysts": ("thames-valley-police", "0f7c3a52-7d0e-4c4e-9a8b-2d1f3e4a5b6c"),
+    "tvp-data-ingest": ("thames-valley-police", "1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d"),
+    "vru-analysts": ("thames-valley-vru", "2b3c4d5e-6f7a-4b2c-9d3e-4f5a6b7c8d9e"),
+}
+
+
+def condition(
+    actions: tuple[str, ...], *, end: str | None, private_link: bool, prefix: str | None = None
+) -> str:
+    """The ABAC condition the program writes for a grant of a role with ``actions`` (its documented shape)."""
+    expressions = [f"@Environment[UtcNow] DateTimeLessThan '{end}'"] if end else []
+    expressions += [PRIVATE_LINK] if private_link else []
+    expressions += [f"@Resource[{BLOBS}:path] StringStartsWith '{prefix}'"] if prefix else []
+    none_of = " AND ".join(f"!(ActionMatches{{'{a}'}})" for a in actions)
+    return f"( ( {none_of} ) OR ( {' AND '.join(expressions)} ) )"
 
 
 def reader_condition(end: str, *, private_link: bool) -> str:
-    """The ABAC condition a Storage Blob Data Reader grant on a use case carries, as the program writes it."""
-    expressions = [f"@Environment[UtcNow] DateTimeLessThan '{end}'"] + (
-        [PRIVATE_LINK] if private_link else []
-    )
-    return f"( ( !(ActionMatches{{'{BLOB_READ}'}}) ) OR ( {' AND '.join(expressions)} ) )"
+    """The ABAC condition a TVT reader grant on a use case carries, as the program writes it."""
+    return condition(TVT_ROLES["reader"], end=end, private_link=private_link)
+
+
+def merged(inputs: dict[str, Any], computed: dict[str, Any]) -> dict[str, Any]:
+    """Outputs as Azure returns them: the inputs, plus the values only Azure knows, object by object."""
+    result = copy.deepcopy(inputs)
+    for key, value in computed.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merged(result[key], value)
+        else:
+            result.setdefault(key, copy.deepcopy(value))
+    return result
 
 
 @dataclass
@@ -78,6 +117,16 @@ class Res:
     depends_on: list[str] = field(default_factory=list)
     protect: bool = False
     qualified: str = ""  # the type chain used in children's URNs
+    computed: dict[str, Any] = field(default_factory=dict)  # what only outputs hold (id, principalId)
+    frozen_outputs: dict[str, Any] | None = None  # outputs fixed before an inputs-only mutation
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        return self.frozen_outputs if self.frozen_outputs is not None else merged(self.props, self.computed)
+
+    @property
+    def id(self) -> str:
+        return str(self.computed.get("id", ""))
 
 
 class Stack:
@@ -103,6 +152,7 @@ class Stack:
         protect: bool = False,
         depends_on: list[Res] | None = None,
     ) -> Res:
+        """Add a resource; Azure types get the id (and principal id, vault URI) Azure would give them."""
         qualified = f"{parent.qualified}${type_}" if parent else type_
         urn = f"urn:pulumi:{self.stack}::{PROJECT}::{qualified}::{name}"
         deps = {k: [r.urn for r in (v if isinstance(v, list) else [v])] for k, v in (refs or {}).items()}
@@ -117,6 +167,7 @@ class Stack:
             list(dict.fromkeys(all_deps)),
             protect,
             qualified,
+            computed(type_, name, props),
         )
         if name in self.resources:
             raise ValueError(f"duplicate logical name {name}")
@@ -131,6 +182,20 @@ class Stack:
 
     def copy(self) -> Stack:
         return copy.deepcopy(self)
+
+
+def computed(type_: str, name: str, props: dict[str, Any]) -> dict[str, Any]:
+    """The values Azure computes for a new resource of ``type_``: its id (the catalog's ARM id
+    template, as the offline preview's mocks build it), and for identities and vaults the rest."""
+    if not type_.startswith("azure-native:"):
+        return {}
+    azure_name, arm_id = azure_name_and_id(type_, name, props, SUBSCRIPTION)
+    found: dict[str, Any] = {"id": arm_id, "name": azure_name}
+    if type_ == "azure-native:managedidentity:UserAssignedIdentity":
+        found["principalId"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"principal:{arm_id}"))
+    if type_ == "azure-native:keyvault:Vault":
+        found["properties"] = {"vaultUri": f"https://{azure_name}.vault.azure.net/"}
+    return found
 
 
 def arm(kind: str, name: str, rg: str) -> str:
@@ -214,9 +279,7 @@ class _Builder:
                 "virtualNetworkName": f"vnet-tvt-{self.env}-{scope}",
                 "subnetName": "snet-private-endpoints",
                 "addressPrefix": prefix.replace("/24", "/26"),
-                "networkSecurityGroup": {
-                    "id": arm("Microsoft.Network/networkSecurityGroups", f"nsg-{scope}", rg_name)
-                },
+                "networkSecurityGroup": {"id": nsg.id},
                 "privateEndpointNetworkPolicies": "Enabled",
                 "defaultOutboundAccess": False,
             },
@@ -299,8 +362,8 @@ class _Builder:
             f"{scope}-key-access",
             kv,
             {
-                "scope": f"{arm('Microsoft.KeyVault/vaults', vault_name, rg_name)}/keys/cmk-{scope}",
-                "principalId": f"principal-of-{scope}-identity",
+                "scope": key.id,
+                "principalId": identity.computed["principalId"],
                 "principalType": "ServicePrincipal",
                 "roleDefinitionId": role_id(CRYPTO_USER),
                 "roleAssignmentName": str(uuid.uuid5(uuid.NAMESPACE_URL, scope)),
@@ -325,11 +388,11 @@ class _Builder:
                 "location": LOCATION,
                 "tags": self.tags(level),
                 "privateEndpointName": f"pe-{stem}",
-                "subnet": {"id": "subnet-id"},
+                "subnet": {"id": subnet.id},
                 "privateLinkServiceConnections": [
                     {
                         "name": f"plsc-{stem}",
-                        "privateLinkServiceId": f"id-of-{target.name}",
+                        "privateLinkServiceId": target.id,
                         "groupIds": [group],
                     }
                 ],
@@ -344,7 +407,7 @@ class _Builder:
                 "resourceGroupName": rg_name,
                 "privateEndpointName": f"pe-{stem}",
                 "privateDnsZoneGroupName": "default",
-                "privateDnsZoneConfigs": [{"name": group, "privateDnsZoneId": f"id-of-{ZONES[group]}"}],
+                "privateDnsZoneConfigs": [{"name": group, "privateDnsZoneId": self.zones[group].id}],
             },
             {"resourceGroupName": rg, "privateEndpointName": pe, "privateDnsZoneConfigs": self.zones[group]},
         )
@@ -374,15 +437,15 @@ class _Builder:
             "kind": "StorageV2",
             "sku": {"name": "Standard_GZRS"},
             "isHnsEnabled": not archive,
-            "identity": {"type": "UserAssigned", "userAssignedIdentities": [f"id-of-{identity.name}"]},
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": [identity.id]},
             "encryption": {
                 "keySource": "Microsoft.Keyvault",
                 "requireInfrastructureEncryption": True,
                 "keyVaultProperties": {
-                    "keyName": f"cmk-{scope}",
-                    "keyVaultUri": f"https://kv-tvt-{scope}.vault.azure.net/",
+                    "keyName": key.props["keyName"],
+                    "keyVaultUri": vault.computed["properties"]["vaultUri"],
                 },
-                "encryptionIdentity": {"encryptionUserAssignedIdentity": f"id-of-{identity.name}"},
+                "encryptionIdentity": {"encryptionUserAssignedIdentity": identity.id},
                 "services": {
                     "blob": {"enabled": True, "keyType": "Account"},
                     "file": {"enabled": True, "keyType": "Account"},
@@ -479,24 +542,22 @@ class _Builder:
         for _scope, parent, target, logs, metrics in self.diag_targets:
             props: dict[str, Any] = {
                 "name": "diag-tvt-audit",
-                "resourceUri": f"id-of-{target.name}",
-                "workspaceId": "id-of-audit-workspace",
+                "resourceUri": target.id,
+                "workspaceId": workspace.id,
             }
             refs: dict[str, Res | list[Res]] = {"resourceUri": target, "workspaceId": workspace}
             # Azure refuses to archive a storage account's logs into itself: the archive's own go to
             # the workspace only.
             own = target is archive or archive.urn in target.deps.get("accountName", [])
             if self.prod and not own:
-                props["storageAccountId"] = "id-of-audit-storage"
+                props["storageAccountId"] = archive.id
                 refs["storageAccountId"] = archive
             if logs:
                 props["logs"] = [{"categoryGroup": "allLogs", "enabled": True}]
             if metrics:
                 # Storage rejects AllMetrics and exports only Transaction (Capacity exports nothing).
                 categories = (
-                    ["Transaction"]
-                    if target.type.startswith("azure-native:storage:")
-                    else ["AllMetrics"]
+                    ["Transaction"] if target.type.startswith("azure-native:storage:") else ["AllMetrics"]
                 )
                 props["metrics"] = [{"category": c, "enabled": True} for c in categories]
             self.s.add("azure-native:monitor:DiagnosticSetting", f"{target.name}-diag", parent, props, refs)
@@ -550,8 +611,8 @@ class _Builder:
             audit,
             {
                 "name": "diag-tvt-activity-log",
-                "workspaceId": "id-of-audit-workspace",
-                "storageAccountId": "id-of-audit-storage",
+                "workspaceId": workspace.id,
+                "storageAccountId": archive.id,
                 "logs": [{"category": c, "enabled": True} for c in ACTIVITY_CATEGORIES],
             },
             {"workspaceId": workspace, "storageAccountId": archive},
@@ -572,30 +633,73 @@ class _Builder:
         }[n]
         sa, _service = self.storage(scope, level, comp, rg, subnet, keys, archive=False, containers=zones)
         self.lock(scope, comp, rg)
+        roles = {r: self.role_definition(scope, n, comp, rg, r) for r in dict.fromkeys(g[1] for g in grants)}
         for group, role, zone, use_case in grants:
             target = self.s[f"{scope}-container-{zone}"] if zone else sa
-            description = f"TVT grant: {role} for {group} on {scope}{'/' + zone if zone else ''}."
+            partner, object_id = GROUPS[group]
+            self.partner(group)
+            folder = f"{partner}/" if role == "ingest-writer" else None
+            description = f"TVT grant: {role} for {group} on level {n}" + (f" zone {zone}" if zone else "")
+            description += f", writes under {zone}/{folder} only." if folder else "."
             props: dict[str, Any] = {
-                "scope": f"id-of-{target.name}",
-                "principalId": "0f7c3a52-7d0e-4c4e-9a8b-2d1f3e4a5b6c",
+                "scope": target.id,
+                "principalId": object_id,
                 "principalType": "Group",
-                "roleDefinitionId": role_id(BLOB_READER),
+                "roleDefinitionId": roles[role].id,
                 "description": description,
-                "roleAssignmentName": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope}/{group}")),
+                "roleAssignmentName": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope}/{group}/{role}")),
             }
             if use_case:
                 # A use case ends the access in Azure (ABAC), at level 3 over private link only.
                 props["description"] += f" Use case {use_case} ({APPROVAL}) expires {EXPIRES}."
                 self.register(use_case, n)
                 props["conditionVersion"] = "2.0"
-                props["condition"] = reader_condition("2027-10-01T00:00:00.0Z", private_link=n == 3)
+                props["condition"] = condition(
+                    TVT_ROLES[role], end=ACCESS_END, private_link=n == 3, prefix=folder
+                )
             self.s.add(
                 "azure-native:authorization:RoleAssignment",
-                f"{scope}-grant-{group}",
+                f"{scope}-grant-{group}" if role != "ingest-writer" else f"{scope}-grant-{group}-upload",
                 comp,
                 props,
-                {"scope": target},
+                {"scope": target, "roleDefinitionId": roles[role]},
             )
+
+    def role_definition(self, scope: str, n: int, parent: Res, rg: Res, role: str) -> Res:
+        """A TVT custom role of one level: exactly its data actions, assignable only in the level's group."""
+        return self.s.add(
+            "azure-native:authorization:RoleDefinition",
+            f"{scope}-role-{role}",
+            parent,
+            {
+                "roleDefinitionId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.env}/{scope}/{role}")),
+                "roleName": f"TVT {self.env} level {n} {role}",
+                "description": f"TVT {role} on level {n}",
+                "roleType": "CustomRole",
+                "scope": rg.id,
+                "assignableScopes": [rg.id],
+                "permissions": [
+                    {
+                        "actions": [],
+                        "notActions": [],
+                        "dataActions": list(TVT_ROLES[role]),
+                        "notDataActions": [],
+                    }
+                ],
+            },
+            {"scope": rg, "assignableScopes": rg},
+        )
+
+    def partner(self, group: str) -> None:
+        """Record ``group`` under its partner in the stack config's partner register (``tvt:partners``)."""
+        partner, object_id = GROUPS[group]
+        register = self.s.config.setdefault(PARTNERS_KEY, [])
+        entry = next((e for e in register if e["id"] == partner), None)
+        if entry is None:
+            entry = {"id": partner, "name": partner, "groups": []}
+            register.append(entry)
+        if all(g["key"] != group for g in entry["groups"]):
+            entry["groups"].append({"key": group, "objectId": object_id, "displayName": group})
 
     def register(self, use_case: str, level: int) -> None:
         """Record ``use_case`` in the stack config's register (``tvt:useCases``), as approved."""
@@ -620,11 +724,11 @@ class _Builder:
                     f"audit-link-{group}-{vnet.name}",
                     audit,
                     {
-                        "resourceGroupName": "rg-tvt-audit",
+                        "resourceGroupName": self.s["audit-rg"].props["resourceGroupName"],
                         "privateZoneName": ZONES[group],
                         "location": "global",
                         "registrationEnabled": False,
-                        "virtualNetwork": {"id": f"id-of-{vnet.name}"},
+                        "virtualNetwork": {"id": vnet.id},
                         "tags": self.tags("shared"),
                     },
                     {
@@ -636,9 +740,9 @@ class _Builder:
 
 
 def compliant_stack(environment: str = "prod") -> Stack:
-    """The baseline: audit services plus levels 1 and 3, compliant with every rule of the pack.
+    """The baseline: audit services plus levels 1-3, compliant with every rule of the pack.
 
-    Its config holds the use-case register its level-3 grant names. The findings it still
+    Its config holds the use-case and partner registers its grants name. The findings it still
     produces are the two design exemptions in ``policies/config/<stack>.json``:
     the Log Analytics workspace has no customer-managed key (``encryption-cmk-same-level``) and the
     audit archive enables public network access for Azure Monitor's trusted-service writes behind a
@@ -647,7 +751,14 @@ def compliant_stack(environment: str = "prod") -> Stack:
     b = _Builder(environment)
     workspace, archive = b.audit()
     b.level(1, [("vru-analysts", "reader", None, None)])
-    b.level(3, [("tvp-analysts", "reader", "matched", "UC-2026-001")])
+    b.level(2, [("vru-analysts", "contributor", "curated", "UC-2026-003")])
+    b.level(
+        3,
+        [
+            ("tvp-analysts", "reader", "matched", "UC-2026-001"),
+            ("tvp-data-ingest", "ingest-writer", "landing", "UC-2026-001"),
+        ],
+    )
     b.links()
     b.diagnostics(workspace, archive)
     return b.s

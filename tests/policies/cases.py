@@ -4,6 +4,11 @@ Each rule's cases live in ``tests/policies/rules/<family>/test_<rule>.py``, besi
 rule. A case mutates one thing (one property, option, reference or resource) of the compliant
 baseline and names the exact rule and a key part of its message; ``also`` lists other rules the
 same change legitimately trips, so :func:`assert_case_trips` can insist on the exact set.
+
+Every case runs twice: as written, with every value known, and again after :func:`first_preview`,
+where every value computed from another resource is unknown and property dependencies decide
+(the known-value and the unknown-value paths must agree). A case whose change is only to such a
+value, with its dependency kept, is ``known_only``: a first preview cannot see it, by design.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
+from policies.references import EACH, references
 from tests.policies.baselines import Stack, compliant_stack
 from tests.policies.harness import Hit, analyzer, describe, load_config, run
 
@@ -29,26 +36,69 @@ class Case:
     resource: str | None = None  # logical name the finding is on (None: the stack as a whole)
     also: frozenset[str] = frozenset()
     config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # merged over prod.json
+    known_only: bool = False  # the change is invisible while computed values are unknown
 
     def __str__(self) -> str:
         return self.what
 
 
+def _put(props: dict[str, Any], path: str, value: Any) -> None:
+    node: Any = props
+    *head, last = path.split(".")
+    for step in head:
+        node = node[int(step)] if isinstance(node, list) else node[step]
+    key: Any = int(last) if isinstance(node, list) else last
+    if value is DELETE:
+        del node[key]
+    else:
+        node[key] = value
+
+
 def set_prop(name: str, path: str, value: Any = DELETE) -> Mutation:
-    """Set (or delete) ``path`` (dotted; integers index lists) on resource ``name``."""
+    """Set (or delete) ``path`` (dotted; integers index lists) on resource ``name``, inputs and outputs."""
 
     def mutate(stack: Stack) -> None:
-        node: Any = stack[name].props
-        *head, last = path.split(".")
-        for step in head:
-            node = node[int(step)] if isinstance(node, list) else node[step]
-        key: Any = int(last) if isinstance(node, list) else last
-        if value is DELETE:
-            del node[key]
-        else:
-            node[key] = value
+        _put(stack[name].props, path, value)
 
     return mutate
+
+
+def set_input(name: str, path: str, value: Any = DELETE) -> Mutation:
+    """Change what ``name`` asks Azure for while its outputs still report the compliant value."""
+
+    def mutate(stack: Stack) -> None:
+        res = stack[name]
+        res.frozen_outputs = res.outputs
+        _put(res.props, path, value)
+
+    return mutate
+
+
+def identity_of(stack: Stack, target: str, kind: str = "id") -> str:
+    """What a value naming ``target`` holds: its ``id``, vault ``uri``, Azure ``name`` or ``principal``."""
+    res = stack[target]
+    found = {
+        "id": res.computed.get("id"),
+        "uri": res.computed.get("properties", {}).get("vaultUri"),
+        "name": res.computed.get("name"),
+        "principal": res.computed.get("principalId"),
+    }[kind]
+    assert isinstance(found, str), f"{target} has no {kind}"
+    return found
+
+
+def refer(name: str, path: str, target: str, kind: str = "id") -> Mutation:
+    """The value at ``path`` names ``target``; the property dependency still names the original."""
+
+    def mutate(stack: Stack) -> None:
+        _put(stack[name].props, path, identity_of(stack, target, kind))
+
+    return mutate
+
+
+def retarget(name: str, key: str, path: str, target: str, kind: str = "id") -> Mutation:
+    """Value and property dependency both name ``target``: a consistent, wrong reference."""
+    return chain(refer(name, path, target, kind), point_ref(name, key, target))
 
 
 def drop(name: str) -> Mutation:
@@ -103,7 +153,53 @@ def retag_environment(environment: str) -> Mutation:
     return mutate
 
 
+ELSEWHERE = "/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/rg-elsewhere/providers"
+
+
+def foreign(resource: str) -> str:
+    """An ARM id outside this stack, e.g. ``foreign("Microsoft.Storage/storageAccounts/exfil")``."""
+    return f"{ELSEWHERE}/{resource}"
+
+
+def outside(name: str, key: str, path: str, value: Any) -> Mutation:
+    """The value at ``path`` names ``value`` (outside the stack) and no longer has a dependency."""
+    return chain(set_prop(name, path, value), drop_ref(name, key))
+
+
+def first_preview(stack: Stack) -> Stack:
+    """``stack`` as a first ``pulumi preview`` sends it: nothing exists yet, so what Azure computes
+    (ids, principal ids, URIs) is absent from outputs, and every value computed from another
+    resource (a reference with a property dependency) is the engine's unknown sentinel."""
+    stack = stack.copy()
+    for res in stack.resources.values():
+        res.computed = {}
+        if res.frozen_outputs is not None:
+            res.frozen_outputs = {k: v for k, v in res.frozen_outputs.items() if k not in ("id", "name")}
+        for ref in references(res.type):
+            if res.deps.get(ref.key):
+                _unknown(res.props, (ref.key, *ref.path))
+    return stack
+
+
+def _unknown(node: Any, path: tuple[str, ...]) -> None:
+    step, *rest = path
+    if step == EACH:
+        for i, item in enumerate(node if isinstance(node, list) else []):
+            if rest:
+                _unknown(item, tuple(rest))
+            else:
+                node[i] = UNKNOWN_STRING_VALUE
+        return
+    if not isinstance(node, dict) or step not in node:
+        return
+    if rest:
+        _unknown(node[step], tuple(rest))
+    else:
+        node[step] = UNKNOWN_STRING_VALUE
+
+
 BASELINE = compliant_stack("prod")
+PREVIEW = first_preview(BASELINE)
 
 # The baseline's findings: the approved design exemptions, advisory and labelled.
 EXEMPTED_BY_DESIGN = {
@@ -117,9 +213,18 @@ def baseline_findings() -> list[Hit]:
     return run(analyzer(load_config("prod")), BASELINE)
 
 
+def preview_findings() -> list[Hit]:
+    """Every finding on the compliant baseline's first preview under prod's pack config."""
+    return run(analyzer(load_config("prod")), PREVIEW)
+
+
 def _expected_exemption(f: Hit) -> bool:
     resource = EXEMPTED_BY_DESIGN.get(f.rule)
     return resource is not None and f.urn == BASELINE[resource].urn and f.exempted and f.level == "advisory"
+
+
+def _changed(stack: Stack, base: Stack) -> list[str]:
+    return [n for n, r in stack.resources.items() if n not in base.resources or r != base[n]]
 
 
 def _config(extra: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -139,8 +244,11 @@ def assert_case_trips(rule: str, case: Case, baseline: list[Hit]) -> None:
     """``case`` trips ``rule`` with its message on its resource, mandatory, and nothing but ``also``."""
     stack = BASELINE.copy()
     case.mutate(stack)
-    changed = [n for n, r in stack.resources.items() if n not in BASELINE.resources or r != BASELINE[n]]
-    findings = [f for f in run(analyzer(_config(case.config)), stack, only=changed) if f not in baseline]
+    findings = [
+        f
+        for f in run(analyzer(_config(case.config)), stack, only=_changed(stack, BASELINE))
+        if f not in baseline
+    ]
     hits = [f for f in findings if f.rule == rule and case.message in f.message]
     assert hits, (
         f"{case.what}: expected {rule} with {case.message!r}, got:\n{describe(findings) or '  nothing'}"
@@ -154,18 +262,41 @@ def assert_case_trips(rule: str, case: Case, baseline: list[Hit]) -> None:
     assert not unexpected, f"{case.what}: also tripped {sorted(unexpected)}:\n{describe(findings)}"
 
 
+def assert_unknown_path_agrees(rule: str, case: Case, preview: list[Hit]) -> None:
+    """With every computed value unknown, ``case`` still trips ``rule`` on the same resource."""
+    stack = BASELINE.copy()
+    case.mutate(stack)
+    stack = first_preview(stack)
+    findings = [
+        f
+        for f in run(analyzer(_config(case.config)), stack, only=_changed(stack, PREVIEW))
+        if f not in preview
+    ]
+    expected_urn = stack[case.resource].urn if case.resource else ""
+    hits = [f for f in findings if f.rule == rule and f.urn == expected_urn]
+    assert hits, (
+        f"{case.what}, values unknown as in a first preview: expected {rule} on "
+        f"{case.resource or 'the stack'}, got:\n{describe(findings) or '  nothing'}"
+    )
+    assert all(f.level == "mandatory" or rule.startswith(("tagging-", "exemption-unused")) for f in hits)
+
+
 def rule_tests(rule: str, cases: list[Case]) -> tuple[Callable[..., None], Callable[..., None]]:
-    """The two tests every rule module has: the baseline passes the rule, and each case trips it.
+    """The two tests every rule module has: the baseline passes the rule, and each case trips it,
+    both with values known and as a first preview sees them (unless the case is ``known_only``).
 
     A rule module binds them to module-level names (``test_baseline_passes_rule, test_negative_case
     = rule_tests(RULE, CASES)``) so pytest collects them there, next to the cases they run.
     """
 
-    def test_baseline_passes_rule(baseline_findings: list[Hit]) -> None:
+    def test_baseline_passes_rule(baseline_findings: list[Hit], preview_findings: list[Hit]) -> None:
         assert_baseline_passes(rule, baseline_findings)
+        assert_baseline_passes(rule, preview_findings)
 
     @pytest.mark.parametrize("case", cases, ids=str)
-    def test_negative_case(case: Case, baseline_findings: list[Hit]) -> None:
+    def test_negative_case(case: Case, baseline_findings: list[Hit], preview_findings: list[Hit]) -> None:
         assert_case_trips(rule, case, baseline_findings)
+        if not case.known_only:
+            assert_unknown_path_agrees(rule, case, preview_findings)
 
     return test_baseline_passes_rule, test_negative_case

@@ -64,7 +64,7 @@ def plan_of(stack: Stack) -> Plan:
             custom=not r.type.startswith("tvt:") and r.type != "pulumi:pulumi:Stack",
             id="",
             inputs=r.props,
-            outputs=r.props,
+            outputs=r.outputs,
             parent=r.parent,
             protect=r.protect,
             dependencies=tuple(r.depends_on),

@@ -1,13 +1,15 @@
-"""StackIndex: references by property, level resolution, environment; linear in resources."""
+"""StackIndex: references by value and property dependency, levels from structure, environment; linear."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from policies.catalog import COMPONENT_TYPES, DataClass, Geography, classify
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+from policies.catalog import COMPONENT_TYPES, DIAGNOSTIC_SETTING, DataClass, Geography, classify
 from policies.model import Resource
-from policies.stack_index import StackIndex, is_prod_resource, urn_stack
+from policies.stack_index import AUDIT_COMPONENT, LEVEL_COMPONENT, StackIndex, is_prod_resource, urn_stack
 from tests.policies.baselines import compliant_stack
 
 STACK = compliant_stack()
@@ -17,10 +19,26 @@ def index_of(resources: list[Resource]) -> StackIndex:
     return StackIndex(resources)
 
 
-def res(urn: str, tags: dict[str, str] | None = None, type_: str = "t:t:T", **deps: list[str]) -> Resource:
+def res(
+    urn: str,
+    tags: dict[str, str] | None = None,
+    type_: str = "t:t:T",
+    parent: str | None = None,
+    props: dict[str, Any] | None = None,
+    **deps: list[str],
+) -> Resource:
     return Resource(
-        urn=urn, type=type_, name=urn, props={"tags": tags} if tags else {}, property_dependencies=deps
+        urn=urn,
+        type=type_,
+        name=urn,
+        props={**({"tags": tags} if tags else {}), **(props or {})},
+        parent=parent,
+        property_dependencies=deps,
     )
+
+
+def level_component(name: str) -> Resource:
+    return Resource(urn=name, type=LEVEL_COMPONENT, name=name, props={})
 
 
 def baseline_index() -> StackIndex:
@@ -29,7 +47,7 @@ def baseline_index() -> StackIndex:
             r.urn,
             r.type,
             r.name,
-            r.props,
+            r.outputs,
             r.protect,
             r.parent,
             tuple(r.depends_on),
@@ -42,28 +60,74 @@ def baseline_index() -> StackIndex:
 def test_levels_in_the_baseline() -> None:
     index = baseline_index()
     expected = {
-        "l3-storage": "3",  # own tag
-        "l3-subnet": "3",  # via resourceGroupName / virtualNetworkName
-        "l3-container-matched": "3",  # via accountName
-        "l3-grant-tvp-analysts": "3",  # scope -> container -> account
+        "l3-storage": "3",  # declared in the level-3 component, placed in its group
+        "l3-subnet": "3",
+        "l3-container-matched": "3",
+        "l3-grant-tvp-analysts": "3",
         "l1-grant-vru-analysts": "1",
-        "l3-vault-diag": "3",  # resourceUri wins over workspaceId (shared) at the same distance
-        "l3-storage-blob-pe-dns": "3",  # privateEndpointName wins over privateDnsZoneConfigs
+        "l3-vault-diag": "3",
+        "l3-storage-blob-pe-dns": "3",
         "audit-activity-log": "shared",
-        "tvt": None,  # components carry no level
+        "l3": "3",  # the level component itself
+        "tvt": None,  # the platform spans levels: no level of its own
     }
     for name, level in expected.items():
         got = index.level(index.get(STACK[name].urn))  # type: ignore[arg-type]
         assert got == level, f"{name}: level {got}, expected {level}"
+        assert not index.level_problems(index.get(STACK[name].urn)), name  # type: ignore[arg-type]
+
+
+def test_a_tag_never_decides_the_level() -> None:
+    index = index_of([level_component("l3"), res("key", {"data-level": "2"}, parent="l3")])
+    key = index.get("key")
+    assert key is not None and index.level(key) == "3"
+    assert index.level_problems(key) == [
+        "its data-level tag says '2' but its structure (component, resource group) says '3'"
+    ]
+
+
+def test_a_component_that_names_no_level_fails_closed() -> None:
+    index = index_of([level_component("l9"), res("key", parent="l9")])
+    key = index.get("key")
+    assert key is not None and index.level(key) is None
+    assert "it is declared in a scope component whose name gives no data level" in index.level_problems(key)
+
+
+def test_placed_in_another_levels_group_has_no_level() -> None:
+    index = index_of(
+        [
+            level_component("l3"),
+            level_component("l2"),
+            res(
+                "rg2",
+                type_="azure-native:resources:ResourceGroup",
+                parent="l2",
+                props={"resourceGroupName": "rg2"},
+            ),
+            res(
+                "account",
+                type_="azure-native:storage:StorageAccount",
+                parent="l3",
+                props={"resourceGroupName": "rg2"},
+                resourceGroupName=["rg2"],
+            ),
+        ]
+    )
+    account = index.get("account")
+    assert account is not None and index.level(account) is None
+    assert index.level_problems(account) == [
+        "it is declared in the level-3 component but placed in a resource group of level 2"
+    ]
 
 
 def test_what_a_resource_is_about_wins_over_where_it_sends_things() -> None:
-    """A level-1 blob service's diagnostic setting is level 1, though the workspace it logs to is nearer."""
+    """Outside every component, a diagnostic setting is its target's level, not its workspace's."""
     index = index_of(
         [
-            res("account", {"data-level": "1"}),
-            res("blob-service", None, accountName=["account"]),
-            res("workspace", {"data-level": "shared"}),
+            level_component("l1"),
+            Resource(urn="audit", type=AUDIT_COMPONENT, name="audit", props={}),
+            res("blob-service", parent="l1"),
+            res("workspace", parent="audit"),
             res("diag", None, resourceUri=["blob-service"], workspaceId=["workspace"]),
         ]
     )
@@ -73,37 +137,105 @@ def test_what_a_resource_is_about_wins_over_where_it_sends_things() -> None:
 def test_key_precedence_then_names_then_parent() -> None:
     index = index_of(
         [
-            res("a", {"data-level": "1"}),
-            res("b", {"data-level": "2"}),
+            level_component("l1"),
+            level_component("l2"),
+            res("a", parent="l1"),
+            res("b", parent="l2"),
             res("scoped", None, resourceGroupName=["a"], scope=["b"]),
             res("unranked", None, zeta=["a"], alpha=["b"]),
         ]
     )
     assert index.level(index.get("scoped")) == "2"  # type: ignore[arg-type]
     assert index.level(index.get("unranked")) == "2"  # type: ignore[arg-type]
-    orphan = Resource(urn="child", type="t:t:T", name="child", props={}, parent="a")
-    index = index_of([res("a", {"data-level": "3"}), orphan])
-    assert index.level(orphan) == "3", "a resource with no reference takes its parent's level"
+    orphan = Resource(urn="child", type="t:t:T", name="child", props={}, parent="x")
+    index = index_of(
+        [Resource(urn="x", type="t:t:T", name="x", props={}, parent="l3"), level_component("l3"), orphan]
+    )
+    assert index.level(orphan) == "3", "a resource with no reference takes its ancestors' level"
 
 
 def test_summary_level_of_components() -> None:
-    def child(name: str, parent: str, level: str | None) -> Resource:
-        props = {"tags": {"data-level": level}} if level else {}
-        return Resource(urn=name, type="t:t:T", name=name, props=props, parent=parent)
+    def child(name: str, parent: str) -> Resource:
+        return Resource(urn=name, type="t:t:T", name=name, props={}, parent=parent)
 
     index = index_of(
         [
             res("root"),
-            Resource(urn="l1", type="c:c:C", name="l1", props={}, parent="root"),
-            child("x", "l1", "1"),
-            Resource(urn="l2", type="c:c:C", name="l2", props={}, parent="root"),
-            child("y", "l2", "2"),
+            Resource(urn="net", type="c:c:C", name="net", props={}, parent="root"),
+            Resource(urn="l1", type=LEVEL_COMPONENT, name="l1", props={}, parent="net"),
+            child("x", "l1"),
+            Resource(urn="l2", type=LEVEL_COMPONENT, name="l2", props={}, parent="root"),
+            child("y", "l2"),
             Resource(urn="empty", type="c:c:C", name="empty", props={}, parent="root"),
         ]
     )
-    assert index.summary_level(index.get("l1")) == "1"  # type: ignore[arg-type]
+    assert index.summary_level(index.get("net")) == "1"  # type: ignore[arg-type]
     assert index.summary_level(index.get("root")) == "mixed"  # type: ignore[arg-type]
     assert index.summary_level(index.get("empty")) == "unassigned"  # type: ignore[arg-type]
+
+
+ARM = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts"
+
+
+def account(name: str) -> Resource:
+    return res(
+        name, type_="azure-native:storage:StorageAccount", props={"id": f"{ARM}/{name}", "accountName": name}
+    )
+
+
+def setting(value: Any, *deps: str) -> Resource:
+    kwargs = {"storageAccountId": list(deps)} if deps else {}
+    return res("diag", type_=DIAGNOSTIC_SETTING, props={"storageAccountId": value}, **kwargs)
+
+
+def test_a_known_value_and_its_dependency_must_agree() -> None:
+    index = index_of([account("a"), account("b"), setting(f"{ARM}/b", "a")])
+    diag = index.get("diag")
+    assert diag is not None and index.targets(diag, "storageAccountId") == []
+    (problem,) = index.reference_problems(diag)
+    assert problem.message == (
+        "storageAccountId names Microsoft.Storage/storageAccounts 'b' but was computed from StorageAccount "
+        f"'a', whose ARM id is '{ARM.lower()}/a'; value and dependency must agree"
+    )
+    assert problem.reference.rule == "audit-diagnostics-destination"
+
+
+def test_value_and_dependency_agreeing_resolve_case_insensitively() -> None:
+    index = index_of([account("a"), setting(f"{ARM.upper()}/A/", "a")])
+    diag = index.get("diag")
+    assert diag is not None and [t.name for t in index.targets(diag, "storageAccountId")] == ["a"]
+    assert not index.reference_problems(diag)
+
+
+def test_unknown_value_the_dependency_decides() -> None:
+    index = index_of([account("a"), setting(UNKNOWN_STRING_VALUE, "a")])
+    diag = index.get("diag")
+    assert diag is not None and [t.name for t in index.targets(diag, "storageAccountId")] == ["a"]
+    assert not index.reference_problems(diag)
+
+
+def test_no_dependency_the_value_decides() -> None:
+    index = index_of([account("a"), account("b"), setting(f"{ARM}/b")])
+    diag = index.get("diag")
+    assert diag is not None and [t.name for t in index.targets(diag, "storageAccountId")] == ["b"]
+    index = index_of([account("a"), setting(f"{ARM}/elsewhere")])
+    assert index.targets(index.get("diag"), "storageAccountId") == []  # type: ignore[arg-type]
+
+
+def test_a_value_that_names_nothing_parseable_fails_closed() -> None:
+    index = index_of([account("a"), setting("sttvtprodl3", "a")])
+    diag = index.get("diag")
+    assert diag is not None and index.targets(diag, "storageAccountId") == []
+    assert [p.message for p in index.reference_problems(diag)] == [
+        "storageAccountId is 'sttvtprodl3', which is not an ARM id"
+    ]
+
+
+def test_a_known_value_against_a_target_whose_id_is_unknown_fails_closed() -> None:
+    unknown_id = res("a", type_="azure-native:storage:StorageAccount", props={"accountName": "a"})
+    index = index_of([unknown_id, setting(f"{ARM}/a", "a")])
+    (problem,) = index.reference_problems(index.get("diag"))  # type: ignore[arg-type]
+    assert problem.message.startswith("cannot verify during preview: storageAccountId is")
 
 
 def test_cycles_and_dangling_references_resolve_to_none() -> None:
@@ -195,7 +327,7 @@ class CountingDeps(dict[str, tuple[str, ...]]):
 
 def _chain_work(n: int) -> int:
     """Reads of property dependencies to index a chain of ``n`` and resolve every level (deepest first)."""
-    resources = [res("root", {"data-level": "3"})]
+    resources = [level_component("l3"), res("root", parent="l3")]
     resources += [
         Resource(
             urn=f"r{i}",

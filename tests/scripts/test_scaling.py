@@ -36,18 +36,21 @@ def _state(
 
 
 def synthetic_states(groups: int) -> list[dict[str, Any]]:
-    """Six resources per group, shaped like a data level: tagged, untagged, and cross-referencing."""
+    """Six resources per group, shaped like a data level's storage: tagged, untagged, cross-referencing,
+    inside one of three level components (a resource's level comes from the level that declares it)."""
     states = [_state(STACK, "pulumi:pulumi:Stack", "", {}, {})]
+    levels = {n: f"{PREFIX}tvt:level:DataLevel::l{n}" for n in ("1", "2", "3")}
+    states += [_state(urn, "tvt:level:DataLevel", STACK, {}, {}) for urn in levels.values()]
     for g in range(groups):
         level = str(g % 3 + 1)
         tags = {"data-level": level, "owner": "team", "environment": "dev"}
-        comp = f"{PREFIX}tvt:level:DataLevel::g{g}"
+        comp = f"{PREFIX}tvt:level:DataLevel$tvt:storage:SecureStorage::g{g}"
         inner = f"{PREFIX}tvt:level:DataLevel$azure-native:"
         rg, sa = f"{inner}resources:ResourceGroup::g{g}-rg", f"{inner}storage:StorageAccount::g{g}-sa"
         box, ra = f"{inner}storage:BlobContainer::g{g}-box", f"{inner}authorization:RoleAssignment::g{g}-ra"
         diag = f"{inner}monitor:DiagnosticSetting::g{g}-diag"
         states += [
-            _state(comp, "tvt:level:DataLevel", STACK, {}, {}),
+            _state(comp, "tvt:storage:SecureStorage", levels[level], {}, {}),
             _state(rg, "azure-native:resources:ResourceGroup", comp, {"tags": tags}, {}),
             _state(sa, "azure-native:storage:StorageAccount", comp, {"tags": tags},
                    {"resourceGroupName": [rg]}),
@@ -67,7 +70,7 @@ def synthetic_plan(groups: int) -> Plan:
     return parse_plan(document, "synthetic")
 
 
-def test_levels_follow_tags_property_dependencies_and_children() -> None:
+def test_levels_follow_structure_property_dependencies_and_children() -> None:
     plan = synthetic_plan(3)
     levels = plan_levels(plan)
     for g, level in enumerate(["1", "2", "3"]):

@@ -8,10 +8,9 @@ from typing import Any
 from policies.catalog import STORAGE_ACCOUNT, WORKSPACE, DiagnosticSupport
 from policies.model import Resource
 from policies.props import dig, is_unknown, items, peek, same, text
-from policies.stack_index import StackIndex
+from policies.stack_index import SHARED, StackIndex
 
 AUDIT_GROUPS = ("audit", "allLogs")
-SHARED = "shared"
 
 
 def logs_enabled(setting: Resource) -> bool:
@@ -45,10 +44,8 @@ def unaccepted_metrics(setting: Resource, diagnostics: DiagnosticSupport) -> lis
 
 
 def audit_workspaces(index: StackIndex) -> Sequence[Resource]:
-    """The stack's central Log Analytics workspace(s): those of the shared audit scope when tagged so."""
-    workspaces = index.of_type(WORKSPACE)
-    shared = [w for w in workspaces if index.level(w) == SHARED]
-    return shared or workspaces
+    """The stack's central Log Analytics workspace(s): those the shared audit services declare."""
+    return [w for w in index.of_type(WORKSPACE) if index.level(w) == SHARED]
 
 
 def writes_to_audit_workspace(index: StackIndex, setting: Resource) -> bool:
@@ -57,7 +54,9 @@ def writes_to_audit_workspace(index: StackIndex, setting: Resource) -> bool:
 
 
 def archive_accounts(index: StackIndex, setting: Resource) -> list[Resource]:
-    return index.targets(setting, "storageAccountId", STORAGE_ACCOUNT)
+    """The audit archives the setting writes to: storage accounts of the shared audit services."""
+    accounts = index.targets(setting, "storageAccountId", STORAGE_ACCOUNT)
+    return [a for a in accounts if index.level(a) == SHARED]
 
 
 def own_account(index: StackIndex, target: Resource) -> Resource | None:

@@ -7,7 +7,15 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import SUBSCRIPTION_DIAGNOSTIC_SETTING
-from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule
+from policies.framework import (
+    Controls,
+    Param,
+    Params,
+    RuleMeta,
+    StackContext,
+    StackRule,
+    reference_violations,
+)
 from policies.model import Resource, Violation
 from policies.props import dig, items, text
 from policies.rules.audit._streams import archive_accounts, writes_to_audit_workspace
@@ -57,6 +65,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     only in the activity log, which Azure keeps for 90 days; exporting it keeps the evidence for
     as long as the audit archive does.
     """
+    yield from reference_violations(context, META.id)
     index = context.index
     settings = index.of_type(SUBSCRIPTION_DIAGNOSTIC_SETTING)
     if not settings:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import BLOB_SERVICE, DIAGNOSTIC_SETTING, STORAGE_ACCOUNT
-from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
+from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule, reference_violations
 from policies.model import Violation
 from policies.rules.audit._streams import logs_enabled
 
@@ -32,6 +32,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     service; a diagnostic setting on the account itself carries metrics only, so an account
     without this has no record of who read which file.
     """
+    yield from reference_violations(context, META.id)
     index = context.index
     for account in index.of_type(STORAGE_ACCOUNT):
         services = index.referrers(account, "accountName", BLOB_SERVICE)

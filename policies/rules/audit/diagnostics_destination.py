@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import DIAGNOSTIC_SETTING, classify, unclassified_message
-from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
+from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule, reference_violations
 from policies.model import Resource, Violation
 from policies.rules.audit._streams import (
     archive_accounts,
@@ -47,6 +47,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     first. In prod the same stream also goes to the immutable archive, which no administrator can
     purge.
     """
+    yield from reference_violations(context, META.id)
     index = context.index
     for setting in index.of_type(DIAGNOSTIC_SETTING):
         yield from _setting(index, setting, context.index.is_prod)

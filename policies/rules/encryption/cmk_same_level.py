@@ -17,8 +17,15 @@ from policies.catalog import (
     WORKSPACE,
     DataClass,
 )
-from policies.framework import UNVERIFIABLE_PREFIX, Controls, Params, RuleMeta, StackContext, StackRule
-from policies.model import Resource, Violation
+from policies.framework import (
+    Controls,
+    Params,
+    RuleMeta,
+    StackContext,
+    StackRule,
+    reference_violations,
+)
+from policies.model import UNVERIFIABLE_PREFIX, Resource, Violation
 from policies.props import describe, is_unknown, peek, same, text
 
 META = RuleMeta(
@@ -40,11 +47,12 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     """Data-bearing resources are encrypted with a customer-managed key from a vault of their own level.
 
     Each level is its own security boundary: a level-2 key must never be able to decrypt level-3
-    data, and revoking one level's key must not touch another's. The key is found through the
-    account's ``encryption`` property dependencies (the Key and Vault it was computed from), so a
-    hard-coded URI of some other vault is a violation, not a pass; and since the key name and
-    vault URI are unknown in a first preview, the dependencies are what the check relies on.
+    data, and revoking one level's key must not touch another's. The key, vault and identity are
+    what the account's ``encryption`` values name *and* what they were computed from: a vault URI
+    naming another vault than its property dependency is a violation, a value unknown in a first
+    preview is judged by its dependency, and levels come from structure, not tags.
     """
+    yield from reference_violations(context, META.id)
     index = context.index
     for type_, info in sorted(CATALOG.items()):
         if info.data is not DataClass.DATA_BEARING:
@@ -100,8 +108,8 @@ def _storage(context: StackContext, account: Resource) -> Iterator[Violation]:
     keys = index.targets(account, "encryption", KEY)
     if not vaults or not keys:
         yield Violation(
-            "encryption does not reference a Key and Key Vault declared in this stack (no property "
-            "dependency), so its key cannot be shown to belong to the account's level",
+            "encryption does not reference a Key and Key Vault declared in this stack (by value or "
+            "property dependency), so its key cannot be shown to belong to the account's level",
             account.urn,
         )
         return

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import KEY
-from policies.framework import Controls, Param, Params, ResourceRule, RuleMeta
-from policies.model import Resource
+from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule
+from policies.model import Resource, Violation
 from policies.props import describe, dig, items, number, same, text
 
 META = RuleMeta(
@@ -45,16 +45,23 @@ EC_TYPES = ("EC", "EC-HSM")
 STRONG_CURVES = ("P-384", "P-521")
 
 
-def check(resource: Resource, params: Params) -> Iterator[str]:
+def check(context: StackContext, params: Params) -> Iterator[Violation]:
     """Keys are RSA >= 3072 bits (or EC P-384/P-521), HSM-backed at level 3, auto-rotated and given an expiry.
 
     NCSC and NIST guidance puts RSA-2048 at the end of its life for data kept for years; level-3
     data is identifiable and special-category, so its keys never leave an HSM. Rotation with an
-    expiry bounds how much data one key protects and how long a leaked key stays useful.
+    expiry bounds how much data one key protects and how long a leaked key stays useful. A key's
+    level is its structure's (the level it is declared and placed in), never its editable tag.
     """
+    index = context.index
+    for key in index.of_type(KEY):
+        for message in _problems(key, index.level(key), params):
+            yield Violation(message, key.urn)
+
+
+def _problems(resource: Resource, level: str | None, params: Params) -> Iterator[str]:
     props = resource.props.get("properties")
     kty = text(dig(props, "kty"))
-    level = resource.tag("data-level")
     if kty in RSA_TYPES:
         size = number(dig(props, "keySize"))
         minimum = number(params["minimumRsaKeySize"]) or 3072.0
@@ -68,9 +75,9 @@ def check(resource: Resource, params: Params) -> Iterator[str]:
     else:
         expected = ", ".join(RSA_TYPES + EC_TYPES)
         yield f"properties.kty is {describe(dig(props, 'kty'))}; expected one of {expected}"
-    # An untagged key's level is unknown: require the HSM rather than guess it is low.
+    # A key whose structure gives no level is not assumed to be low: it needs the HSM.
     if (level is None or level in params["hsmLevels"]) and not kty.endswith("-HSM"):
-        shown = level or "<untagged>"
+        shown = level or "<none from structure>"
         yield f"key of data level {shown} is not HSM-backed (kty {describe(kty or None)}); expected RSA-HSM"
     yield from _expiry_and_rotation(props)
 
@@ -129,4 +136,4 @@ def days(value: str) -> int | None:
     return years * 365 + months * 30 + days_
 
 
-RULE = ResourceRule(META, check, types=frozenset({KEY}))
+RULE = StackRule(META, check)

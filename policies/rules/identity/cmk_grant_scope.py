@@ -9,6 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from policies.catalog import IDENTITY, KEY, ROLE_ASSIGNMENT
 from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
 from policies.model import Resource, Violation
+from policies.props import peek
 from policies.roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, role_guid
 from policies.stack_index import StackIndex
 
@@ -38,7 +39,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     """
     index = context.index
     for assignment in index.of_type(ROLE_ASSIGNMENT):
-        if role_guid(assignment.props.get("roleDefinitionId")) != KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER:
+        if role_guid(peek(assignment.props, "roleDefinitionId")) != KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER:
             continue
         yield from (Violation(m, assignment.urn) for m in _problems(index, assignment))
 

@@ -5,6 +5,8 @@ under a folder of its own in the shared landing zone.
 "Approved" means listed in the stack config's use-case register (``tvt:useCases``, which the engine
 sends in ``ConfigureStack``) with the same approval reference, level 3 and the same expiry: a
 description is free text, so on its own it proves nothing. No register, no level-3 group access.
+The ABAC condition is judged by what it means (``policies/abac.py``), for every data action the
+assignment's role grants; the partner a group belongs to comes from the partner register.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from pulumi_policy import EnforcementLevel, Severity
 from policies import abac
 from policies.catalog import ROLE_ASSIGNMENT
 from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
-from policies.model import Violation
+from policies.model import Resource, Violation
+from policies.partners import PartnerRegister
 from policies.props import describe, text
+from policies.roles import BLOB_READ, BLOB_WRITE, GrantedRole, assigned_role
+from policies.stack_index import StackIndex
 from policies.use_cases import USE_CASES_KEY, UseCase, UseCaseRegister
 
 META = RuleMeta(
@@ -33,18 +38,16 @@ META = RuleMeta(
         "Give the grant a useCase listed in the stack config's tvt:useCases register (approved by the "
         "Data Ethics Committee for level 3, unexpired); the component writes "
         "'Use case <ID> (<approval>) expires <YYYY-MM-DD>.' into the "
-        "assignment description and an ABAC condition (conditionVersion 2.0) that allows the role's "
-        "blob data actions only while @Environment[UtcNow] DateTimeLessThan midnight UTC after that "
-        "date and @Environment[isPrivateLink] BoolEquals true; an ingest-writer (read denied) also only "
-        "while @Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] "
+        "assignment description and an ABAC condition (conditionVersion 2.0) that allows each of the "
+        "role's data actions only while @Environment[UtcNow] DateTimeLessThan midnight UTC after that "
+        "date and @Environment[isPrivateLink] BoolEquals true; a write-only role (ingest-writer) also "
+        "only while @Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] "
         "StringStartsWith '<partner-id>/'. Renew or remove grants whose use case expired."
     ),
     docs="https://ico.org.uk/for-organisations/uk-gdpr-guidance-and-resources/data-sharing/data-sharing-a-code-of-practice/",
 )
 
 USE_CASE = re.compile(r"Use case (\S+) \((\S+)\) expires (\d{4}-\d{2}-\d{2})")
-_BLOBS = abac.BLOBS
-WRITE_ACTIONS = frozenset(f"{_BLOBS}/{a}".lower() for a in ("write", "add/action", "move/action"))
 CONDITION_VERSION = "2.0"
 LEVEL_3 = "3"
 
@@ -54,93 +57,82 @@ def access_end(expiry: dt.date) -> dt.datetime:
     return dt.datetime.combine(expiry + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
 
 
-def _moment(value: str) -> dt.datetime | None:
-    """An ABAC DateTime literal ('2027-10-01T00:00:00.0Z'); naive values are UTC. None if unparseable."""
-    try:
-        moment = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def path_problems(condition: str) -> Iterator[str]:
-    """An ingest-writer (its condition denies blob read) must write only under a folder of its own.
-
-    Every partner's upload group writes to the one shared ``landing`` container; without a blob path
-    prefix on the write actions, one partner could overwrite another partner's extracts.
-    """
-    read = f"{_BLOBS}/read".lower()
-    blocks = [abac.OR.split(b, maxsplit=1) for b in abac.top_level_blocks(condition)]
-    if not any(len(parts) == 1 and read in abac.targets(parts[0]) for parts in blocks):
-        return
-    # Blocks are AND-ed: an action is held to a folder when any block naming it denies it outright or
-    # allows it only with a path prefix among expressions that no further OR loosens.
-    bounded = {
-        action
-        for parts in blocks
-        if len(parts) == 1 or (abac.PATH_STARTS_WITH.search(parts[1]) and not abac.OR.search(parts[1]))
-        for action in abac.targets(parts[0])
-    }
-    unbounded = sorted(WRITE_ACTIONS - bounded)
-    if unbounded:
-        yield (
-            "the condition denies blob read (an ingest-writer) but does not restrict "
-            f"{', '.join(a.rsplit('/blobs/', 1)[-1] for a in unbounded)} to a folder "
-            f"(@Resource[{_BLOBS}:path] StringStartsWith '<partner-id>/'), so one partner could overwrite "
-            "another partner's extracts in the shared landing zone"
-        )
+def _short(actions: list[str]) -> str:
+    return ", ".join(a.rsplit("/blobs/", 1)[-1] for a in actions)
 
 
-def condition_problems(props: Mapping[str, Any], use_case: str, expiry: dt.date) -> Iterator[str]:
-    """Why the assignment's ABAC condition would not end access at ``expiry`` over private link only.
+def partner_folder(partners: PartnerRegister, principal: str) -> tuple[str | None, str | None]:
+    """(the folder a write-only group may write under, '<partner-id>/'; or why there is none)."""
+    if partners.problem is not None:
+        return None, partners.problem
+    owner = partners.owner(principal)
+    if owner is None:
+        return None, f"principal {principal} is no partner's group in the partner register"
+    return f"{owner}/", None
 
-    Every UtcNow upper bound in the condition counts, and the latest one must fall no later than
-    midnight UTC after the expiry date: a looser bound anywhere would leave some action open.
+
+def condition_problems(
+    props: Mapping[str, Any], role: GrantedRole, use_case: str, expiry: dt.date, folder: str | None
+) -> Iterator[str]:
+    """Why the assignment's ABAC condition would not end ``role``'s access at ``expiry``, over
+    private link only (and, with ``folder``, under that blob path only), for each data action.
+
+    The condition is parsed and decided (``policies.abac.access``): whatever its shape, every
+    request it lets through must be before midnight UTC after the expiry date and over private link.
     """
     condition = text(props.get("condition"))
-    end = _stamp(access_end(expiry))
+    end = access_end(expiry)
     if not condition.strip():
         yield (
             f"use case {use_case} expires {expiry.isoformat()} but the assignment has no ABAC condition, "
             f"so Azure would not end the access; expected conditionVersion '{CONDITION_VERSION}' and a "
-            f"condition with @Environment[UtcNow] DateTimeLessThan '{end}' and "
+            f"condition with @Environment[UtcNow] DateTimeLessThan '{_stamp(end)}' and "
             "@Environment[isPrivateLink] BoolEquals true"
         )
         return
     version = props.get("conditionVersion")
     if text(version) != CONDITION_VERSION:
         yield f"conditionVersion is {describe(version)}; expected '{CONDITION_VERSION}'"
-    bounds = abac.utc_now_bounds(condition)
-    moments = [_moment(b) for b in bounds]
-    if not bounds:
+    try:
+        tree = abac.parse(condition)
+    except abac.AbacError as error:
+        yield f"the ABAC condition is not understood ({error}), so what it allows cannot be shown"
+        return
+    late: list[str] = []
+    public: list[str] = []
+    anywhere: list[str] = []
+    for action in role.data_actions:
+        found = abac.access(tree, action, times=[end], prefixes=[folder] if folder else [])
+        if not found.allowed:
+            continue
+        if found.before is None or found.before > end:
+            late.append(action)
+        if not found.private_link:
+            public.append(action)
+        if folder is not None and folder not in found.prefixes:
+            anywhere.append(action)
+    if late:
         yield (
-            f"use case {use_case} expires {expiry.isoformat()} but the condition has no "
-            f"@Environment[UtcNow] DateTimeLessThan bound, so Azure would not end the access; expected "
-            f"one no later than '{end}'"
+            f"the condition allows {_short(late)} after use case {use_case} expires {expiry.isoformat()}; "
+            f"every request it lets through must be before {_stamp(end)}"
         )
-    elif None in moments:
-        unparseable = next(b for b, m in zip(bounds, moments, strict=True) if m is None)
+    if public:
         yield (
-            f"the condition's @Environment[UtcNow] DateTimeLessThan bound {unparseable!r} is not a "
-            f"date-time like '{end}'"
+            f"the condition allows {_short(public)} without private link "
+            "(@Environment[isPrivateLink] BoolEquals true), so Azure would honour the grant over any "
+            "network path the firewall lets through"
         )
-    else:
-        latest = max(m for m in moments if m is not None)
-        if latest > access_end(expiry):
-            yield (
-                f"the condition allows access until {_stamp(latest)}, after use case {use_case} expires "
-                f"{expiry.isoformat()}; its UtcNow bound must be no later than {end}"
-            )
-    if not abac.PRIVATE_LINK.search(condition):
+    if anywhere:
         yield (
-            "the condition does not require private link (@Environment[isPrivateLink] BoolEquals true), "
-            "so Azure would honour the grant over any network path the firewall lets through"
+            "the role writes but cannot read (an ingest-writer), and the condition allows "
+            f"{_short(anywhere)} outside its partner's folder (@Resource[{abac.BLOBS}:path] "
+            f"StringStartsWith '{folder}'), so one partner could overwrite another partner's extracts in "
+            "the shared landing zone"
         )
-    yield from path_problems(condition)
 
 
 def register_problems(
@@ -186,19 +178,25 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     level-3 group grant fails. The assignment must carry an ABAC condition (version 2.0) whose
     ``@Environment[UtcNow] DateTimeLessThan`` bound is no later than midnight UTC after the
     register's expiry date and which requires ``@Environment[isPrivateLink] BoolEquals true``, so
-    Azure refuses the access once the use case expires even if nobody redeploys. An ingest-writer
-    (a condition that denies blob read outright) must also deny write, add and move outright or allow
-    them only under a blob path prefix (``StringStartsWith '<partner-id>/'``), its partner's folder.
-    A group assignment whose scope resolves to no level at all is treated as level 3.
+    Azure refuses the access once the use case expires even if nobody redeploys. That is decided
+    for each data action the role grants, from what the parsed condition lets through, never from
+    how it looks. A write-only role (an ingest-writer) must also write only under its partner's
+    folder (``StringStartsWith '<partner-id>/'``, the partner register's owner of the group). An
+    assignment is level 3 when it is declared at level 3 or scoped to level-3 data, and a group
+    assignment whose level cannot be resolved is treated as level 3.
     """
     index = context.index
     for assignment in index.of_type(ROLE_ASSIGNMENT):
         if assignment.props.get("principalType") != "Group":
             continue
-        level = index.level(assignment)
-        if level not in (LEVEL_3, None):
+        levels = _levels(index, assignment)
+        if LEVEL_3 not in levels and None not in levels:
             continue
-        where = "level-3 data" if level else "a scope with no resolvable data level (treated as level 3)"
+        where = (
+            "level-3 data"
+            if LEVEL_3 in levels
+            else "a scope with no resolvable data level (treated as level 3)"
+        )
         match = USE_CASE.search(text(assignment.props.get("description")))
         if match is None:
             yield Violation(
@@ -222,6 +220,8 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
         entry, problems = register_problems(context.use_cases, use_case, approval, expiry)
         for problem in problems:
             yield Violation(f"group access to {where}: {problem}", assignment.urn)
+        if context.use_cases.problem is not None:
+            continue  # no register to trust: the grant already fails, nothing else can be shown
         if entry is not None and entry.expires < context.today:
             yield Violation(
                 f"use case {use_case} ({entry.approval}) expired {entry.expires.isoformat()} according to "
@@ -231,8 +231,33 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
             continue
         # The register is the authority on when access ends; the description only claims it.
         end = entry.expires if entry is not None else expiry
-        for problem in condition_problems(assignment.props, use_case, end):
+        for problem in _grant_problems(context, assignment, use_case, end):
             yield Violation(f"group access to {where}: {problem}", assignment.urn)
+
+
+def _levels(index: StackIndex, assignment: Resource) -> set[str | None]:
+    """The level the assignment is declared at and the levels of what it is scoped to."""
+    scopes = index.targets(assignment, "scope")
+    return {index.level(assignment), *(index.level(t) for t in scopes)}
+
+
+def _grant_problems(
+    context: StackContext, assignment: Resource, use_case: str, end: dt.date
+) -> Iterator[str]:
+    role = assigned_role(context.index, assignment)
+    if role is None:
+        yield (
+            f"role {describe(assignment.props.get('roleDefinitionId'))} is neither a built-in role the pack "
+            "knows nor a role definition of this stack, so which data actions it grants is unknown"
+        )
+        return
+    folder = None
+    if role.grants(BLOB_WRITE) and not role.grants(BLOB_READ):
+        folder, why = partner_folder(context.partners, text(assignment.props.get("principalId")))
+        if why is not None:
+            yield f"a write-only role must be confined to its partner's folder, but {why}"
+            return
+    yield from condition_problems(assignment.props, role, use_case, end, folder)
 
 
 RULE = StackRule(META, check)

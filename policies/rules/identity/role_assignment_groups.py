@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from policies.catalog import IDENTITY, ROLE_ASSIGNMENT
 from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
 from policies.model import Violation
-from policies.props import describe
+from policies.props import describe, peek
 from policies.roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, role_guid, role_name
 
 META = RuleMeta(
@@ -40,7 +40,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
         kind = assignment.props.get("principalType")
         if kind == "Group":
             continue
-        guid = role_guid(assignment.props.get("roleDefinitionId"))
+        guid = role_guid(peek(assignment.props, "roleDefinitionId"))
         if kind == "ServicePrincipal":
             ours = index.targets(assignment, "principalId", IDENTITY)
             if ours and guid == KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import PRIVATE_DNS_ZONE_GROUP, PRIVATE_ENDPOINT, PRIVATE_ZONE
-from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
+from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule, reference_violations
 from policies.model import Violation
 
 META = RuleMeta(
@@ -30,6 +30,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     Without the privatelink DNS record, clients resolve the service's public name; with public
     access disabled that fails, and the usual "fix" under pressure is to re-enable public access.
     """
+    yield from reference_violations(context, META.id)
     index = context.index
     for endpoint in index.of_type(PRIVATE_ENDPOINT):
         groups = index.referrers(endpoint, "privateEndpointName", PRIVATE_DNS_ZONE_GROUP)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import PRIVATE_ENDPOINT, STORAGE_ACCOUNT, SUBNET, VAULT
-from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule
+from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule, reference_violations
 from policies.model import Resource, Violation
 from policies.props import dig, is_unknown, items, peek, text
 
@@ -36,6 +36,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     someone to re-open public access. An endpoint placed in another level's subnet would let that
     level's network reach this level's data, so its subnet must resolve to the same level.
     """
+    yield from reference_violations(context, META.id)
     index = context.index
     groups: dict[str, set[str]] = defaultdict(set)
     for endpoint in index.of_type(PRIVATE_ENDPOINT):

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import NSG, SUBNET, VIRTUAL_NETWORK
-from policies.framework import UNVERIFIABLE_PREFIX, Controls, Params, RuleMeta, StackContext, StackRule
-from policies.model import Violation
+from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule, reference_violations
+from policies.model import UNVERIFIABLE_PREFIX, Violation
 from policies.props import describe, is_unknown, items, peek, same
 
 META = RuleMeta(
@@ -34,6 +34,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     for exfiltration. Inline subnets on a VirtualNetwork escape these per-subnet checks, so they
     are refused.
     """
+    yield from reference_violations(context, META.id)
     index = context.index
     for vnet in index.of_type(VIRTUAL_NETWORK):
         if items(vnet.props.get("subnets")):

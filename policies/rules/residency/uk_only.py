@@ -8,8 +8,8 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import RESOURCE_GROUP, Geography, classify
-from policies.framework import UNVERIFIABLE_PREFIX, Controls, Param, Params, RuleMeta, StackContext, StackRule
-from policies.model import Resource, Violation
+from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule
+from policies.model import UNVERIFIABLE_PREFIX, Resource, Violation
 from policies.props import describe, is_unknown, peek, text
 from policies.stack_index import StackIndex
 

@@ -15,3 +15,10 @@ def baseline_findings() -> list[Hit]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TVT_TODAY", TODAY)
         return cases.baseline_findings()
+
+
+@pytest.fixture(scope="session")
+def preview_findings() -> list[Hit]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TVT_TODAY", TODAY)
+        return cases.preview_findings()

@@ -2,23 +2,55 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, drop, drop_ref, rule_tests, set_prop
+from tests.policies.cases import (
+    Case,
+    drop,
+    foreign,
+    outside,
+    refer,
+    retarget,
+    rule_tests,
+    set_input,
+    set_prop,
+)
 
 RULE = "audit-activity-log-export"
+EXPORT = "audit-activity-log"
 
 CASES = [
     Case(
         "Security category off",
-        set_prop("audit-activity-log", "logs.1.enabled", False),
+        set_prop(EXPORT, "logs.1.enabled", False),
         "activity log categories not enabled: Security",
-        "audit-activity-log",
+        EXPORT,
     ),
-    Case("no activity log export", drop("audit-activity-log"), "no SubscriptionDiagnosticSetting exports"),
     Case(
-        "not to the archive",
-        drop_ref("audit-activity-log", "storageAccountId"),
+        "Security category off in what is requested, on in the outputs",
+        set_input(EXPORT, "logs.1.enabled", False),
+        "activity log categories not enabled: Security",
+        EXPORT,
+    ),
+    Case("no activity log export", drop(EXPORT), "no SubscriptionDiagnosticSetting exports"),
+    Case(
+        "archived in a level's account instead of the audit archive",
+        retarget(EXPORT, "storageAccountId", "storageAccountId", "l3-storage"),
         "storageAccountId does not reference the audit archive",
-        "audit-activity-log",
+        EXPORT,
+        also=frozenset({"data-protection-audit-immutability"}),
+    ),
+    Case(
+        "sent to a workspace outside the stack",
+        outside(EXPORT, "workspaceId", "workspaceId", foreign("Microsoft.OperationalInsights/workspaces/x")),
+        "workspaceId does not reference the stack's audit Log Analytics workspace",
+        EXPORT,
+    ),
+    Case(
+        "archive id names another account, its dependency still the archive",
+        refer(EXPORT, "storageAccountId", "l1-storage"),
+        "storageAccountId names Microsoft.Storage/storageAccounts 'sttvtprodl1' but was computed from "
+        "StorageAccount 'audit-archive-account'",
+        EXPORT,
+        known_only=True,
     ),
 ]
 

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, chain, drop_ref, point_ref, rule_tests, set_prop
+from tests.policies.cases import (
+    Case,
+    chain,
+    drop_ref,
+    foreign,
+    outside,
+    refer,
+    retarget,
+    rule_tests,
+    set_input,
+    set_prop,
+)
 
 RULE = "audit-diagnostics-destination"
 
@@ -33,25 +44,56 @@ CASES = [
         "l3-blob-service-diag",
     ),
     Case(
-        "workspace not referenced",
-        drop_ref("l3-vault-diag", "workspaceId"),
+        "vault logs disabled in what is requested, enabled in the outputs",
+        set_input("l3-vault-diag", "logs.0.enabled", False),
+        "has logs but no enabled audit/allLogs categoryGroup",
+        "l3-vault-diag",
+    ),
+    Case(
+        "logs sent to a workspace outside the stack",
+        outside(
+            "l3-vault-diag",
+            "workspaceId",
+            "workspaceId",
+            foreign("Microsoft.OperationalInsights/workspaces/x"),
+        ),
         "workspaceId does not reference the stack's audit Log Analytics workspace",
         "l3-vault-diag",
     ),
     Case(
+        "workspace id names another resource, its dependency still the audit workspace",
+        refer("l3-vault-diag", "workspaceId", "l3-storage"),
+        "workspaceId names Microsoft.Storage/storageAccounts 'sttvtprodl3' but was computed from "
+        "Workspace 'audit-workspace'",
+        "l3-vault-diag",
+        known_only=True,
+    ),
+    Case(
         "prod setting without archive",
-        drop_ref("l3-vnet-diag", "storageAccountId"),
+        chain(set_prop("l3-vnet-diag", "storageAccountId"), drop_ref("l3-vnet-diag", "storageAccountId")),
         "storageAccountId must reference the audit archive",
         "l3-vnet-diag",
     ),
     Case(
+        "archived in a level's own account instead of the audit archive",
+        retarget("l3-vnet-diag", "storageAccountId", "storageAccountId", "l3-storage"),
+        "storageAccountId must reference the audit archive",
+        "l3-vnet-diag",
+        also=frozenset({"data-protection-audit-immutability"}),
+    ),
+    Case(
+        "archive id names a foreign account, its dependency still the archive",
+        set_prop("l3-vnet-diag", "storageAccountId", foreign("Microsoft.Storage/storageAccounts/exfil")),
+        "storageAccountId names Microsoft.Storage/storageAccounts 'exfil' but was computed from "
+        "StorageAccount 'audit-archive-account'",
+        "l3-vnet-diag",
+        known_only=True,
+    ),
+    Case(
         "the archive's own logs archived into the archive, which Azure Monitor refuses",
-        chain(
-            set_prop("audit-archive-blob-service-diag", "storageAccountId", "id-of-audit-storage"),
-            point_ref("audit-archive-blob-service-diag", "storageAccountId", "audit-archive-account"),
-        ),
+        retarget("audit-blob-service-diag", "storageAccountId", "storageAccountId", "audit-archive-account"),
         "storageAccountId references 'audit-archive-account', the account whose logs this setting sends",
-        "audit-archive-blob-service-diag",
+        "audit-blob-service-diag",
     ),
     Case(
         "logs sent to an event hub",
@@ -60,11 +102,21 @@ CASES = [
         "l3-nsg-diag",
     ),
     Case(
-        "resourceUri not a reference",
-        drop_ref("l1-nsg-diag", "resourceUri"),
+        "resourceUri names nothing in the stack",
+        outside(
+            "l1-nsg-diag", "resourceUri", "resourceUri", foreign("Microsoft.Network/networkSecurityGroups/x")
+        ),
         "resourceUri does not reference a resource",
         "l1-nsg-diag",
         also=frozenset({"audit-diagnostics-present"}),
+    ),
+    Case(
+        "resourceUri not an ARM id",
+        set_prop("l1-nsg-diag", "resourceUri", "nsg-l1"),
+        "resourceUri is 'nsg-l1', which is not an ARM id",
+        "l1-nsg-diag",
+        also=frozenset({"audit-diagnostics-present"}),
+        known_only=True,
     ),
 ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, drop, point_ref, rule_tests
+from tests.policies.cases import Case, drop, refer, retarget, rule_tests
 
 RULE = "audit-diagnostics-present"
 
@@ -15,9 +15,17 @@ CASES = [
     ),
     Case(
         "diagnostic setting aimed elsewhere",
-        point_ref("l3-nsg-diag", "resourceUri", "l1-nsg"),
+        retarget("l3-nsg-diag", "resourceUri", "resourceUri", "l1-nsg"),
         "no diagnostic setting targets this azure-native:network:NetworkSecurityGroup",
         "l3-nsg",
+    ),
+    Case(
+        "diagnostic setting's resourceUri names another resource, its dependency kept",
+        refer("l3-nsg-diag", "resourceUri", "l1-nsg"),
+        "no diagnostic setting targets this azure-native:network:NetworkSecurityGroup",
+        "l3-nsg",
+        also=frozenset({"audit-diagnostics-destination"}),
+        known_only=True,
     ),
 ]
 

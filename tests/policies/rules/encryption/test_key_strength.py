@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, rule_tests, set_prop
+from tests.policies.cases import Case, chain, rule_tests, set_input, set_prop
 
 RULE = "encryption-key-strength"
 
@@ -18,6 +18,19 @@ CASES = [
         set_prop("l3-key", "properties.kty", "RSA"),
         "key of data level 3 is not HSM-backed",
         "l3-key",
+    ),
+    Case(
+        "level-3 key relabelled level 2 and taken out of the HSM",
+        chain(set_prop("l3-key", "tags.data-level", "2"), set_prop("l3-key", "properties.kty", "RSA")),
+        "key of data level 3 is not HSM-backed",
+        "l3-key",
+        also=frozenset({"data-protection-level-boundary"}),
+    ),
+    Case(
+        "RSA-2048 requested while the outputs still show 3072",
+        set_input("l1-key", "properties.keySize", 2048),
+        "keySize is 2048; expected at least 3072",
+        "l1-key",
     ),
     Case(
         "no automatic rotation",

@@ -2,38 +2,57 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, drop_ref, point_ref, rule_tests
+from tests.conftest import SUBSCRIPTION
+from tests.policies.cases import Case, outside, refer, retarget, rule_tests, set_prop
 
 RULE = "identity-cmk-grant-scope"
+GRANT = "l3-key-access"
+SCOPE_CHECKED = frozenset({"identity-grant-scope"})  # owns the value-against-dependency finding
 
 CASES = [
     Case(
         "key role granted on the whole vault",
-        point_ref("l3-key-access", "scope", "l3-vault"),
+        retarget(GRANT, "scope", "scope", "l3-vault"),
         "the crypto role is scoped to Vault 'l3-vault'; expected a single Key",
-        "l3-key-access",
+        GRANT,
     ),
     Case(
         "key role granted on the resource group",
-        point_ref("l3-key-access", "scope", "l3-rg"),
+        retarget(GRANT, "scope", "scope", "l3-rg"),
         "the crypto role is scoped to ResourceGroup 'l3-rg'; expected a single Key",
-        "l3-key-access",
+        GRANT,
     ),
     Case(
         "level-1 identity granted the level-3 key",
-        point_ref("l3-key-access", "principalId", "l1-identity"),
+        retarget(GRANT, "principalId", "principalId", "l1-identity", "principal"),
         "UserAssignedIdentity 'l1-identity' of level 1 is granted key 'l3-key' of level 3",
-        "l3-key-access",
+        GRANT,
     ),
     Case(
         "level-3 identity granted the level-1 key",
-        point_ref("l3-key-access", "scope", "l1-key"),
+        retarget(GRANT, "scope", "scope", "l1-key"),
         "UserAssignedIdentity 'l3-identity' of level 3 is granted key 'l1-key' of level 1",
-        "l3-key-access",
+        GRANT,
     ),
     Case(
-        "scope not a stack reference",
-        drop_ref("l1-key-access", "scope"),
+        "key grant scoped to the subscription, its dependency still the key",
+        set_prop(GRANT, "scope", f"/subscriptions/{SUBSCRIPTION}"),
+        "scope does not reference a Key declared in this stack",
+        GRANT,
+        also=SCOPE_CHECKED,
+        known_only=True,
+    ),
+    Case(
+        "key grant given to another identity's principal, its dependency still its own",
+        refer(GRANT, "principalId", "l1-identity", "principal"),
+        "principalId does not reference a UserAssignedIdentity declared in this stack",
+        GRANT,
+        also=SCOPE_CHECKED | {"identity-role-assignment-groups"},
+        known_only=True,
+    ),
+    Case(
+        "scope outside the stack",
+        outside("l1-key-access", "scope", "scope", f"/subscriptions/{SUBSCRIPTION}"),
         "scope does not reference a Key declared in this stack",
         "l1-key-access",
     ),

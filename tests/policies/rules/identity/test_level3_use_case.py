@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from policies.partners import PARTNERS_KEY
 from policies.use_cases import ABSENT
 from tests.policies.baselines import (
+    ACCESS_END,
     BLOB_READ,
+    BLOBS,
     PRIVATE_LINK,
+    TVT_ROLES,
     USE_CASES,
     Stack,
     compliant_stack,
+    condition,
     reader_condition,
 )
 from tests.policies.cases import (
@@ -18,8 +23,10 @@ from tests.policies.cases import (
     Case,
     Mutation,
     chain,
-    drop_ref,
+    foreign,
+    retarget,
     rule_tests,
+    set_input,
     set_prop,
 )
 from tests.policies.harness import Hit, analyzer, describe, load_config, run
@@ -63,108 +70,183 @@ def l3_use_case(use_case: str, approval: str, expires: str) -> Mutation:
     )
 
 
-def ingest_writer_condition(folder: str | None) -> str:
-    """A level-3 ingest-writer's condition (read and delete denied), its writes in ``folder`` or anywhere."""
-    blobs = BLOB_READ.rsplit("/", 1)[0]
-    deny = f"( ( !(ActionMatches{{'{BLOB_READ}'}}) AND !(ActionMatches{{'{blobs}/delete'}}) ) )"
-    writes = " AND ".join(
-        f"!(ActionMatches{{'{blobs}/{a}'}})" for a in ("write", "add/action", "move/action")
-    )
-    expressions = ["@Environment[UtcNow] DateTimeLessThan '2027-10-01T00:00:00.0Z'", PRIVATE_LINK]
-    if folder is not None:
-        expressions.append(f"@Resource[{blobs}:path] StringStartsWith '{folder}'")
-    return f"{deny} AND ( ( {writes} ) OR ( {' AND '.join(expressions)} ) )"
+INGEST = "l3-grant-tvp-data-ingest-upload"
+UNTIL = f"@Environment[UtcNow] DateTimeLessThan '{ACCESS_END}'"
+READ_ONLY = f"!(ActionMatches{{'{BLOB_READ}'}})"
 
 
-def reader_condition_without_bound() -> str:
-    """A level-3 reader's condition that requires private link but sets no end date."""
-    return f"( ( !(ActionMatches{{'{BLOB_READ}'}}) ) OR ( {PRIVATE_LINK} ) )"
+def ingest_condition(folder: str | None) -> str:
+    """A level-3 ingest-writer's condition, its writes confined to ``folder`` or anywhere."""
+    return condition(TVT_ROLES["ingest-writer"], end=ACCESS_END, private_link=True, prefix=folder)
+
+
+def reader(expressions: str) -> str:
+    """A level-3 reader's condition with these expressions after its OR."""
+    return f"( ( {READ_ONLY} ) OR ( {expressions} ) )"
 
 
 CASES = [
     Case(
         "level-3 grant without use case",
-        set_prop("l3-grant-tvp-analysts", "description", "TVT grant: reader for tvp-analysts on l3/matched."),
+        set_prop(L3_GRANT, "description", "TVT grant: reader for tvp-analysts on level 3 zone matched."),
         "group access to level-3 data names no use case",
-        "l3-grant-tvp-analysts",
+        L3_GRANT,
     ),
     Case(
         "use case expired",
         set_prop(
-            "l3-grant-tvp-analysts",
+            L3_GRANT,
             "description",
             "TVT grant: reader. Use case UC-2025-009 (DEC-2025-01) expires 2026-05-31.",
         ),
         "use case UC-2025-009 (DEC-2025-01) expired 2026-05-31",
-        "l3-grant-tvp-analysts",
+        L3_GRANT,
     ),
     Case(
-        "scope of no known level",
-        drop_ref("l1-grant-vru-analysts", "scope"),
-        "no resolvable data level (treated as level 3)",
+        "a level-1 grant rescoped onto level-3 data",
+        retarget("l1-grant-vru-analysts", "scope", "scope", "l3-container-matched"),
+        "group access to level-3 data names no use case",
         "l1-grant-vru-analysts",
+        also=frozenset({"identity-grant-scope"}),
     ),
     Case(
         "no ABAC condition: access outlives the use case",
-        chain(
-            set_prop("l3-grant-tvp-analysts", "condition"),
-            set_prop("l3-grant-tvp-analysts", "conditionVersion"),
-        ),
+        chain(set_prop(L3_GRANT, "condition"), set_prop(L3_GRANT, "conditionVersion")),
         "group access to level-3 data: use case UC-2026-001 expires 2027-09-30 but the assignment has "
         "no ABAC condition",
-        "l3-grant-tvp-analysts",
+        L3_GRANT,
+    ),
+    Case(
+        "no ABAC condition in what is requested, the outputs still showing one",
+        set_input(L3_GRANT, "condition"),
+        "but the assignment has no ABAC condition",
+        L3_GRANT,
     ),
     Case(
         "condition version 1.0",
-        set_prop("l3-grant-tvp-analysts", "conditionVersion", "1.0"),
+        set_prop(L3_GRANT, "conditionVersion", "1.0"),
         "conditionVersion is '1.0'; expected '2.0'",
-        "l3-grant-tvp-analysts",
+        L3_GRANT,
+    ),
+    # The condition is judged by what it means, for every data action the role grants.
+    Case(
+        "AND turned into OR",
+        set_prop(L3_GRANT, "condition", reader(f"{UNTIL} OR {PRIVATE_LINK}")),
+        "the condition allows read after use case UC-2026-001 expires 2027-09-30",
+        L3_GRANT,
     ),
     Case(
-        "ingest-writer may write anywhere in the shared landing zone",
-        set_prop("l3-grant-tvp-analysts", "condition", ingest_writer_condition(None)),
-        "group access to level-3 data: the condition denies blob read (an ingest-writer) but does not "
-        "restrict add/action, move/action, write to a folder "
-        "(@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] "
-        "StringStartsWith '<partner-id>/')",
-        "l3-grant-tvp-analysts",
+        "an always-true OR clause added",
+        set_prop(
+            L3_GRANT,
+            "condition",
+            reader_condition(ACCESS_END, private_link=True)[:-2] + f" OR ( ActionMatches{{'{BLOBS}/*'}} ) )",
+        ),
+        "the condition allows read after use case UC-2026-001 expires",
+        L3_GRANT,
+    ),
+    Case(
+        "the bound targets the wrong action",
+        set_prop(
+            L3_GRANT, "condition", reader_condition(ACCESS_END, private_link=True).replace("/read", "/delete")
+        ),
+        "the condition allows read after use case UC-2026-001 expires",
+        L3_GRANT,
+    ),
+    Case(
+        "private link required to be false",
+        set_prop(L3_GRANT, "condition", reader(f"{UNTIL} AND @Environment[isPrivateLink] BoolEquals false")),
+        "the condition allows read without private link",
+        L3_GRANT,
+    ),
+    Case(
+        "the whole condition negated",
+        set_prop(L3_GRANT, "condition", f"!({reader_condition(ACCESS_END, private_link=True)})"),
+        "the condition allows read after use case UC-2026-001 expires",
+        L3_GRANT,
+    ),
+    Case(
+        "AND and OR mixed without parentheses",
+        set_prop(L3_GRANT, "condition", f"( {READ_ONLY} OR {UNTIL} AND {PRIVATE_LINK} )"),
+        "the ABAC condition is not understood (AND and OR are mixed without parentheses",
+        L3_GRANT,
+    ),
+    Case(
+        "an attribute the pack does not understand",
+        set_prop(
+            L3_GRANT,
+            "condition",
+            reader(f"{UNTIL} AND {PRIVATE_LINK} AND @Request[{BLOBS}:path] StringLike '*'"),
+        ),
+        "the ABAC condition is not understood (attribute @Request",
+        L3_GRANT,
     ),
     Case(
         "condition with no time bound",
-        set_prop("l3-grant-tvp-analysts", "condition", reader_condition_without_bound()),
-        "the condition has no @Environment[UtcNow] DateTimeLessThan bound",
-        "l3-grant-tvp-analysts",
+        set_prop(L3_GRANT, "condition", reader(PRIVATE_LINK)),
+        "the condition allows read after use case UC-2026-001 expires 2027-09-30",
+        L3_GRANT,
     ),
     Case(
         "time bound not a date-time",
-        set_prop(
-            "l3-grant-tvp-analysts",
-            "condition",
-            reader_condition("end of September 2027", private_link=True),
-        ),
-        "DateTimeLessThan bound 'end of September 2027' is not a date-time like '2027-10-01T00:00:00Z'",
-        "l3-grant-tvp-analysts",
+        set_prop(L3_GRANT, "condition", reader_condition("end of September 2027", private_link=True)),
+        "the ABAC condition is not understood (@Environment[UtcNow] needs a quoted date-time",
+        L3_GRANT,
     ),
     Case(
         "time bound a day after the expiry date",
-        set_prop(
-            "l3-grant-tvp-analysts",
-            "condition",
-            reader_condition("2027-10-02T00:00:00.0Z", private_link=True),
-        ),
-        "the condition allows access until 2027-10-02T00:00:00Z, after use case UC-2026-001 expires "
-        "2027-09-30; its UtcNow bound must be no later than 2027-10-01T00:00:00Z",
-        "l3-grant-tvp-analysts",
+        set_prop(L3_GRANT, "condition", reader_condition("2027-10-02T00:00:00.0Z", private_link=True)),
+        "the condition allows read after use case UC-2026-001 expires 2027-09-30; every request it lets "
+        "through must be before 2027-10-01T00:00:00Z",
+        L3_GRANT,
     ),
     Case(
         "no private-link requirement",
-        set_prop(
-            "l3-grant-tvp-analysts",
-            "condition",
-            reader_condition("2027-10-01T00:00:00.0Z", private_link=False),
+        set_prop(L3_GRANT, "condition", reader_condition(ACCESS_END, private_link=False)),
+        "the condition allows read without private link (@Environment[isPrivateLink] BoolEquals true)",
+        L3_GRANT,
+    ),
+    Case(
+        "ingest-writer may write anywhere in the shared landing zone",
+        set_prop(INGEST, "condition", ingest_condition(None)),
+        "the role writes but cannot read (an ingest-writer), and the condition allows write, add/action "
+        "outside its partner's folder",
+        INGEST,
+    ),
+    Case(
+        "ingest-writer confined to another partner's folder",
+        set_prop(INGEST, "condition", ingest_condition("oxfordshire-county-council/")),
+        "StringStartsWith 'thames-valley-police/'",
+        INGEST,
+    ),
+    Case(
+        "ingest-writer's group is no partner's",
+        set_prop(INGEST, "principalId", "3c4d5e6f-7a8b-4c3d-8e4f-5a6b7c8d9e0f"),
+        "a write-only role must be confined to its partner's folder, but principal "
+        "3c4d5e6f-7a8b-4c3d-8e4f-5a6b7c8d9e0f is no partner's group in the partner register",
+        INGEST,
+    ),
+    Case(
+        "no partner register: fail closed",
+        set_config(PARTNERS_KEY),
+        "but no partner register in the stack config (tvt:partners)",
+        INGEST,
+    ),
+    Case(
+        "a role neither built in nor declared by the stack",
+        chain(
+            set_prop(L3_GRANT, "roleDefinitionId", foreign("Microsoft.Authorization/roleDefinitions/x")),
+            set_prop(
+                L3_GRANT,
+                "roleDefinitionId",
+                "/subscriptions/00000000-0000-4000-8000-000000000000/providers/Microsoft.Authorization/"
+                "roleDefinitions/4d5e6f7a-8b9c-4d4e-9f5a-6b7c8d9e0f1a",
+            ),
         ),
-        "the condition does not require private link (@Environment[isPrivateLink] BoolEquals true)",
-        "l3-grant-tvp-analysts",
+        "which data actions it grants is unknown",
+        L3_GRANT,
+        also=frozenset({"identity-grant-scope", "identity-role-allow-list"}),
+        known_only=True,
     ),
     # The description is free text: what it claims must match the stack's approved register.
     Case(
@@ -191,16 +273,12 @@ CASES = [
             l3_use_case("UC-2026-001", "DEC-2026-03", "2028-09-30"),
             set_prop(L3_GRANT, "condition", reader_condition("2028-10-01T00:00:00.0Z", private_link=True)),
         ),
-        "the condition allows access until 2028-10-01T00:00:00Z, after use case UC-2026-001 expires "
-        "2027-09-30",
+        "the condition allows read after use case UC-2026-001 expires 2027-09-30",
         L3_GRANT,
     ),
     Case(
         "level-2 use case used for level-3 access",
-        chain(
-            register_use_case("UC-2026-003", 2, "DEC-2026-04", "2027-09-30"),
-            l3_use_case("UC-2026-003", "DEC-2026-04", "2027-09-30"),
-        ),
+        l3_use_case("UC-2026-003", "DEC-2026-03", "2027-09-30"),
         "use case UC-2026-003 is approved for level 2 data, not level 3",
         L3_GRANT,
     ),
@@ -244,30 +322,28 @@ def _level3(findings: list[Hit]) -> list[Hit]:
     return [f for f in findings if f.rule == RULE]
 
 
+LEVEL3_GROUP_GRANTS = [L3_GRANT, INGEST]
+
+
 def test_baseline_with_its_register_passes() -> None:
     stack = compliant_stack()
-    assert [u["id"] for u in stack.config[USE_CASES]] == ["UC-2026-001"]
-    assert not _level3(run(analyzer(load_config("prod")), stack))
-
-
-def test_ingest_writer_confined_to_its_partner_folder_passes() -> None:
-    stack = compliant_stack()
-    stack["l3-grant-tvp-analysts"].props["condition"] = ingest_writer_condition("thames-valley-police/")
+    assert {u["id"] for u in stack.config[USE_CASES]} == {"UC-2026-001", "UC-2026-003"}
     assert not _level3(run(analyzer(load_config("prod")), stack))
 
 
 def test_without_configure_stack_every_level3_grant_fails_closed() -> None:
     stack = compliant_stack()
     findings = _level3(run(analyzer(load_config("prod")), stack, configure_stack=False))
-    assert [(f.urn, f.level) for f in findings] == [(stack["l3-grant-tvp-analysts"].urn, "mandatory")], (
-        describe(findings)
-    )
-    assert findings[0].message == f"group access to level-3 data: {ABSENT}"
+    assert {(f.urn, f.level) for f in findings} == {
+        (stack[g].urn, "mandatory") for g in LEVEL3_GROUP_GRANTS
+    }, describe(findings)
+    assert f"group access to level-3 data: {ABSENT}" in {f.message for f in findings}
 
 
 def test_level1_grants_do_not_need_a_register() -> None:
     stack = compliant_stack()
-    stack.remove("l3-grant-tvp-analysts")
+    for grant in (*LEVEL3_GROUP_GRANTS, "l2-grant-vru-analysts"):
+        stack.remove(grant)
     del stack.config[USE_CASES]
     assert not _level3(run(analyzer(load_config("prod")), stack))
 
@@ -277,5 +353,5 @@ def test_a_later_configure_stack_replaces_the_register() -> None:
     servicer = analyzer(load_config("prod"))
     assert not _level3(run(servicer, compliant_stack()))
     without = compliant_stack()
-    without.config = {}
-    assert [f.message for f in _level3(run(servicer, without))] == [f"group access to level-3 data: {ABSENT}"]
+    without.config = {k: v for k, v in without.config.items() if k != USE_CASES}
+    assert {f.message for f in _level3(run(servicer, without))} == {f"group access to level-3 data: {ABSENT}"}

@@ -2,27 +2,79 @@
 
 from __future__ import annotations
 
-from tests.policies.baselines import role_id
-from tests.policies.cases import Case, rule_tests, set_prop
+from tests.conftest import SUBSCRIPTION
+from tests.policies.baselines import BLOB_CONTRIBUTOR, role_id
+from tests.policies.cases import Case, chain, drop_ref, retarget, rule_tests, set_prop
 
 RULE = "identity-role-allow-list"
-
-
+GRANT = "l1-grant-vru-analysts"
+ROLE = "l1-role-reader"
 READER_ROLE = "acdd72a7-3385-48ef-bd42-f606fba81ae7"  # built-in Reader: valid, but not a data role we allow
+CONTAINERS = "Microsoft.Storage/storageAccounts/blobServices/containers"
+
+
+def assign(value: str) -> object:
+    """The grant names this role definition instead of its level's custom role (no dependency left)."""
+    return chain(set_prop(GRANT, "roleDefinitionId", value), drop_ref(GRANT, "roleDefinitionId"))
 
 
 CASES = [
     Case(
         "Reader role",
-        set_prop("l1-grant-vru-analysts", "roleDefinitionId", role_id(READER_ROLE)),
-        f"({READER_ROLE}) is not in the allow-list",
-        "l1-grant-vru-analysts",
+        assign(role_id(READER_ROLE)),
+        f"({READER_ROLE}) is neither an allow-listed built-in role nor a TVT custom role",
+        GRANT,
+    ),
+    Case(
+        "built-in Storage Blob Data Contributor, whose control-plane actions ABAC cannot bound",
+        assign(role_id(BLOB_CONTRIBUTOR)),
+        "role Storage Blob Data Contributor",
+        GRANT,
     ),
     Case(
         "role name instead of id",
-        set_prop("l1-grant-vru-analysts", "roleDefinitionId", "Storage Blob Data Reader"),
+        assign("Storage Blob Data Reader"),
         "is not a role definition id",
-        "l1-grant-vru-analysts",
+        GRANT,
+        also=frozenset({"identity-grant-scope"}),  # it reports the value that names nothing
+    ),
+    Case(
+        "custom role with a control-plane action",
+        set_prop(ROLE, "permissions.0.actions", [f"{CONTAINERS}/delete"]),
+        "custom role 'TVT prod level 1 reader' is not exactly a TVT role "
+        f"(control-plane actions: {CONTAINERS}/delete",
+        ROLE,
+    ),
+    Case(
+        "custom role with more data actions than its TVT role",
+        set_prop(
+            ROLE, "permissions.0.dataActions", [f"{CONTAINERS}/blobs/read", f"{CONTAINERS}/blobs/delete"]
+        ),
+        "is not exactly a TVT role",
+        ROLE,
+    ),
+    Case(
+        "custom role assignable in the whole subscription",
+        chain(
+            set_prop(ROLE, "assignableScopes", [f"/subscriptions/{SUBSCRIPTION}"]),
+            drop_ref(ROLE, "assignableScopes"),
+        ),
+        "assignableScopes names the subscription",
+        ROLE,
+    ),
+    Case(
+        "level-1 role assignable in level 3's resource group",
+        retarget(ROLE, "assignableScopes", "assignableScopes.0", "l3-rg"),
+        "the level-1 role is assignable in 'l3-rg' of level 3",
+        ROLE,
+    ),
+    Case(
+        "assignable scope names the level-3 group, its dependency still level 1's",
+        set_prop(ROLE, "assignableScopes", [f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-tvt-prod-l3"]),
+        "assignableScopes[] names resource group 'rg-tvt-prod-l3' but was computed from "
+        "ResourceGroup 'l1-rg'",
+        ROLE,
+        known_only=True,
     ),
 ]
 

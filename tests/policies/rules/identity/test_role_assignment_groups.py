@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.policies.baselines import role_id
-from tests.policies.cases import Case, drop_ref, rule_tests, set_prop
+from tests.policies.cases import Case, outside, rule_tests, set_prop
 
 RULE = "identity-role-assignment-groups"
 
@@ -16,7 +16,7 @@ CASES = [
     ),
     Case(
         "service principal not ours",
-        drop_ref("l3-key-access", "principalId"),
+        outside("l3-key-access", "principalId", "principalId", "5e6f7a8b-9c0d-4e5f-8a6b-7c8d9e0f1a2b"),
         "principalId is not a UserAssignedIdentity declared in this stack",
         "l3-key-access",
         also=frozenset({"identity-cmk-grant-scope"}),
@@ -26,6 +26,7 @@ CASES = [
         set_prop("l3-key-access", "roleDefinitionId", role_id("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1")),
         "role Storage Blob Data Reader is not the crypto service encryption role",
         "l3-key-access",
+        also=frozenset({"identity-role-allow-list"}),
     ),
 ]
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, drop, drop_ref, rule_tests
+from tests.policies.cases import Case, drop, foreign, outside, refer, rule_tests
 
 RULE = "network-private-dns"
+ZONE_ID = "privateDnsZoneConfigs.0.privateDnsZoneId"
 
 CASES = [
     Case(
@@ -14,10 +15,31 @@ CASES = [
         "l3-vault-pe",
     ),
     Case(
-        "zone group pointing at no zone",
-        drop_ref("l3-storage-blob-pe-dns", "privateDnsZoneConfigs"),
+        "zone group pointing at a zone outside the stack",
+        outside(
+            "l3-storage-blob-pe-dns",
+            "privateDnsZoneConfigs",
+            ZONE_ID,
+            foreign("Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net"),
+        ),
         "references no PrivateZone declared in this stack",
         "l3-storage-blob-pe",
+    ),
+    Case(
+        "zone id names the dfs zone, its dependency still the blob zone",
+        refer("l3-storage-blob-pe-dns", ZONE_ID, "audit-zone-dfs"),
+        "privateDnsZoneConfigs[].privateDnsZoneId names Microsoft.Network/privateDnsZones "
+        "'privatelink.dfs.core.windows.net' but was computed from PrivateZone 'audit-zone-blob'",
+        "l3-storage-blob-pe-dns",
+        known_only=True,
+    ),
+    Case(
+        "zone linked to another level's network, its dependency still its own",
+        refer("audit-link-blob-l3-vnet", "virtualNetwork.id", "l1-vnet"),
+        "virtualNetwork.id names Microsoft.Network/virtualNetworks 'vnet-tvt-prod-l1' but was computed from "
+        "VirtualNetwork 'l3-vnet'",
+        "audit-link-blob-l3-vnet",
+        known_only=True,
     ),
 ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, drop_ref, rule_tests, set_prop
+from tests.policies.cases import Case, foreign, outside, refer, rule_tests, set_prop
 
 RULE = "network-subnet-nsg"
 
@@ -20,10 +20,23 @@ CASES = [
         "l3-subnet",
     ),
     Case(
-        "NSG not a stack reference",
-        drop_ref("l3-subnet", "networkSecurityGroup"),
+        "NSG outside the stack",
+        outside(
+            "l3-subnet",
+            "networkSecurityGroup",
+            "networkSecurityGroup.id",
+            foreign("Microsoft.Network/networkSecurityGroups/open"),
+        ),
         "networkSecurityGroup.id does not reference a NetworkSecurityGroup",
         "l3-subnet",
+    ),
+    Case(
+        "NSG id names another level's NSG, its dependency still its own",
+        refer("l3-subnet", "networkSecurityGroup.id", "l1-nsg"),
+        "networkSecurityGroup.id names Microsoft.Network/networkSecurityGroups 'l1-nsg' but was computed "
+        "from NetworkSecurityGroup 'l3-nsg'",
+        "l3-subnet",
+        known_only=True,
     ),
     Case(
         "inline subnets",

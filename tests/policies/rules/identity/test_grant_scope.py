@@ -1,0 +1,80 @@
+"""identity-grant-scope: a group grant reaches one zone or one account of its own level, and no further."""
+
+from __future__ import annotations
+
+from tests.conftest import SUBSCRIPTION
+from tests.policies.cases import Case, outside, refer, retarget, rule_tests, set_input, set_prop
+
+RULE = "identity-grant-scope"
+L1_GRANT = "l1-grant-vru-analysts"
+L3_GRANT = "l3-grant-tvp-analysts"
+SUBSCRIPTION_ID = f"/subscriptions/{SUBSCRIPTION}"
+
+CASES = [
+    Case(
+        "a level-1 grant rescoped to the level-3 account",
+        retarget(L1_GRANT, "scope", "scope", "l3-storage"),
+        "the grant for level 1 is scoped to StorageAccount 'l3-storage' of level 3",
+        L1_GRANT,
+        also=frozenset({"identity-level3-use-case"}),
+    ),
+    Case(
+        "a level-3 grant scoped to the subscription, its dependency still the container "
+        "(components/access.py with scope=apply(lambda _: '/subscriptions/<id>'))",
+        set_prop(L3_GRANT, "scope", SUBSCRIPTION_ID),
+        f"scope names the subscription '{SUBSCRIPTION}' but was computed from BlobContainer "
+        "'l3-container-matched'",
+        L3_GRANT,
+        known_only=True,
+    ),
+    Case(
+        "a group grant scoped to the subscription",
+        outside(L1_GRANT, "scope", "scope", SUBSCRIPTION_ID),
+        f"scope names the subscription '{SUBSCRIPTION}', which is not a container or storage account",
+        L1_GRANT,
+        also=frozenset({"identity-level3-use-case"}),
+    ),
+    Case(
+        "the subscription requested while the outputs still show the container",
+        set_input(L3_GRANT, "scope", SUBSCRIPTION_ID),
+        "scope names the subscription",
+        L3_GRANT,
+        known_only=True,
+    ),
+    Case(
+        "a group grant on the level's key vault",
+        retarget(L3_GRANT, "scope", "scope", "l3-vault"),
+        "the grant is scoped to Vault 'l3-vault'; a group grant may be scoped only to a container or a "
+        "storage account",
+        L3_GRANT,
+    ),
+    Case(
+        "a group grant on the level's resource group",
+        retarget(L3_GRANT, "scope", "scope", "l3-rg"),
+        "the grant is scoped to ResourceGroup 'l3-rg'",
+        L3_GRANT,
+    ),
+    Case(
+        "a group grant on the audit archive",
+        retarget(L1_GRANT, "scope", "scope", "audit-archive-account"),
+        "the grant for level 1 is scoped to StorageAccount 'audit-archive-account' of level shared",
+        L1_GRANT,
+    ),
+    Case(
+        "a grant that says it is for another level than it is declared in",
+        set_prop(L1_GRANT, "description", "TVT grant: reader for vru-analysts on level 2."),
+        "the grant says it is for level 2 but is declared at level 1",
+        L1_GRANT,
+    ),
+    Case(
+        "the role id names level 3's reader, its dependency still level 1's",
+        refer(L1_GRANT, "roleDefinitionId", "l3-role-reader"),
+        "roleDefinitionId names Microsoft.Authorization/roleDefinitions",
+        L1_GRANT,
+        also=frozenset({"identity-role-allow-list"}),
+        known_only=True,
+    ),
+]
+
+
+test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
