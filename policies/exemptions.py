@@ -10,9 +10,12 @@ caller that skips schema validation still cannot smuggle in a malformed exemptio
 is the parser's alone, because JSON Schema cannot compute dates: an exemption may not expire more
 than :data:`MAX_EXEMPTION_DAYS` days after today (the schema's description says so).
 
-Scope is bounded too: the ``resource`` glob must name an azure-native resource type after a
-``::`` (``urn:pulumi:prod::tvt-platform::*azure-native:storage:StorageAccount::audit-*``), so no
-single exemption can silently cover every resource of a stack (``urn:pulumi:*``, ``*``).
+Scope is bounded too, by a pattern language that cannot over-match (:class:`UrnPattern`): the
+stack, the project and the resource's azure-native type are written out, and ``*`` may stand only
+in the name, ``urn:pulumi:prod::tvt-platform::azure-native:storage:StorageAccount::audit-*``. The
+type segment may also be the full type chain copied from a plan URN. Anything else (a wildcard or
+character class outside the name, a missing segment) is refused, so no exemption can cover more
+than resources of one type in one stack.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from fnmatch import fnmatchcase
 from typing import Any
 
 from policies.clock import today as default_today
@@ -32,10 +34,12 @@ from policies.props import is_list
 MIN_REASON_WORDS = 5
 _REASON_PATTERN = r"^\s*\S+(\s+\S+){4,}\s*$"
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-# Exemptions name resources of one azure-native type: after some "::" (the type segment, perhaps
-# after a "*" or a parent chain "...$") comes "azure-native:<module>:<Type>" and then "::<name glob>".
-# A bare "*" would cover findings with no resource at all; "urn:pulumi:*" every resource there is.
-_URN_PATTERN = r"^urn:pulumi:.+::(.*[$*])?azure-native:[A-Za-z0-9]+:[A-Za-z0-9]+::.+$"
+# urn:pulumi:<stack>::<project>::[<parent type>$...]azure-native:<module>:<Type>::<name, * allowed>.
+# Every segment but the name is literal; the name allows "*" and nothing else that matches more.
+_LITERAL = r"[A-Za-z0-9._-]+"
+_PARENT = r"[A-Za-z0-9-]+:[A-Za-z0-9-]+:[A-Za-z0-9]+\$"
+_TYPE = r"azure-native:[A-Za-z0-9]+:[A-Za-z0-9]+"
+_URN_PATTERN = rf"^urn:pulumi:{_LITERAL}::{_LITERAL}::(?:{_PARENT})*{_TYPE}::[A-Za-z0-9._*-]+$"
 _FIELDS = ("resource", "reason", "approver", "expires")
 # A risk acceptance is reviewed at least yearly (leap years included): renew it, never pre-approve.
 MAX_EXEMPTION_DAYS = 366
@@ -57,8 +61,8 @@ EXEMPTIONS_SCHEMA: dict[str, Any] = {
                 "type": "string",
                 "pattern": _URN_PATTERN,
                 "description": (
-                    "URN glob (fnmatch) naming an azure-native type: "
-                    "urn:pulumi:<stack>::<project>::*azure-native:<module>:<Type>::<name glob>"
+                    "URN pattern: stack, project and azure-native type written out, '*' only in the name: "
+                    "urn:pulumi:<stack>::<project>::azure-native:<module>:<Type>::<name, * allowed>"
                 ),
             },
             "reason": {"type": "string", "pattern": _REASON_PATTERN, "description": "why, in a sentence"},
@@ -79,15 +83,43 @@ class ExemptionError(ValueError):
 
 
 @dataclass(frozen=True)
+class UrnPattern:
+    """Resources of one type in one stack of one project, by name (``*``: any run of characters)."""
+
+    stack: str
+    project: str
+    type: str  # the resource's own type, or the whole type chain when it holds a parent ("$")
+    name: str
+
+    @classmethod
+    def parse(cls, text: str) -> UrnPattern | None:
+        """The pattern ``text`` writes, or None when it is not one (so it could over-match)."""
+        if not re.match(_URN_PATTERN, text):
+            return None
+        stack, project, type_, name = text.removeprefix("urn:pulumi:").split("::")
+        return cls(stack, project, type_, name)
+
+    def matches(self, urn: str) -> bool:
+        parts = urn.removeprefix("urn:pulumi:").split("::", 3) if urn.startswith("urn:pulumi:") else []
+        if len(parts) != 4:
+            return False
+        stack, project, qualified, name = parts
+        own = qualified if "$" in self.type else qualified.rsplit("$", 1)[-1]
+        regex = "^" + ".*".join(re.escape(piece) for piece in self.name.split("*")) + "$"
+        return (stack, project, own) == (self.stack, self.project, self.type) and bool(re.match(regex, name))
+
+
+@dataclass(frozen=True)
 class Exemption:
     rule: str
-    resource: str  # URN glob
+    resource: str  # a URN pattern (UrnPattern)
     reason: str
     approver: str
     expires: dt.date  # the last day on which the exemption applies
 
     def matches(self, urn: str) -> bool:
-        return bool(urn) and fnmatchcase(urn, self.resource)
+        pattern = UrnPattern.parse(self.resource)
+        return pattern is not None and pattern.matches(urn)
 
     def expired(self, today: dt.date) -> bool:
         return today > self.expires
@@ -123,11 +155,11 @@ def _parse_one(rule: str, where: str, item: Any, today: dt.date) -> Exemption:
         if not isinstance(value, str) or not value.strip():
             raise ExemptionError(f"{where}.{name}: required, expected a non-empty string")
         values[name] = value.strip()
-    if not re.match(_URN_PATTERN, values["resource"]):
+    if UrnPattern.parse(values["resource"]) is None:
         raise ExemptionError(
-            f"{where}.resource: {values['resource']!r} is too broad: expected a URN glob naming an "
-            "azure-native resource type, like 'urn:pulumi:<stack>::<project>::*azure-native:<module>:<Type>::"
-            "<name>'"
+            f"{where}.resource: {values['resource']!r} could match more than one type in one stack: expected "
+            "'urn:pulumi:<stack>::<project>::azure-native:<module>:<Type>::<name>', every segment written "
+            "out and '*' only in the name"
         )
     if not re.match(_REASON_PATTERN, values["reason"]):
         raise ExemptionError(f"{where}.reason: expected a reason of at least {MIN_REASON_WORDS} words")

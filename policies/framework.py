@@ -22,6 +22,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from pulumi_policy import (
@@ -111,12 +112,27 @@ class Controls:
         )
 
 
+class Stricter(StrEnum):
+    """Which way a parameter makes its rule stricter than the default (the other way weakens it)."""
+
+    HIGHER = "higher"  # a number: more days, more bits
+    MORE = "more"  # a list of what is required: every default item must stay
+    FEWER = "fewer"  # a list of what is allowed: nothing may be added to the default
+
+
+STRICTER_KEY = "x-tvt-stricter"
+"""The annotation in a parameter's config schema that says which way is stricter; the ``tvt`` tool
+reports a value on the other side of the default as an enforcement downgrade."""
+
+
 @dataclass(frozen=True)
 class Param:
-    """A rule parameter: its JSON Schema (with a ``default``), set in ``policies/config/<stack>.json``."""
+    """A rule parameter: its JSON Schema (with a ``default``), set in ``policies/config/<stack>.json``,
+    and which way a value is stricter than the default."""
 
     name: str
     schema: Mapping[str, Any]
+    stricter: Stricter
 
     def __post_init__(self) -> None:
         if "default" not in self.schema or "description" not in self.schema:
@@ -125,6 +141,9 @@ class Param:
     @property
     def default(self) -> Any:
         return self.schema["default"]
+
+    def config_schema(self) -> dict[str, Any]:
+        return {**self.schema, STRICTER_KEY: self.stricter.value}
 
 
 @dataclass(frozen=True)
@@ -152,7 +171,7 @@ class RuleMeta:
 
     def config_schema(self) -> dict[str, dict[str, Any]]:
         """JSON Schema properties of this rule's config (``enforcementLevel`` is the engine's own)."""
-        return {"exemptions": dict(EXEMPTIONS_SCHEMA), **{p.name: dict(p.schema) for p in self.params}}
+        return {"exemptions": dict(EXEMPTIONS_SCHEMA), **{p.name: p.config_schema() for p in self.params}}
 
     def params_from(self, config: Mapping[str, Any] | None) -> dict[str, Any]:
         """Configured values over schema defaults (the engine fills them in; in-process callers may not)."""

@@ -14,6 +14,7 @@ is an error, because a reviewer reading the file would believe it configures som
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2
 
 from components.config.files import MAX_CONFIG_BYTES
+from policies.framework import STRICTER_KEY, Stricter
 from scripts.engine.errors import PreviewError, issue
 from scripts.engine.inputs import read_json
 
@@ -239,25 +241,57 @@ def reconcile(
 
 @dataclass(frozen=True)
 class Downgrade:
-    """A rule the config runs at a weaker level than the pack declares for it."""
+    """A rule the config runs weaker than the pack declares: at a weaker level, or with a parameter
+    weaker than its default (``declared``/``effective`` then say the parameter and its values)."""
 
     rule: str
     declared: str
     effective: str
 
 
-def downgrades(pack: PackInfo, resolved: Mapping[str, PolicyEntry]) -> tuple[Downgrade, ...]:
-    """Every rule whose effective level is weaker than its declared one, by rule id.
+def _shown(value: Any) -> str:
+    """A parameter value as JSON (protobuf carries every number as a float: 3072.0 is shown 3072)."""
+    return json.dumps(int(value) if isinstance(value, float) and value.is_integer() else value)
 
-    Setting a mandatory rule to advisory or disabled is a legitimate config value, so it is not an
-    error; but it must never be silent, so reports list each one.
+
+def _weaker(stricter: Any, default: Any, value: Any) -> bool:
+    """Whether ``value`` is on the weaker side of ``default``, the schema's ``STRICTER_KEY`` saying
+    which way is stricter; an annotation this tool does not know counts any change as weaker."""
+    if value == default:
+        return False
+    numbers = isinstance(value, int | float) and isinstance(default, int | float)
+    if stricter == Stricter.HIGHER.value and numbers:
+        return bool(value < default)
+    if isinstance(value, list) and isinstance(default, list):
+        held, base = ({str(v).casefold() for v in x} for x in (value, default))
+        if stricter == Stricter.MORE.value:
+            return not base <= held
+        if stricter == Stricter.FEWER.value:
+            return not held <= base
+    return True
+
+
+def downgrades(pack: PackInfo, resolved: Mapping[str, PolicyEntry]) -> tuple[Downgrade, ...]:
+    """Every rule whose effective level, or one of whose parameters, is weaker than the pack declares.
+
+    Setting a mandatory rule to advisory or disabled, or ``hsmLevels: []``, is a legitimate config
+    value, so it is not an error; but it must never be silent, so reports list each one.
     """
     found = []
     for name in sorted(resolved):
         policy = pack.policies.get(name)
+        if policy is None:
+            continue
         effective = resolved[name].enforcement or "advisory"  # what configure_request sends
-        if policy is not None and _STRENGTH[effective] < _STRENGTH.get(policy.enforcement, 0):
+        if _STRENGTH[effective] < _STRENGTH.get(policy.enforcement, 0):
             found.append(Downgrade(name, policy.enforcement, effective))
+        for param, schema in sorted(policy.schema_properties.items()):
+            if not isinstance(schema, Mapping) or STRICTER_KEY not in schema or "default" not in schema:
+                continue
+            value = resolved[name].properties.get(param, schema["default"])
+            if _weaker(schema[STRICTER_KEY], schema["default"], value):
+                declared, weaker = (_shown(v) for v in (schema["default"], value))
+                found.append(Downgrade(name, f"{param} {declared}", f"{param} {weaker}"))
     return tuple(found)
 
 

@@ -310,7 +310,7 @@ def _far_exemption(stack: str, years: int = 2) -> dict[str, Any]:
         "storage-tls": {
             "exemptions": [
                 {
-                    "resource": f"urn:pulumi:{stack}::tvt-platform::*azure-native:storage:StorageAccount::*",
+                    "resource": f"urn:pulumi:{stack}::tvt-platform::azure-native:storage:StorageAccount::*",
                     "reason": "accepted while the partner migrates its clients",
                     "approver": "TVT Senior Information Risk Owner",
                     "expires": f"{2026 + years}-06-01",

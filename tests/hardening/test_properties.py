@@ -341,7 +341,7 @@ VALID_POLICY_CONFIG = {
         "enforcementLevel": "mandatory",
         "exemptions": [
             {
-                "resource": "urn:pulumi:clean::tvt-platform::*azure-native:storage:StorageAccount::*",
+                "resource": "urn:pulumi:clean::tvt-platform::azure-native:storage:StorageAccount::*",
                 "reason": "accepted while the partner migrates its clients",
                 "approver": "TVT Senior Information Risk Owner",
                 "expires": "2027-01-31",

@@ -65,11 +65,11 @@ def test_config_file_validates_against_every_rule_schema(path: Path) -> None:
 # The design exemptions every stack carries: rule -> (URN glob after the stack, words its reason must say).
 DESIGN_EXEMPTIONS = {
     "encryption-cmk-same-level": (
-        "tvt-platform::*azure-native:operationalinsights:Workspace::*",
+        "tvt-platform::azure-native:operationalinsights:Workspace::*",
         ("dedicated cluster",),
     ),
     "network-public-access-disabled": (
-        "tvt-platform::*azure-native:storage:StorageAccount::audit-archive-account",
+        "tvt-platform::azure-native:storage:StorageAccount::audit-archive-account",
         ("trusted Microsoft service", "AzureServices", "no IP", "WORM", "customer-managed key"),
     ),
 }

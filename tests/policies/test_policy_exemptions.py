@@ -21,7 +21,7 @@ from tests.policies.baselines import compliant_stack
 from tests.policies.harness import analyzer, configure_request, run
 
 STACK = compliant_stack()
-WORKSPACE_GLOB = "urn:pulumi:prod::tvt-platform::*azure-native:operationalinsights:Workspace::*"
+WORKSPACE_GLOB = "urn:pulumi:prod::tvt-platform::azure-native:operationalinsights:Workspace::*"
 REASON = "CMK for Log Analytics needs a dedicated cluster, which our volume does not justify."
 
 
@@ -68,7 +68,7 @@ def test_expired_exemption_keeps_level_and_is_itself_a_finding(monkeypatch: pyte
 
 
 def test_exemption_only_covers_matching_resources() -> None:
-    other = exemption(resource="urn:pulumi:prod::tvt-platform::*azure-native:storage:StorageAccount::*")
+    other = exemption(resource="urn:pulumi:prod::tvt-platform::azure-native:storage:StorageAccount::*")
     findings = run(analyzer(cmk(other)), STACK)
     assert [f.level for f in findings if f.rule == "encryption-cmk-same-level"] == ["mandatory"]
     assert [f.rule for f in findings if f.rule.startswith("exemption-")] == []
@@ -97,7 +97,7 @@ MALFORMED = [
     pytest.param(exemption(resource="urn:pulumi:*"), "resource", id="every resource of every stack"),
     pytest.param(exemption(resource="urn:pulumi:prod::tvt-platform::*"), "resource", id="no resource type"),
     pytest.param(
-        exemption(resource="urn:pulumi:prod::tvt-platform::*azure-native:*"),
+        exemption(resource="urn:pulumi:prod::tvt-platform::azure-native:*"),
         "resource",
         id="type glob, not a type",
     ),
@@ -105,6 +105,11 @@ MALFORMED = [
         exemption(resource="urn:pulumi:*azure-native:storage:StorageAccount::*"),
         "resource",
         id="type not after ::",
+    ),
+    pytest.param(
+        exemption(resource="urn:pulumi:prod::tvt-platform::*[*azure-native:storage:StorageAccount::.]*"),
+        "resource",
+        id="a character class that matches every URN",
     ),
     pytest.param(exemption(reason="approved"), "reason", id="one-word reason"),
     pytest.param(exemption(approver=""), "approver", id="no approver"),
@@ -148,19 +153,33 @@ def test_parsed_exemption() -> None:
 
 
 SCOPES = [
-    pytest.param(WORKSPACE_GLOB, True, id="type after a glob"),
+    pytest.param(WORKSPACE_GLOB, True, id="one type, any name"),
     pytest.param(
         "urn:pulumi:prod::tvt-platform::tvt:platform:Platform$tvt:audit:AuditServices$tvt:storage:SecureStorage"
         "$azure-native:storage:StorageAccount::audit-archive-account",
         True,
-        id="full parent chain",
+        id="full parent chain, as copied from a plan",
     ),
-    pytest.param("urn:pulumi:*::*azure-native:keyvault:Vault::l3-*", True, id="any stack, one type"),
+    pytest.param("urn:pulumi:prod::tvt-platform::azure-native:keyvault:Vault::l3-*", True, id="name prefix"),
+    pytest.param("urn:pulumi:*::tvt-platform::azure-native:keyvault:Vault::l3-*", False, id="any stack"),
+    pytest.param("urn:pulumi:prod::*::azure-native:keyvault:Vault::l3-*", False, id="any project"),
+    pytest.param(
+        "urn:pulumi:prod::tvt-platform::*azure-native:keyvault:Vault::*", False, id="any parent chain"
+    ),
     pytest.param("urn:pulumi:*", False, id="urn:pulumi:*"),
     pytest.param("*", False, id="*"),
     pytest.param("urn:pulumi:prod::tvt-platform::*::*", False, id="any type"),
-    pytest.param("urn:pulumi:prod::tvt-platform::*azure-native:storage:*::*", False, id="module only"),
-    pytest.param("urn:pulumi:prod::tvt-platform::*tvt:storage:SecureStorage::*", False, id="component type"),
+    pytest.param("urn:pulumi:prod::tvt-platform::azure-native:storage:*::*", False, id="module only"),
+    pytest.param("urn:pulumi:prod::tvt-platform::tvt:storage:SecureStorage::*", False, id="component type"),
+    pytest.param(
+        "urn:pulumi:prod::tvt-platform::azure-native:keyvault:Vault::l[13]-*", False, id="class in name"
+    ),
+    pytest.param("urn:pulumi:prod::tvt-platform::azure-native:keyvault:Vault::l?-*", False, id="? in name"),
+    pytest.param(
+        "urn:pulumi:prod::tvt-platform::*[*azure-native:storage:StorageAccount::.]*",
+        False,
+        id="character class hiding a type",
+    ),
 ]
 
 
@@ -173,8 +192,19 @@ def test_schema_and_parser_agree_on_resource_scope(resource: str, accepted: bool
         parser_ok = True
     except ExemptionError as error:
         parser_ok = False
-        assert str(error).startswith("r.exemptions[0].resource: ") and "too broad" in str(error)
+        assert str(error).startswith("r.exemptions[0].resource: ") and "'*' only in the name" in str(error)
     assert (schema_ok, parser_ok) == (accepted, accepted)
+
+
+@pytest.mark.parametrize("stack", ["dev", "test", "prod"])
+def test_a_name_pattern_cannot_reach_another_type_or_stack(stack: str) -> None:
+    """The character-class trick of issue 7 exempted every resource; a pattern now matches its type only."""
+    urns = [r.urn for r in compliant_stack(stack).resources.values()]
+    pattern = f"urn:pulumi:{stack}::tvt-platform::azure-native:storage:StorageAccount::*"
+    (parsed,) = parse_exemptions("r", [exemption(resource=pattern)], TODAY_DATE)
+    matched = [u for u in urns if parsed.matches(u)]
+    assert matched and all("azure-native:storage:StorageAccount::" in u for u in matched)
+    assert all(not parsed.matches(u.replace(f"urn:pulumi:{stack}::", "urn:pulumi:other::")) for u in matched)
 
 
 def test_expiry_at_most_366_days_ahead() -> None:

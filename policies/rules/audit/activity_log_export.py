@@ -14,6 +14,7 @@ from policies.framework import (
     RuleMeta,
     StackContext,
     StackRule,
+    Stricter,
     reference_violations,
 )
 from policies.model import Resource, Violation
@@ -53,6 +54,7 @@ META = RuleMeta(
                 "default": CATEGORIES,
                 "description": "activity log categories that must be enabled",
             },
+            stricter=Stricter.MORE,
         ),
     ),
 )

@@ -12,7 +12,7 @@ from policies.catalog import (
     STORAGE_ACCOUNT,
     SUBSCRIPTION_DIAGNOSTIC_SETTING,
 )
-from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule
+from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule, Stricter
 from policies.model import Resource, Violation
 from policies.props import describe, dig, number, same
 from policies.stack_index import StackIndex
@@ -25,15 +25,28 @@ META = RuleMeta(
     controls=Controls(ncsc=("13", "2.6"), mcsb=("LT-6", "BR-2")),
     remediation=(
         "On the archive account set immutableStorageWithVersioning.enabled true with an "
-        "immutabilityPolicy of immutabilityPeriodSinceCreationInDays >= minimumImmutabilityDays, "
+        "immutabilityPolicy of immutabilityPeriodSinceCreationInDays >= minimumImmutabilityDaysProd in prod "
+        "(minimumImmutabilityDays in dev and test), "
         "allowProtectedAppendWrites true and state Locked in prod; enable blob versioning on its "
         "BlobServiceProperties."
     ),
     docs="https://learn.microsoft.com/azure/storage/blobs/immutable-storage-overview",
     params=(
         Param(
+            "minimumImmutabilityDaysProd",
+            {"type": "integer", "minimum": 1, "maximum": 146000, "default": 365, "description": "days, prod"},
+            stricter=Stricter.HIGHER,
+        ),
+        Param(
             "minimumImmutabilityDays",
-            {"type": "integer", "minimum": 1, "maximum": 146000, "default": 365, "description": "days"},
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 146000,
+                "default": 90,
+                "description": "days, dev/test",
+            },
+            stricter=Stricter.HIGHER,
         ),
     ),
 )
@@ -48,7 +61,9 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     allowed because diagnostic logs are append blobs.
     """
     index = context.index
-    minimum = number(params["minimumImmutabilityDays"]) or 365.0
+    minimum = (
+        number(params["minimumImmutabilityDaysProd" if index.is_prod else "minimumImmutabilityDays"]) or 365.0
+    )
     archives: dict[str, Resource] = {}
     for type_ in (DIAGNOSTIC_SETTING, SUBSCRIPTION_DIAGNOSTIC_SETTING):
         for setting in index.of_type(type_):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import BLOB_SERVICE, STORAGE_ACCOUNT
-from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule
+from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule, Stricter
 from policies.model import Resource, Violation
 from policies.props import describe, dig, number
 
@@ -26,10 +26,12 @@ META = RuleMeta(
         Param(
             "minimumDays",
             {"type": "integer", "minimum": 1, "maximum": 365, "default": 7, "description": "days"},
+            stricter=Stricter.HIGHER,
         ),
         Param(
             "minimumDaysProd",
             {"type": "integer", "minimum": 1, "maximum": 365, "default": 30, "description": "days"},
+            stricter=Stricter.HIGHER,
         ),
     ),
 )

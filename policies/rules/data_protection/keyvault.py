@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import VAULT
-from policies.framework import Controls, Param, Params, ResourceRule, RuleMeta
+from policies.framework import Controls, Param, Params, ResourceRule, RuleMeta, Stricter
 from policies.model import Resource
 from policies.props import describe, dig, number
 from policies.stack_index import is_prod_resource
@@ -27,10 +27,12 @@ META = RuleMeta(
         Param(
             "minimumRetentionDaysProd",
             {"type": "integer", "minimum": 7, "maximum": 90, "default": 90, "description": "days"},
+            stricter=Stricter.HIGHER,
         ),
         Param(
             "minimumRetentionDays",
             {"type": "integer", "minimum": 7, "maximum": 90, "default": 7, "description": "days"},
+            stricter=Stricter.HIGHER,
         ),
     ),
 )

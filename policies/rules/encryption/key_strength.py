@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import KEY
-from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule
+from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule, Stricter
 from policies.model import Resource, Violation
 from policies.props import describe, dig, items, number, same, text
 
@@ -26,7 +26,9 @@ META = RuleMeta(
     docs="https://learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation",
     params=(
         Param(
-            "minimumRsaKeySize", {"type": "integer", "minimum": 2048, "default": 3072, "description": "bits"}
+            "minimumRsaKeySize",
+            {"type": "integer", "minimum": 2048, "default": 3072, "description": "bits"},
+            stricter=Stricter.HIGHER,
         ),
         Param(
             "hsmLevels",
@@ -36,6 +38,7 @@ META = RuleMeta(
                 "default": ["3", "shared"],
                 "description": "data levels whose keys must be HSM-backed",
             },
+            stricter=Stricter.MORE,
         ),
     ),
 )

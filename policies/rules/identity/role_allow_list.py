@@ -15,6 +15,7 @@ from policies.framework import (
     RuleMeta,
     StackContext,
     StackRule,
+    Stricter,
     reference_violations,
 )
 from policies.model import UNVERIFIABLE_PREFIX, Resource, Violation
@@ -52,6 +53,7 @@ META = RuleMeta(
                 "default": [KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER],
                 "description": "built-in role definition GUIDs that may be assigned",
             },
+            stricter=Stricter.FEWER,
         ),
     ),
 )

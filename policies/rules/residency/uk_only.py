@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import RESOURCE_GROUP, Geography, classify
-from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule
+from policies.framework import Controls, Param, Params, RuleMeta, StackContext, StackRule, Stricter
 from policies.model import UNVERIFIABLE_PREFIX, Resource, Violation
 from policies.props import describe, is_unknown, peek, text
 from policies.stack_index import StackIndex
@@ -35,6 +35,7 @@ META = RuleMeta(
                 "default": ["uksouth", "ukwest"],
                 "description": "regions resources may be placed in",
             },
+            stricter=Stricter.FEWER,
         ),
     ),
 )

@@ -14,7 +14,7 @@ FINDING_KEYS = {
     "remediation", "url", "source", "configKeys",
 }  # fmt: skip
 
-L3_STORAGE = "urn:pulumi:violate::tvt-platform::*azure-native:storage:StorageAccount::l3-storage"
+L3_STORAGE = "urn:pulumi:violate::tvt-platform::azure-native:storage:StorageAccount::l3-storage"
 
 
 def test_json_findings_have_the_contract_fields_and_match_findings_json(

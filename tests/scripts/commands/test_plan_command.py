@@ -14,8 +14,8 @@ from scripts.commands.progress import Progress
 from scripts.engine import output
 from scripts.engine.errors import PreviewError
 
-L3_STORAGE = "urn:pulumi:violate::tvt-platform::*azure-native:storage:StorageAccount::l3-storage"
-NOTHING = "urn:pulumi:violate::tvt-platform::*azure-native:storage:StorageAccount::nothing"
+L3_STORAGE = "urn:pulumi:violate::tvt-platform::azure-native:storage:StorageAccount::l3-storage"
+NOTHING = "urn:pulumi:violate::tvt-platform::azure-native:storage:StorageAccount::nothing"
 
 
 OUTPUTS = ["findings.json", "plan.json", "report.html", "report.junit.xml", "report.md", "report.sarif"]

@@ -50,6 +50,33 @@ def test_only_weaker_levels_count(tmp_path: Path, fixture_pack: PackInfo) -> Non
     )
 
 
+def test_a_parameter_weaker_than_the_packs_default_is_a_downgrade(
+    tmp_path: Path, real_pack: PackInfo
+) -> None:
+    """issue 7: hsmLevels [] and minimumRsaKeySize 2048 let a level-3 RSA-2048 software key pass."""
+    weakened = {
+        "encryption-key-strength": {"hsmLevels": [], "minimumRsaKeySize": 2048},
+        "residency-uk-only": {"allowedLocations": ["uksouth", "ukwest"]},  # the default itself: no downgrade
+        "identity-role-allow-list": {
+            "allowedRoleDefinitionIds": [
+                "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+                "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+            ]
+        },
+        "audit-workspace-retention": {"minimumRetentionDaysProd": 730},  # stricter: no downgrade
+    }
+    assert _downgrades(tmp_path, real_pack, weakened) == (
+        Downgrade("encryption-key-strength", 'hsmLevels ["3", "shared"]', "hsmLevels []"),
+        Downgrade("encryption-key-strength", "minimumRsaKeySize 3072", "minimumRsaKeySize 2048"),
+        Downgrade(
+            "identity-role-allow-list",
+            'allowedRoleDefinitionIds ["e147488a-f6f5-4113-8e2d-b22465e65bf6"]',
+            'allowedRoleDefinitionIds ["e147488a-f6f5-4113-8e2d-b22465e65bf6", '
+            '"ba92f5b4-2d11-453d-a403-e96b0029c9fe"]',
+        ),
+    )
+
+
 def test_all_advisory_downgrades_every_mandatory_rule(tmp_path: Path, fixture_pack: PackInfo) -> None:
     found = _downgrades(tmp_path, fixture_pack, {"all": "advisory"})
     mandatory = sorted(n for n, p in fixture_pack.policies.items() if p.enforcement == "mandatory")

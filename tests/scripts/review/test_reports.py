@@ -28,7 +28,7 @@ from tests.scripts.review.report_checks import (
     sarif_validator,
 )
 
-L3_STORAGE = "urn:pulumi:violate::tvt-platform::*azure-native:storage:StorageAccount::l3-storage"
+L3_STORAGE = "urn:pulumi:violate::tvt-platform::azure-native:storage:StorageAccount::l3-storage"
 EXEMPTION = {
     "resource": L3_STORAGE,
     "reason": "Public read for the published statistics, agreed by the partnership board.",

@@ -11,7 +11,7 @@ EXPIRED_WORKSPACE_EXEMPTION = {
     "encryption-cmk-same-level": {
         "exemptions": [
             {
-                "resource": "urn:pulumi:prod::tvt-platform::*azure-native:operationalinsights:Workspace::*",
+                "resource": "urn:pulumi:prod::tvt-platform::azure-native:operationalinsights:Workspace::*",
                 "reason": "Dedicated cluster needed for CMK; volume too low to justify one at the moment.",
                 "approver": "TVT Senior Information Risk Owner",
                 "expires": "2026-01-31",
@@ -25,7 +25,7 @@ CASES = [
     Case(
         "workspace CMK exemption lapsed",
         nothing,
-        "exemption from encryption-cmk-same-level for urn:pulumi:prod::tvt-platform::*azure-native:"
+        "exemption from encryption-cmk-same-level for urn:pulumi:prod::tvt-platform::azure-native:"
         "operationalinsights:Workspace::* approved by TVT Senior Information Risk Owner "
         "expired 2026-01-31",
         also=frozenset({"encryption-cmk-same-level"}),

@@ -15,7 +15,7 @@ CASES = [
             "network-private-dns": {
                 "exemptions": [
                     {
-                        "resource": "urn:pulumi:prod::tvt-platform::*azure-native:sql:Server::*",
+                        "resource": "urn:pulumi:prod::tvt-platform::azure-native:sql:Server::*",
                         "reason": "Legacy SQL server pending migration to the data platform storage.",
                         "approver": "TVT Senior Information Risk Owner",
                         "expires": "2027-01-31",
