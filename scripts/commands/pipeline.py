@@ -22,7 +22,7 @@ import json
 import re
 import sys
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -43,8 +43,9 @@ from components.config.schema import schema_issues
 from scripts.commands import terminal
 from scripts.commands.exit_codes import EXIT_OK, EXIT_VIOLATION, report_bad_input
 from scripts.commands.progress import Progress, Timings
+from scripts.engine.ahead import Ahead, analyze_ahead
 from scripts.engine.analyzer import open_analyzer
-from scripts.engine.capture import ROOT, Capture, run_program
+from scripts.engine.capture import PROJECT, ROOT, Capture, CapturedResource, run_program
 from scripts.engine.errors import PreviewError
 from scripts.engine.evaluate import evaluate
 from scripts.engine.export import build_deployment, dumps, known_secrets, redact_text, redacted_copy
@@ -212,7 +213,10 @@ def program_failure(program: str, stack: str, error: BaseException, root: Path) 
 
 
 def run_stack_program(
-    options: PlanOptions, config: Mapping[str, Any], progress: Progress | None = None
+    options: PlanOptions,
+    config: Mapping[str, Any],
+    progress: Progress | None = None,
+    on_resource: Callable[[CapturedResource], None] | None = None,
 ) -> Capture:
     root = options.root.resolve()  # the program runs from its project directory
     program = root / "__main__.py"
@@ -234,6 +238,7 @@ def run_stack_program(
                 subscription_id=subscription,
                 project_root=root,
                 on_register=counted,
+                on_resource=on_resource,
             )
     except (Exception, SystemExit) as error:  # noqa: BLE001  (any program failure: one paragraph)
         failure = program_failure(label, options.stack, error, root)
@@ -257,14 +262,22 @@ def evaluate_plan(
     config_path: Path | None,
     progress: Progress | None,
     stack_config: Mapping[str, Any] | None,
+    *,
+    ahead: Ahead | None = None,
 ) -> Review:
-    """Step 4, shared by ``tvt plan`` and ``tvt check``; ``stack_config`` is the stack file's ``config:``."""
+    """Step 4, shared by ``tvt plan`` and ``tvt check``; ``stack_config`` is the stack file's ``config:``.
+
+    ``ahead``: the pack ``tvt plan`` started before the program, with what it answered meanwhile.
+    """
     packdir = options.pack or options.root / "policies"
 
     def tick(done: int, total: int) -> None:
         if progress is not None:
             progress.update(f"evaluating policies: {done}/{total} resources")
 
+    if ahead is not None:
+        ahead.finish()
+        return review(evaluate(plan, ahead.analyzer, config_path, tick, stack_config), plan)
     with open_analyzer(options.analyzer, packdir) as analyzer:
         return review(evaluate(plan, analyzer, config_path, tick, stack_config), plan)
 
@@ -286,15 +299,27 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
             progress.update(f"validating stacks/Pulumi.{options.stack}.yaml")
             with timings.phase("validate"):
                 config, raw_config = validate_stack(options.stack, options.root)
-            progress.update(f"running the program for stack {options.stack}")
-            with timings.phase("program"):
-                capture = run_stack_program(options, raw_config, progress)
-            with timings.phase("export"):
-                plan_bytes = dumps(build_deployment(capture, raw_config))
             config_path = options.policy_config or default_policy_config(options.root, options.stack, err)
-            with timings.phase("policy"):
-                plan = parse_plan(json.loads(plan_bytes), PLAN_FILE)
-                verdict = evaluate_plan(plan, options, config_path, progress, raw_config)
+            # The pack starts now and analyses each resource as the program registers it (over gRPC,
+            # on the other core); the evaluation of the finished plan reuses what it answered.
+            with analyze_ahead(
+                options.analyzer,
+                options.pack or options.root / "policies",
+                stack=options.stack,
+                project=PROJECT,
+                config=raw_config,
+                config_path=config_path,
+            ) as ahead:
+                progress.update(f"running the program for stack {options.stack}")
+                with timings.phase("program"):
+                    capture = run_stack_program(
+                        options, raw_config, progress, ahead.submit if ahead else None
+                    )
+                with timings.phase("export"):
+                    plan_bytes = dumps(build_deployment(capture, raw_config))
+                with timings.phase("policy"):
+                    plan = parse_plan(json.loads(plan_bytes), PLAN_FILE)
+                    verdict = evaluate_plan(plan, options, config_path, progress, raw_config, ahead=ahead)
             with timings.phase("report"):
                 progress.update("writing the reports")
                 inputs = report_inputs(plan, verdict, stack_facts(config), config_path, options.root)

@@ -283,11 +283,13 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         capture: Capture,
         project_root: Path = ROOT,
         on_register: Callable[[int], None] | None = None,
+        on_resource: Callable[[CapturedResource], None] | None = None,
     ) -> None:
         super().__init__(mocks)
         self.capture = capture
         self.project_root = project_root
         self.on_register = on_register
+        self.on_resource = on_resource
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The engine's URN (``generateURN``), not the mock's: the parent's full qualified type, no root."""
@@ -328,33 +330,30 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         raw_inputs = rpc.deserialize_properties(request.object)
         inputs, _ = rpc.deserialize_properties_unwrap_secrets(request.object)
         pos = request.sourcePosition
-        self.capture.resources.append(
-            CapturedResource(
-                urn=urn,
-                type=request.type,
-                name=request.name,
-                custom=bool(request.custom),
-                id=reg.id or "",
-                parent=request.parent,
-                inputs=with_unknown_sentinels(inputs),
-                outputs=with_unknown_sentinels(reg.state),
-                dependencies=tuple(request.dependencies),
-                property_dependencies={
-                    k: tuple(v.urns) for k, v in sorted(request.propertyDependencies.items())
-                },
-                provider=request.provider,
-                protect=bool(request.protect),
-                ignore_changes=tuple(request.ignoreChanges),
-                delete_before_replace=request.deleteBeforeReplace
-                if request.deleteBeforeReplaceDefined
-                else None,
-                additional_secret_outputs=tuple(request.additionalSecretOutputs),
-                aliases=self._aliases(request, urn),
-                source_position=_relative_source(pos.uri, pos.line, self.project_root) if pos.uri else None,
-                secret_paths=tuple(_secret_paths(raw_inputs)),
-                package_version=request.version,
-            )
+        captured = CapturedResource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            id=reg.id or "",
+            parent=request.parent,
+            inputs=with_unknown_sentinels(inputs),
+            outputs=with_unknown_sentinels(reg.state),
+            dependencies=tuple(request.dependencies),
+            property_dependencies={k: tuple(v.urns) for k, v in sorted(request.propertyDependencies.items())},
+            provider=request.provider,
+            protect=bool(request.protect),
+            ignore_changes=tuple(request.ignoreChanges),
+            delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+            additional_secret_outputs=tuple(request.additionalSecretOutputs),
+            aliases=self._aliases(request, urn),
+            source_position=_relative_source(pos.uri, pos.line, self.project_root) if pos.uri else None,
+            secret_paths=tuple(_secret_paths(raw_inputs)),
+            package_version=request.version,
         )
+        self.capture.resources.append(captured)
+        if self.on_resource is not None:
+            self.on_resource(captured)
         if self.on_register is not None:
             self.on_register(len(self.capture.resources))
         return response
@@ -471,20 +470,22 @@ def run_program(
     on_register: Callable[[int], None] | None = None,
     computed: str = "known",
     lean: bool = True,
+    on_resource: Callable[[CapturedResource], None] | None = None,
 ) -> Capture:
     """Run ``program`` (a callable or a path such as ``__main__.py``) under mocks and return the capture.
 
     ``config`` is the stack's ``config:`` mapping as in ``stacks/Pulumi.<stack>.yaml``. Each call
     starts from a fresh runtime, so several stacks can be run in one process. Source positions are
     recorded relative to ``project_root`` (the directory holding ``Pulumi.yaml``). ``on_register``
-    is told the running count of captured resources (for a progress indicator). ``computed`` is
+    is told the running count of captured resources (for a progress indicator), ``on_resource``
+    each resource as it is captured (``scripts.engine.ahead``), both on the SDK's threads. ``computed`` is
     :class:`PreviewMocks`' mode: ``"unknown"`` leaves every computed output unknown, as in a first
     ``pulumi preview`` (needs ``preview=True``). ``lean=False`` runs the SDK exactly as shipped (the
     reference the lean run is tested against; see the module docstring).
     """
     capture = Capture(stack=stack, project=project)
     mocks = PreviewMocks(subscription_id, computed)
-    monitor = CapturingMonitor(mocks, capture, project_root, on_register)
+    monitor = CapturingMonitor(mocks, capture, project_root, on_register, on_resource)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
     settings.ROOT.set(None)  # a fresh Stack resource for every run

@@ -1,0 +1,220 @@
+"""Analyze each resource while the program still runs, so the pack works on the other core.
+
+Under ``pulumi preview`` the engine calls ``Analyze`` for each resource as its step runs, not after
+the program. ``tvt plan`` over gRPC does the same: :func:`analyze_ahead` starts the pack, configures
+it with the requests :func:`scripts.engine.evaluate.evaluate` builds (``GetAnalyzerInfo``,
+``Configure``, ``ConfigureStack``), and a worker thread sends ``Analyze`` for every resource the
+capture registers, built from the resource as the plan will record it. The finished plan is then
+evaluated by :func:`scripts.engine.evaluate.evaluate` as always, through :attr:`Ahead.analyzer`:
+it answers an ``Analyze`` from what was given ahead only when that request, and the ``Configure``
+and ``ConfigureStack`` before it, are byte for byte the ones sent ahead; any other call goes to
+the pack. So the findings are those of the plan itself, however the stream went
+(``tests/scripts/engine/test_ahead.py`` compares every output with an evaluation that never
+streamed).
+
+In-process evaluation gains nothing from this (one interpreter, one core), so it never streams.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pulumi.runtime.proto import analyzer_pb2
+
+from policies.catalog import PROVIDER_PREFIX
+from scripts.engine.analyzer import Analyzer, grpc_analyzer
+from scripts.engine.capture import Capture, CapturedResource
+from scripts.engine.errors import PreviewError
+from scripts.engine.evaluate import analyze_request, stack_configure_request
+from scripts.engine.export import DefaultProvider, default_provider, normalize, redact_paths, source_position
+from scripts.engine.plan import Plan, PlanResource
+from scripts.engine.policy_config import configure_request, load_policy_config, pack_info
+
+_DONE = None  # what ends the worker's queue
+
+
+def _plan_resource(resource: CapturedResource, provider: str) -> PlanResource:
+    """What ``Analyze`` reads of ``resource`` as the plan will record it (``export.resource_state``)."""
+    return PlanResource(
+        urn=resource.urn,
+        type=resource.type,
+        custom=resource.custom,
+        id=resource.id if resource.custom else "",
+        inputs=normalize(redact_paths(resource.inputs, resource.secret_paths), f"{resource.urn}: inputs"),
+        outputs={},
+        parent=resource.parent,
+        protect=resource.protect,
+        dependencies=(),
+        property_dependencies={},
+        provider=resource.provider or provider,
+        source_position=source_position(resource),
+        ignore_changes=resource.ignore_changes,
+        additional_secret_outputs=resource.additional_secret_outputs,
+    )
+
+
+def _provider_resource(provider: DefaultProvider) -> PlanResource:
+    inputs = normalize(provider.inputs, f"{provider.urn}: inputs")
+    return PlanResource(
+        urn=provider.urn,
+        type=PROVIDER_PREFIX + provider.package,
+        custom=True,
+        id=provider.id,
+        inputs=inputs,
+        outputs=inputs,
+        parent="",
+        protect=False,
+        dependencies=(),
+        property_dependencies={},
+        provider="",
+        source_position="",
+    )
+
+
+def _bytes(request: Any) -> bytes:
+    return bytes(request.SerializeToString(deterministic=True))
+
+
+class Ahead:
+    """The ``Analyze`` answers given while the program ran, keyed by URN with the exact request."""
+
+    def __init__(
+        self,
+        pack: Analyzer,
+        *,
+        stack: str,
+        project: str,
+        config: Mapping[str, Any],
+        config_path: Path | None,
+    ) -> None:
+        self.pack = pack
+        self.analyzer: Analyzer = _Answering(self)
+        self.hits = 0  # Analyze calls of the evaluation answered from here
+        self._capture = Capture(stack=stack, project=project)  # default providers' URNs need both
+        self._config = config
+        self._config_path = config_path
+        self._providers: dict[tuple[str, str], DefaultProvider] = {}
+        self._known: dict[str, PlanResource] = {}  # providers by URN, as provider_of looks them up
+        self._answers: dict[str, tuple[bytes, analyzer_pb2.AnalyzeResponse]] = {}
+        self._configured: list[bytes] = []  # the Configure and ConfigureStack sent ahead
+        self._queue: queue.SimpleQueue[CapturedResource | None] = queue.SimpleQueue()
+        self._failed = False
+        self._worker = threading.Thread(target=self._work, name="tvt-analyze-ahead", daemon=True)
+        self._worker.start()
+
+    def submit(self, resource: CapturedResource) -> None:
+        """Queue ``resource`` (called by the capture as it registers, on the SDK's threads)."""
+        self._queue.put(resource)
+
+    def finish(self, *, cancel: bool = False) -> None:
+        """Wait until every queued resource has been answered; ``cancel``: drop what is still queued."""
+        if cancel:
+            self._failed = True
+        self._queue.put(_DONE)
+        self._worker.join()
+
+    def answer(self, request: analyzer_pb2.AnalyzeRequest, configured: list[bytes]) -> Any:
+        """The answer given ahead to exactly ``request``, after exactly the configuration ``configured``."""
+        found = self._answers.get(request.urn)
+        if self._failed or configured != self._configured or found is None or found[0] != _bytes(request):
+            return None
+        self.hits += 1
+        return found[1]
+
+    def _provider_ref(self, resource: CapturedResource) -> str:
+        if not resource.custom or resource.provider or resource.type.startswith(PROVIDER_PREFIX):
+            return ""
+        key = (resource.type.split(":", 1)[0], resource.package_version)
+        provider = self._providers.get(key)
+        if provider is None:
+            provider = self._providers[key] = default_provider(self._capture, key[0], key[1], self._config)
+            self._known[provider.urn] = _provider_resource(provider)
+        return provider.reference
+
+    def _work(self) -> None:
+        plan = Plan("(ahead)", self._capture.stack, self._capture.project, "", (), self._known)
+        try:  # as evaluate configures the pack
+            configure = configure_request(
+                load_policy_config(self._config_path, pack_info(self.pack.get_info()))
+            )
+            self.pack.configure(configure)
+            configure_stack = stack_configure_request(plan, self._config)
+            self.pack.configure_stack(configure_stack)
+            self._configured = [_bytes(configure), _bytes(configure_stack)]
+        except PreviewError:
+            self._failed = True  # evaluate meets the same error and reports it
+        while (resource := self._queue.get()) is not _DONE:
+            if self._failed:
+                continue
+            try:
+                request = analyze_request(_plan_resource(resource, self._provider_ref(resource)), plan)
+                response = self.pack.analyze(request)
+            except PreviewError:
+                self._failed = True  # evaluate sends it again and reports what failed
+                continue
+            self._answers[resource.urn] = (_bytes(request), response)
+
+
+class _Answering:
+    """The pack as :func:`~scripts.engine.evaluate.evaluate` sees it: ``Analyze`` answered from
+    :class:`Ahead` when the request and the configuration before it are the ones sent ahead."""
+
+    def __init__(self, ahead: Ahead) -> None:
+        self._ahead = ahead
+        self._configured: list[bytes] = []
+        self.name = ahead.pack.name
+
+    def get_info(self) -> analyzer_pb2.AnalyzerInfo:
+        return self._ahead.pack.get_info()
+
+    def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
+        self._configured = [_bytes(request)]
+        self._ahead.pack.configure(request)
+
+    def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
+        self._configured = [*self._configured[:1], _bytes(request)]
+        self._ahead.pack.configure_stack(request)
+
+    def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
+        answered: analyzer_pb2.AnalyzeResponse | None = self._ahead.answer(request, self._configured)
+        return answered if answered is not None else self._ahead.pack.analyze(request)
+
+    def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
+        return self._ahead.pack.analyze_stack(request)
+
+
+@contextlib.contextmanager
+def analyze_ahead(
+    transport: str,
+    packdir: Path,
+    *,
+    stack: str,
+    project: str,
+    config: Mapping[str, Any],
+    config_path: Path | None,
+) -> Iterator[Ahead | None]:
+    """A started pack that answers ``Analyze`` while the program runs, or None (in-process, or the
+    pack would not start: the evaluation then starts it again and reports why)."""
+    if transport != "grpc":
+        yield None
+        return
+    with contextlib.ExitStack() as stack_:
+        try:
+            pack = stack_.enter_context(grpc_analyzer(packdir))
+        except PreviewError:
+            pack = None
+        if pack is None:
+            yield None
+            return
+        ahead = Ahead(pack, stack=stack, project=project, config=config, config_path=config_path)
+        try:
+            yield ahead
+        except BaseException:
+            ahead.finish(cancel=True)  # no plan: nothing will read the answers
+            raise
+        ahead.finish()

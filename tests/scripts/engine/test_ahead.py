@@ -1,0 +1,94 @@
+"""Analyzing ahead (gRPC, while the program runs) gives every output of an evaluation that never did."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from preview_helpers import REPO
+
+from scripts.commands import pipeline
+from scripts.commands.pipeline import PlanOptions, run_plan
+from scripts.engine import ahead as ahead_module
+from scripts.engine.ahead import Ahead
+from tests.conftest import TODAY
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_plan_analyzed_ahead_writes_the_same_files_as_one_that_never_streamed(
+    stack: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TVT_TODAY", TODAY)
+    seen: list[Ahead | None] = []
+    real = ahead_module.analyze_ahead
+
+    @contextlib.contextmanager
+    def recording(*args: Any, **kwargs: Any) -> Iterator[Ahead | None]:
+        with real(*args, **kwargs) as ahead:
+            seen.append(ahead)
+            yield ahead
+
+    monkeypatch.setattr(pipeline, "analyze_ahead", recording)
+    streamed = PlanOptions(stack=stack, out=tmp_path / "ahead", root=REPO, analyzer="grpc")
+    assert run_plan(streamed, out=io.StringIO(), err=io.StringIO()) == 0
+    (ahead,) = seen
+    assert ahead is not None, "tvt plan over gRPC did not analyze ahead"
+
+    @contextlib.contextmanager
+    def never(*args: Any, **kwargs: Any) -> Iterator[None]:
+        yield None
+
+    monkeypatch.setattr(pipeline, "analyze_ahead", never)
+    plain = PlanOptions(stack=stack, out=tmp_path / "plain", root=REPO, analyzer="grpc")
+    assert run_plan(plain, out=io.StringIO(), err=io.StringIO()) == 0
+
+    ahead_files, plain_files = _outputs(tmp_path / "ahead"), _outputs(tmp_path / "plain")
+    assert sorted(ahead_files) == sorted(plain_files)
+    for name, data in plain_files.items():
+        assert ahead_files[name] == data, f"stack {stack}: {name} differs when analyzed ahead"
+    # Every resource but the stack and its default provider was answered ahead, so the stream is
+    # not quietly falling back to evaluating everything again.
+    plan_resources = ahead_files["plan.json"].count(b'"urn": ')
+    assert ahead.hits == plan_resources - 2, f"{ahead.hits} of {plan_resources - 2} answers reused"
+
+
+def test_in_process_evaluation_never_streams() -> None:
+    with ahead_module.analyze_ahead(
+        "inprocess", REPO / "policies", stack="dev", project="p", config={}, config_path=None
+    ) as ahead:
+        assert ahead is None
+
+
+def test_a_changed_request_is_sent_to_the_pack_again() -> None:
+    class Pack:
+        name = "fake"
+
+        def __init__(self) -> None:
+            self.analyzed: list[str] = []
+
+        def analyze(self, request: Any) -> str:
+            self.analyzed.append(request.urn)
+            return f"pack:{request.type}"
+
+    from pulumi.runtime.proto import analyzer_pb2
+
+    ahead = Ahead.__new__(Ahead)  # only what answer() and _Answering need
+    pack = Pack()
+    ahead.pack, ahead.hits, ahead._failed = pack, 0, False  # type: ignore[assignment]
+    sent = analyzer_pb2.AnalyzeRequest(urn="urn:a", type="t:one")
+    ahead._answers = {"urn:a": (sent.SerializeToString(deterministic=True), "ahead")}  # type: ignore[dict-item]
+    ahead._configured = [b"c", b"s"]
+    assert ahead.answer(sent, [b"c", b"s"]) == "ahead"
+    assert ahead.answer(analyzer_pb2.AnalyzeRequest(urn="urn:a", type="t:two"), [b"c", b"s"]) is None
+    assert ahead.answer(sent, [b"other config", b"s"]) is None, "configured differently: no reuse"
+    ahead._failed = True
+    assert ahead.answer(sent, [b"c", b"s"]) is None, "a stream that gave up is never trusted"
+    assert ahead.hits == 1
