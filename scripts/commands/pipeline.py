@@ -33,7 +33,7 @@ from components.config.issues import ConfigIssue
 from components.config.load import (
     ConfigError,
     build_stack_config,
-    load_stack,
+    parse_stack_config,
     read_stack_file,
     stack_file,
     today,
@@ -147,8 +147,10 @@ def saved_plan_facts(config: Mapping[str, Any] | None, stack: str, root: Path) -
 
 def validate_stack(stack: str, root: Path) -> tuple[StackConfig, dict[str, Any]]:
     """The validated config and the raw ``config:`` mapping the program gets, or every issue."""
-    try:
-        return load_stack(stack, root), read_stack_file(stack_file(stack, root), root=root)
+    path = stack_file(stack, root)
+    try:  # one read serves both: the file is parsed once (it dominates validation on a large estate)
+        raw = read_stack_file(path, root=root)
+        return parse_stack_config(raw, stack=stack, source=display(path, root)), raw
     except ConfigError as error:
         raise PreviewError(*(str(i) for i in error.issues)) from None
 
