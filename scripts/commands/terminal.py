@@ -126,5 +126,9 @@ def print_check(stream: TextIO, inputs: ReportInputs) -> None:
 def print_downgrades(stream: TextIO, inputs: ReportInputs) -> None:
     _print(
         console(stream),
-        [oneline(line) for line in downgrade_lines(inputs.review.evaluation, inputs.judged.config_label)],
+        # oneline folds whitespace, so the indentation that nests a rule under the heading is kept aside.
+        [
+            " " * (len(line) - len(line.lstrip(" "))) + oneline(line)
+            for line in downgrade_lines(inputs.review.evaluation, inputs.judged.config_label)
+        ],
     )

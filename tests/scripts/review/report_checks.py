@@ -68,16 +68,18 @@ def check_markdown(path: Path) -> None:
     tokens = MarkdownIt().enable("table").parse(text)
     tables = 0
     width = 0
+    header: int | None = None  # the cells of the current table's header row
     for token in tokens:
         if token.type == "table_open":
             tables += 1
+            header = None
         elif token.type == "tr_open":
             width = 0
         elif token.type in {"th_open", "td_open"}:
             width += 1
-        elif token.type == "thead_close":
-            header = width
-        elif token.type == "tr_close" and tables:
+        elif token.type == "tr_close" and header is None:
+            header = width  # the first row of a table is its header
+        elif token.type == "tr_close":
             assert width == header, f"{path}: a table row has {width} cells, its header {header}"
     assert tables >= 5, f"{path}: expected the report's tables, parsed {tables}"
 
