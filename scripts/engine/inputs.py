@@ -89,6 +89,26 @@ def _problems(value: Any, path: str, depth: int) -> Iterator[tuple[str, str]]:
             yield from _problems(child, _join(path, index), depth + 1)
 
 
+def _too_deep_at(text: str) -> str:
+    """Where ``text`` first nests deeper than the limit, as ``line L, column C`` (only when the
+    parser itself gave up, so the character-by-character scan costs nothing on valid input)."""
+    depth, in_string, escaped, line, start = 0, False, False, 1, 0
+    for index, char in enumerate(text):
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return f"line {line}, column {index - start + 1}"
+        elif char in "]}":
+            depth -= 1
+        if char == "\n":
+            line, start = line + 1, index + 1
+    return ""
+
+
 def parse_json(data: bytes | str, source: str) -> Any:
     """The JSON document in ``data``; anything ambiguous or unbounded is a :class:`PreviewError`."""
     try:
@@ -96,7 +116,8 @@ def parse_json(data: bytes | str, source: str) -> Any:
             data, object_pairs_hook=_object, parse_float=_number, parse_int=_integer, parse_constant=_constant
         )
     except RecursionError:
-        raise PreviewError(issue(source, "", f"nested deeper than {MAX_DEPTH} levels")) from None
+        where = _too_deep_at(data if isinstance(data, str) else data.decode("utf-8", "replace"))
+        raise PreviewError(issue(source, where, f"nested deeper than {MAX_DEPTH} levels")) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise PreviewError(issue(source, "", f"not JSON ({error})")) from None
     problems = [issue(source, path or "(document)", why) for path, why in _problems(document, "", 0)]
