@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,9 @@ def test_plan_analyzed_ahead_writes_the_same_files_as_one_that_never_streamed(
 
     monkeypatch.setattr(pipeline, "analyze_ahead", recording)
     streamed = PlanOptions(stack=stack, out=tmp_path / "ahead", root=REPO, analyzer="grpc")
+    interval = sys.getswitchinterval()
     assert run_plan(streamed, out=io.StringIO(), err=io.StringIO()) == 0
+    assert sys.getswitchinterval() == interval, "the interpreter's switch interval was left changed"
     (ahead,) = seen
     assert ahead is not None, "tvt plan over gRPC did not analyze ahead"
 
