@@ -54,6 +54,7 @@ class Run:
     phases: dict[str, float]  # tvt plan's own phases, plus "startup": wall minus its total
     peak_mb: float
     exit_code: int
+    cpu_s: float = 0.0  # user + system CPU of tvt and the pack it reaped (both cores' work)
 
     @property
     def ms_per_resource(self) -> float:
@@ -98,7 +99,8 @@ def run_plan(project: Path, out: Path, extra: Sequence[str] = ()) -> Run:
     phases["startup"] = max(wall - phases.pop("total", wall), 0.0)
     document = json.loads((out / "plan.json").read_bytes())
     resources = len(document["deployment"]["resources"])
-    return Run(resources, wall, phases, usage.ru_maxrss / 1024, code)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(resources, wall, phases, usage.ru_maxrss / 1024, code, cpu)
 
 
 def measure(shape: Shape, workdir: Path, repeat: int) -> Run:
@@ -123,7 +125,15 @@ def marginal_ms(runs: Sequence[Run]) -> list[float | None]:
 
 def table(runs: Sequence[Run]) -> str:
     names = list(runs[0].phases)
-    header = ["resources", "wall s", *(f"{n} s" for n in names), "ms/resource", "marginal ms", "peak MB"]
+    header = [
+        "resources",
+        "wall s",
+        *(f"{n} s" for n in names),
+        "CPU s",
+        "ms/resource",
+        "marginal ms",
+        "peak MB",
+    ]
     rows = [header, ["---:"] * len(header)]
     for run, marginal in zip(runs, marginal_ms(runs), strict=True):
         rows.append(
@@ -131,6 +141,7 @@ def table(runs: Sequence[Run]) -> str:
                 f"{run.resources:,}",
                 f"{run.wall_s:.2f}",
                 *(f"{run.phases.get(n, 0.0):.2f}" for n in names),
+                f"{run.cpu_s:.2f}",
                 f"{run.ms_per_resource:.2f}",
                 "" if marginal is None else f"{marginal:.2f}",
                 f"{run.peak_mb:.0f}",
@@ -157,7 +168,7 @@ def plot(runs: Sequence[Run], path: Path) -> None:
     sizes = [r.resources for r in runs]
     figure, axes = plt.subplots(figsize=(7, 4), dpi=120)
     axes.plot(sizes, [r.ms_per_resource for r in runs], marker="o", label="tvt plan, end to end")
-    marginal = marginal_ms(runs)[1:]
+    marginal = [m for m in marginal_ms(runs)[1:] if m is not None]
     axes.plot(sizes[1:], marginal, marker="s", linestyle="--", label="per added resource")
     axes.axhline(3.0, color="grey", linewidth=0.8, linestyle=":", label="target: 3 ms per resource")
     axes.set_xlabel("resources in the plan")
@@ -181,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(args.out)
     args.out.mkdir(parents=True)
     runs = []
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     for shape in SIZES[: args.sizes]:
         run = measure(shape, args.out / f"p{shape.partners}", max(args.repeat, 1))
         print(f"  {run.resources:>6,} resources: {run.wall_s:6.2f} s, {run.peak_mb:4.0f} MB", flush=True)
@@ -193,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "shapes": [asdict(s) for s in SIZES[: args.sizes]],
                 "summary": summary(runs),
                 "cpus": os.cpu_count(),
+                "load_average_after": os.getloadavg(),
                 "python": sys.version.split()[0],
             },
             indent=2,
@@ -201,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     plot(runs, args.out / "per_resource.png")
     print(f"plot: {args.out / 'per_resource.png'}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(summary(runs))
     return 0
 
