@@ -123,5 +123,5 @@ def test_policy_config_that_is_not_json_exits_2(
 def test_controls_and_severity_come_from_the_packs_metadata(planned: dict[str, Path], pack: PackInfo) -> None:
     assert pack.policies["storage-protected"].kind == "stack"
     assert pack.policies["storage-no-public-access"].controls == ("ncsc-csp:2.3", "cis-azure:3.7")
-    findings = load(planned["violate"] / "findings.json")
+    findings = load(planned["violate"] / "findings.json")["findings"]
     assert all(f["controls"] == list(pack.policies[f["rule"]].controls) for f in findings)
