@@ -100,7 +100,9 @@ def test_disabled_rule_shows_in_summary_and_report(
     assert "| storage-no-public-access | mandatory | disabled | policy.json |" in section
     assert "| enforcement downgrades | 1 |" in report
     assert not [
-        f for f in load(tmp_path / "out" / "findings.json")["findings"] if f["rule"] == "storage-no-public-access"
+        f
+        for f in load(tmp_path / "out" / "findings.json")["findings"]
+        if f["rule"] == "storage-no-public-access"
     ]
 
 
@@ -142,5 +144,7 @@ def test_check_lists_downgrades_in_text_and_on_stderr_for_json(
         check_args(planned["violate"] / "plan.json", "--format", "json", "--policy-config", str(config)),
         capsys,
     )
-    assert as_json.out.startswith('{\n  "findings"') and HEADING not in as_json.out, "stdout stays the document"
+    assert as_json.out.startswith('{\n  "findings"') and HEADING not in as_json.out, (
+        "stdout stays the document"
+    )
     assert line in as_json.err
