@@ -15,6 +15,7 @@ Where no package has azure-native's exact version, ``defined_for`` is the versio
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -83,9 +84,21 @@ class ArmDefinition:
         return f"{self.arm_type} {self.api_version}, checked with the {self.defined_for} definition"
 
 
+# The pack's gRPC server answers Analyze calls on several threads, and two threads importing one
+# package's modules at once can see one of them half-initialised: imports of the models go one at a
+# time, here and in the rule.
+IMPORT_LOCK = threading.RLock()
+
+
+def import_module(module: str) -> ModuleType:
+    """``importlib.import_module`` under :data:`IMPORT_LOCK`."""
+    with IMPORT_LOCK:
+        return importlib.import_module(module)
+
+
 def _import(dotted: str) -> Any:
     module, _, name = dotted.rpartition(".")
-    return getattr(importlib.import_module(module), name)
+    return getattr(import_module(module), name)
 
 
 @cache
@@ -106,7 +119,7 @@ def request_builder(definition: ArmDefinition) -> Callable[..., Any]:
 
 
 def request_module(definition: ArmDefinition) -> ModuleType:
-    return importlib.import_module(definition.request.rpartition(".")[0])
+    return import_module(definition.request.rpartition(".")[0])
 
 
 _NETWORK = "azure.mgmt.network.operations._operations."

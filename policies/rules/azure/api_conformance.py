@@ -28,7 +28,6 @@ the Azure Monitor private link scope and its scoped resources (2023-06-01-previe
 from __future__ import annotations
 
 import ast
-import importlib
 import inspect
 import re
 import string
@@ -46,6 +45,7 @@ from policies.arm_types import (
     ARM_DEFINITIONS,
     NO_DEFINITION,
     ArmDefinition,
+    import_module,
     model_class,
     request_builder,
     request_module,
@@ -130,7 +130,7 @@ class _Model:
 
 
 def _models_module(cls: type) -> Any:
-    return importlib.import_module(cls.__module__.rpartition(".")[0])
+    return import_module(cls.__module__.rpartition(".")[0])
 
 
 def _flags(cls: type) -> set[str]:
