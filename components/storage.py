@@ -143,7 +143,14 @@ class SecureStorage(pulumi.ComponentResource):
                 encryption_identity=storage.EncryptionIdentityArgs(
                     encryption_user_assigned_identity=cmk.identity_id
                 ),
-                services=storage.EncryptionServicesArgs(blob=encrypted_service, file=encrypted_service),
+                # Queue and table too: their key type is fixed when the account is created, and
+                # their default (Service) would leave them on Microsoft-managed keys.
+                services=storage.EncryptionServicesArgs(
+                    blob=encrypted_service,
+                    file=encrypted_service,
+                    queue=encrypted_service,
+                    table=encrypted_service,
+                ),
             ),
             minimum_tls_version=storage.MinimumTlsVersion.TLS1_2,
             enable_https_traffic_only=True,

@@ -314,13 +314,23 @@ def semantic_issues(cfg: StackConfig, today: dt.date) -> list[ConfigIssue]:
     ]
 
 
+# Provider config that must equal the platform's: the region (UK data residency), and where the
+# resources go (every ARM id, scope and grant the program computes names tvt:subscriptionId; a
+# provider pointed elsewhere would deploy there while the grants and diagnostics name the other).
+PROVIDER_MATCHES: tuple[tuple[str, str], ...] = (
+    ("azure-native:location", "tvt:location"),
+    ("azure-native:subscriptionId", "tvt:subscriptionId"),
+    ("azure-native:tenantId", "tvt:tenantId"),
+)
+
+
 def provider_issues(config: Mapping[str, Any], source: str) -> list[ConfigIssue]:
-    """The provider's default region, when set, must be the platform's (UK data residency)."""
-    provider, platform = config.get("azure-native:location"), config.get("tvt:location")
-    if provider is None or provider == platform:
-        return []
-    return [
-        ConfigIssue(
-            source, "azure-native:location", f"expected {platform!r} (tvt:location), got {provider!r}"
-        )
-    ]
+    """Provider settings, when given, must be the platform's own (region, subscription, tenant)."""
+    issues = []
+    for key, platform_key in PROVIDER_MATCHES:
+        provider, platform = config.get(key), config.get(platform_key)
+        if provider is not None and provider != platform:
+            issues.append(
+                ConfigIssue(source, key, f"expected {platform!r} ({platform_key}), got {provider!r}")
+            )
+    return issues

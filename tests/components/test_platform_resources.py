@@ -209,6 +209,8 @@ def test_storage_account(model: Run, scope: str) -> None:
         "services": {
             "blob": {"enabled": True, "keyType": "Account"},
             "file": {"enabled": True, "keyType": "Account"},
+            "queue": {"enabled": True, "keyType": "Account"},
+            "table": {"enabled": True, "keyType": "Account"},
         },
     }
     assert i["minimumTlsVersion"] == "TLS1_2"

@@ -409,6 +409,18 @@ CASES = [
         "2026-06-02 is in the future (today is 2026-06-01)",
     ),
     Case(
+        "provider-subscription-differs",
+        set_("azure-native:subscriptionId", value=OTHER_GUID),
+        "azure-native:subscriptionId",
+        "(tvt:subscriptionId), got '00000000-0000-4000-8000-000000000999'",
+    ),
+    Case(
+        "provider-tenant-differs",
+        set_("azure-native:tenantId", value=OTHER_GUID),
+        "azure-native:tenantId",
+        "(tvt:tenantId), got '00000000-0000-4000-8000-000000000999'",
+    ),
+    Case(
         "provider-region-differs",
         set_("azure-native:location", value="ukwest"),
         "azure-native:location",

@@ -449,6 +449,8 @@ class _Builder:
                 "services": {
                     "blob": {"enabled": True, "keyType": "Account"},
                     "file": {"enabled": True, "keyType": "Account"},
+                    "queue": {"enabled": True, "keyType": "Account"},
+                    "table": {"enabled": True, "keyType": "Account"},
                 },
             },
             "minimumTlsVersion": "TLS1_2",

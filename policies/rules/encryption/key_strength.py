@@ -82,6 +82,9 @@ def _problems(resource: Resource, level: str | None, params: Params) -> Iterator
     if (level is None or level in params["hsmLevels"]) and not kty.endswith("-HSM"):
         shown = level or "<none from structure>"
         yield f"key of data level {shown} is not HSM-backed (kty {describe(kty or None)}); expected RSA-HSM"
+    # Key material that can leave the vault is no longer protected by its HSM or its RBAC.
+    if dig(props, "attributes", "exportable") not in (None, False):
+        yield "properties.attributes.exportable is set; keys must never leave the vault"
     yield from _expiry_and_rotation(props)
 
 

@@ -45,6 +45,12 @@ CASES = [
         "l1-key",
     ),
     Case(
+        "key material exportable",
+        set_prop("l3-key", "properties.attributes.exportable", True),
+        "properties.attributes.exportable is set; keys must never leave the vault",
+        "l3-key",
+    ),
+    Case(
         "the first version never expires",
         set_prop("l3-key", "properties.attributes.expires"),
         "properties.attributes.expires is not set; the key's first version must expire",
