@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 # A new stamp name when the sync recipe changes, so existing venvs are synced again once.
 VENV_STAMP := .venv/.synced-bytecode
 
-.PHONY: help plan bench check report diff test lint lint-workflows typecheck validate docs clean
+.PHONY: help plan bench check report diff test lint lint-workflows typecheck validate docs mutate clean
 
 # Help texts name variables as $(VAR); awk replaces them with their values, so `make help` says
 # "out/prod/plan.json", not "$(OUT)/plan.json".
@@ -72,6 +72,9 @@ typecheck: $(VENV_STAMP) ## mypy on library code
 
 test: lint typecheck ## Lint, typecheck and the whole test suite
 	@.venv/bin/pytest
+
+mutate: $(VENV_STAMP) ## Code-mutation testing (mutmut) of policies/ and components/; slow, not in make test
+	@.venv/bin/python -m tests.mutation.code_mutation $(GROUPS)
 
 docs: $(VENV_STAMP) ## Regenerate docs/rules.md from the policy registry
 	@.venv/bin/python -m scripts.review.rules_table

@@ -79,7 +79,7 @@ Node = Action | Not | And | Or | Compare
 _TOKEN = re.compile(
     r"""\s*(?:
       (?P<open>\() | (?P<close>\)) | (?P<and>&&) | (?P<or>\|\|) | (?P<bang>!)
-    | ActionMatches\s*\{\s*(?:'(?P<match>[^']*)'|"(?P<match2>[^"]*)")\s*\}
+    | (?i:ActionMatches)\s*\{\s*(?:'(?P<match>[^']*)'|"(?P<match2>[^"]*)")\s*\}
     | (?P<attribute>@[A-Za-z]+\s*\[[^\]]*\])
     | '(?P<quoted>[^']*)' | "(?P<quoted2>[^"]*)"
     | (?P<word>[A-Za-z_][A-Za-z0-9_:.-]*)

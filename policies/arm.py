@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-# Public-cloud Key Vault hosts: '<vault>.vault.azure.net' (UK regions are public cloud only).
-_VAULT_HOST = re.compile(
-    r"^(?P<name>[a-z0-9](?:[a-z0-9-]{1,22}[a-z0-9])?)\.vault\.azure\.net$", re.IGNORECASE
-)
+# Public-cloud Key Vault hosts: '<vault>.vault.azure.net' (UK regions are public cloud only);
+# Azure names a vault with 3-24 letters, digits and hyphens, starting with a letter or digit.
+_VAULT_HOST = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]{1,22}[a-z0-9])\.vault\.azure\.net$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

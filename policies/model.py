@@ -37,6 +37,11 @@ class Resource:
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
+    def kind(self) -> str:
+        """The type's last segment, as findings name it: ``Vault`` for ``azure-native:keyvault:Vault``."""
+        return self.type.rpartition(":")[2]
+
+    @property
     def tags(self) -> Mapping[str, Any]:
         return mapping(self.props.get("tags"))
 

@@ -8,12 +8,14 @@ Two ways in, one analyzer:
   protobuf requests: ``GetAnalyzerInfo``, ``Configure``, ``ConfigureStack``, ``Analyze`` per
   resource, ``AnalyzeStack`` once.
 
-:class:`TvtAnalyzer` is pulumi-policy's own servicer with four changes: the pack default level is
-MANDATORY (the SDK's is advisory); exemptions from each rule's config are applied to findings
-after the rules ran (valid: advisory with an ``EXEMPTED (...)`` prefix; expired: left at its level
-with ``(exemption expired <date>)`` appended); ``AnalyzeStack`` builds the stack's resources
-and :class:`~policies.stack_index.StackIndex` once for all stack rules instead of once per rule;
-and ``ConfigureStack`` keeps the stack's config, from which stack rules get the approved use-case
+:class:`TvtAnalyzer` is pulumi-policy's own servicer with five changes: the pack default level is
+MANDATORY (the SDK's is advisory); stack rules judge what would be requested, each resource's
+``Analyze`` inputs plus only the computed outputs (:func:`policies.props.requested`); exemptions
+from each rule's config are applied to findings after the rules ran (valid: advisory with an
+``EXEMPTED (...)`` prefix; expired: left at its level with ``(exemption expired <date>)``
+appended); ``AnalyzeStack`` builds the stack's resources and
+:class:`~policies.stack_index.StackIndex` once for all stack rules instead of once per rule; and
+``ConfigureStack`` keeps the stack's config, from which stack rules get the approved use-case
 register (:mod:`policies.use_cases`).
 """
 

@@ -168,10 +168,6 @@ def azure_name(resource: Resource) -> str:
     return ""
 
 
-def _kind(resource: Resource) -> str:
-    return resource.type.rsplit(":", 1)[-1]
-
-
 @dataclass(frozen=True)
 class ReferenceProblem:
     """A reference whose value and property dependency disagree, or whose value names nothing."""
@@ -304,7 +300,7 @@ class StackIndex:
                 agreed += matching
                 continue
             unknown = [d for d in deps if identity(d, ref.kind) is None]
-            sources = ", ".join(f"{_kind(d)} '{d.name}'" for d in deps)
+            sources = ", ".join(f"{d.kind} '{d.name}'" for d in deps)
             message = (
                 f"{UNVERIFIABLE_PREFIX}{ref.shown} is {describe(value)} but the {ref.kind} of "
                 f"{sources}, which it was computed from, is unknown"

@@ -20,7 +20,7 @@ class Environment(StrEnum):
 
 
 class Role(StrEnum):
-    """Data roles a grant may carry; each maps to one built-in Azure role in ``components.roles``."""
+    """Data roles a grant may carry; each maps to one TVT custom role in ``components.roles``."""
 
     READER = "reader"
     CONTRIBUTOR = "contributor"

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from policies.model import Resource
 from scripts.engine.capture import azure_name_and_id
 from tests.conftest import SUBSCRIPTION
 
@@ -182,6 +183,23 @@ class Stack:
 
     def copy(self) -> Stack:
         return copy.deepcopy(self)
+
+
+def policy_resources(stack: Stack) -> list[Resource]:
+    """The stack's resources as the pack models them after a preview step (outputs as properties)."""
+    return [
+        Resource(
+            r.urn,
+            r.type,
+            r.name,
+            r.outputs,
+            r.protect,
+            r.parent,
+            tuple(r.depends_on),
+            {k: tuple(v) for k, v in r.deps.items()},
+        )
+        for r in stack.resources.values()
+    ]
 
 
 def computed(type_: str, name: str, props: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,9 @@ value, with its dependency kept, is ``known_only``: a first preview cannot see i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import copy
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +37,9 @@ class Case:
     message: str  # a key part of the expected finding
     resource: str | None = None  # logical name the finding is on (None: the stack as a whole)
     also: frozenset[str] = frozenset()
-    config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # merged over prod.json
+    config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # merged over <stack>.json
     known_only: bool = False  # the change is invisible while computed values are unknown
+    environment: str = "prod"  # the example stack whose compliant baseline the case changes
 
     def __str__(self) -> str:
         return self.what
@@ -121,9 +124,33 @@ def point_ref(name: str, key: str, *targets: str) -> Mutation:
     return mutate
 
 
-def add(type_: str, name: str, parent: str, props: dict[str, Any]) -> Mutation:
+def computed_from(name: str, path: str, target: str) -> Mutation:
+    """The value at ``path`` is unknown during preview and computed from ``target`` alone (its
+    top-level property's dependency), as ``x=target.some_output`` would make it."""
+    return chain(set_prop(name, path, UNKNOWN_STRING_VALUE), point_ref(name, path.split(".")[0], target))
+
+
+LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
+
+
+def impostor(name: str, parent: str, refs: Mapping[str, str], **props: Any) -> Mutation:
+    """A resource of the wrong type (a lock) whose properties ``refs`` name resources as the type a
+    rule looks for would: a rule must not take it for that type."""
+    return add(LOCK, name, parent, {"level": "CanNotDelete", **props}, refs)
+
+
+# What a resource of the wrong type that names something trips besides the rule under test.
+IMPOSTOR_ALSO = frozenset({"azure-api-conformance", "data-protection-prod-locks", "tagging-required-tags"})
+
+
+def add(
+    type_: str, name: str, parent: str, props: dict[str, Any], refs: Mapping[str, str] | None = None
+) -> Mutation:
+    """Declare a resource under ``parent`` whose property ``key`` depends on resource ``refs[key]``."""
+
     def mutate(stack: Stack) -> None:
-        stack.add(type_, name, stack[parent], props)
+        deps = {key: stack[target] for key, target in (refs or {}).items()}
+        stack.add(type_, name, stack[parent], copy.deepcopy(props), dict(deps))
 
     return mutate
 
@@ -201,6 +228,33 @@ def _unknown(node: Any, path: tuple[str, ...]) -> None:
 BASELINE = compliant_stack("prod")
 PREVIEW = first_preview(BASELINE)
 
+
+@functools.cache
+def baseline_of(environment: str) -> Stack:
+    return BASELINE if environment == "prod" else compliant_stack(environment)
+
+
+@functools.cache
+def preview_of(environment: str) -> Stack:
+    return PREVIEW if environment == "prod" else first_preview(baseline_of(environment))
+
+
+@functools.cache
+def _findings_of(environment: str, preview: bool) -> tuple[Hit, ...]:
+    stack = preview_of(environment) if preview else baseline_of(environment)
+    return tuple(run(analyzer(load_config(environment)), stack))
+
+
+def _base_findings(rule: str, environment: str, prod: list[Hit], *, preview: bool) -> Sequence[Hit]:
+    """The findings a case's changes are compared with: prod's from the session fixture, another
+    stack's computed here (and, as prod's are by every rule module, checked to be clean)."""
+    if environment == "prod":
+        return prod
+    found = _findings_of(environment, preview)
+    assert_baseline_passes(rule, found, environment)
+    return found
+
+
 # The baseline's findings: the approved design exemptions, advisory and labelled.
 EXEMPTED_BY_DESIGN = {
     "encryption-cmk-same-level": "audit-workspace",
@@ -218,36 +272,45 @@ def preview_findings() -> list[Hit]:
     return run(analyzer(load_config("prod")), PREVIEW)
 
 
-def _expected_exemption(f: Hit) -> bool:
+def _expected_exemption(f: Hit, environment: str) -> bool:
     resource = EXEMPTED_BY_DESIGN.get(f.rule)
-    return resource is not None and f.urn == BASELINE[resource].urn and f.exempted and f.level == "advisory"
+    return (
+        resource is not None
+        and f.urn == baseline_of(environment)[resource].urn
+        and f.exempted
+        and f.level == "advisory"
+    )
 
 
 def _changed(stack: Stack, base: Stack) -> list[str]:
     return [n for n, r in stack.resources.items() if n not in base.resources or r != base[n]]
 
 
-def _config(extra: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    config = load_config("prod")
+def _config(extra: Mapping[str, Mapping[str, Any]], environment: str = "prod") -> dict[str, Any]:
+    config = load_config(environment)
     for rule, entry in extra.items():
         config[rule] = {**config.get(rule, {}), **entry}
     return config
 
 
-def assert_baseline_passes(rule: str, baseline: list[Hit]) -> None:
+def assert_baseline_passes(rule: str, baseline: Sequence[Hit], environment: str = "prod") -> None:
     """``rule`` finds nothing on the compliant baseline but its design exemptions."""
-    mine = [f for f in baseline if f.rule == rule and not _expected_exemption(f)]
+    mine = [f for f in baseline if f.rule == rule and not _expected_exemption(f, environment)]
     assert not mine, f"compliant baseline trips {rule}:\n{describe(mine)}"
 
 
 def assert_case_trips(rule: str, case: Case, baseline: list[Hit]) -> None:
     """``case`` trips ``rule`` with its message on its resource, mandatory, and nothing but ``also``."""
-    stack = BASELINE.copy()
+    base, known = (
+        baseline_of(case.environment),
+        _base_findings(rule, case.environment, baseline, preview=False),
+    )
+    stack = base.copy()
     case.mutate(stack)
     findings = [
         f
-        for f in run(analyzer(_config(case.config)), stack, only=_changed(stack, BASELINE))
-        if f not in baseline
+        for f in run(analyzer(_config(case.config, case.environment)), stack, only=_changed(stack, base))
+        if f not in known
     ]
     hits = [f for f in findings if f.rule == rule and case.message in f.message]
     assert hits, (
@@ -264,13 +327,18 @@ def assert_case_trips(rule: str, case: Case, baseline: list[Hit]) -> None:
 
 def assert_unknown_path_agrees(rule: str, case: Case, preview: list[Hit]) -> None:
     """With every computed value unknown, ``case`` still trips ``rule`` on the same resource."""
-    stack = BASELINE.copy()
+    known = _base_findings(rule, case.environment, preview, preview=True)
+    stack = baseline_of(case.environment).copy()
     case.mutate(stack)
     stack = first_preview(stack)
     findings = [
         f
-        for f in run(analyzer(_config(case.config)), stack, only=_changed(stack, PREVIEW))
-        if f not in preview
+        for f in run(
+            analyzer(_config(case.config, case.environment)),
+            stack,
+            only=_changed(stack, preview_of(case.environment)),
+        )
+        if f not in known
     ]
     expected_urn = stack[case.resource].urn if case.resource else ""
     hits = [f for f in findings if f.rule == rule and f.urn == expected_urn]
@@ -300,3 +368,46 @@ def rule_tests(rule: str, cases: list[Case]) -> tuple[Callable[..., None], Calla
             assert_unknown_path_agrees(rule, case, preview_findings)
 
     return test_baseline_passes_rule, test_negative_case
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Another compliant way to write what the baseline writes: the rule must not trip on it."""
+
+    what: str
+    mutate: Mutation
+    config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # merged over <stack>.json
+    environment: str = "prod"
+
+    def __str__(self) -> str:
+        return self.what
+
+
+def assert_variant_passes(rule: str, variant: Variant, baseline: list[Hit], *, preview: bool) -> None:
+    """``variant`` of the baseline (or of its first preview) adds no finding of ``rule``."""
+    env = variant.environment
+    base = preview_of(env) if preview else baseline_of(env)
+    known = _base_findings(rule, env, baseline, preview=preview)
+    stack = baseline_of(env).copy()
+    variant.mutate(stack)
+    if preview:
+        stack = first_preview(stack)
+    findings = [
+        f
+        for f in run(analyzer(_config(variant.config, env)), stack, only=_changed(stack, base))
+        if f.rule == rule and f not in known
+    ]
+    assert not findings, f"{variant.what}{' (first preview)' if preview else ''}:\n{describe(findings)}"
+
+
+def variant_tests(rule: str, variants: list[Variant]) -> Callable[..., None]:
+    """The test that each compliant variant passes ``rule``, values known and as a first preview."""
+
+    @pytest.mark.parametrize("variant", variants, ids=str)
+    def test_compliant_variant(
+        variant: Variant, baseline_findings: list[Hit], preview_findings: list[Hit]
+    ) -> None:
+        assert_variant_passes(rule, variant, baseline_findings, preview=False)
+        assert_variant_passes(rule, variant, preview_findings, preview=True)
+
+    return test_compliant_variant

@@ -10,7 +10,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from policies.catalog import COMPONENT_TYPES, DIAGNOSTIC_SETTING, DataClass, Geography, classify
 from policies.model import Resource
 from policies.stack_index import AUDIT_COMPONENT, LEVEL_COMPONENT, StackIndex, is_prod_resource, urn_stack
-from tests.policies.baselines import compliant_stack
+from tests.policies.baselines import compliant_stack, policy_resources
 
 STACK = compliant_stack()
 
@@ -42,19 +42,7 @@ def level_component(name: str) -> Resource:
 
 
 def baseline_index() -> StackIndex:
-    return StackIndex(
-        Resource(
-            r.urn,
-            r.type,
-            r.name,
-            r.outputs,
-            r.protect,
-            r.parent,
-            tuple(r.depends_on),
-            {k: tuple(v) for k, v in r.deps.items()},
-        )
-        for r in STACK.resources.values()
-    )
+    return StackIndex(policy_resources(STACK))
 
 
 def test_levels_in_the_baseline() -> None:

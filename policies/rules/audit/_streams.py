@@ -50,7 +50,7 @@ def audit_workspaces(index: StackIndex) -> Sequence[Resource]:
 
 def writes_to_audit_workspace(index: StackIndex, setting: Resource) -> bool:
     central = {w.urn for w in audit_workspaces(index)}
-    return any(w.urn in central for w in index.targets(setting, "workspaceId", WORKSPACE))
+    return any(w.urn in central for w in index.targets(setting, "workspaceId"))
 
 
 def archive_accounts(index: StackIndex, setting: Resource) -> list[Resource]:

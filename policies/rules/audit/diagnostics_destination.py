@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from policies.catalog import DIAGNOSTIC_SETTING, classify, unclassified_message
+from policies.catalog import DIAGNOSTIC_SETTING, DiagnosticSupport, classify, unclassified_message
 from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule, reference_violations
 from policies.model import Resource, Violation
 from policies.rules.audit._streams import (
@@ -61,27 +61,8 @@ def _setting(index: StackIndex, setting: Resource, prod: bool) -> Iterator[Viola
         info = classify(target.type)
         if info is None:
             yield Violation(unclassified_message(target.type), setting.urn)
-            continue
-        if info.diagnostics.logs and not logs_enabled(setting):
-            yield Violation(
-                f"target {target.type} '{target.name}' has logs but no enabled audit/allLogs categoryGroup",
-                setting.urn,
-            )
-        missing = missing_metrics(setting, info.diagnostics)
-        if missing:
-            yield Violation(
-                f"target {target.type} '{target.name}' has metrics but category "
-                f"{', '.join(missing)} is not enabled",
-                setting.urn,
-            )
-        rejected = unaccepted_metrics(setting, info.diagnostics)
-        if rejected:
-            accepted = ", ".join(info.diagnostics.metrics) or "none"
-            yield Violation(
-                f"metric category {', '.join(rejected)} is not supported by {target.type} '{target.name}' "
-                f"and Azure would reject the setting; supported categories: {accepted}",
-                setting.urn,
-            )
+        else:
+            yield from _categories(setting, target, info.diagnostics)
     if not writes_to_audit_workspace(index, setting):
         yield Violation(
             "workspaceId does not reference the stack's audit Log Analytics workspace", setting.urn
@@ -102,6 +83,30 @@ def _setting(index: StackIndex, setting: Resource, prod: bool) -> Iterator[Viola
         )
     for key in unapproved_destinations(setting.props):
         yield Violation(f"{key} is set: logs must stay in the audit workspace and archive", setting.urn)
+
+
+def _categories(setting: Resource, target: Resource, diagnostics: DiagnosticSupport) -> Iterator[Violation]:
+    """The setting enables what its target's type logs and measures, and nothing Azure rejects."""
+    if diagnostics.logs and not logs_enabled(setting):
+        yield Violation(
+            f"target {target.type} '{target.name}' has logs but no enabled audit/allLogs categoryGroup",
+            setting.urn,
+        )
+    missing = missing_metrics(setting, diagnostics)
+    if missing:
+        yield Violation(
+            f"target {target.type} '{target.name}' has metrics but category "
+            f"{', '.join(missing)} is not enabled",
+            setting.urn,
+        )
+    rejected = unaccepted_metrics(setting, diagnostics)
+    if rejected:
+        accepted = ", ".join(diagnostics.metrics) or "none"
+        yield Violation(
+            f"metric category {', '.join(rejected)} is not supported by {target.type} '{target.name}' "
+            f"and Azure would reject the setting; supported categories: {accepted}",
+            setting.urn,
+        )
 
 
 def _archives_of_stack(index: StackIndex) -> list[Resource]:

@@ -54,7 +54,7 @@ def check(resource: Resource, params: Params) -> Iterator[str]:
     prod = is_prod_resource(resource)
     value = resource.props.get("retentionInDays")
     days = number(value)
-    minimum = number(params["minimumRetentionDaysProd" if prod else "minimumRetentionDays"]) or 365.0
+    minimum = float(params["minimumRetentionDaysProd" if prod else "minimumRetentionDays"])
     if days is None or days < minimum:
         where = " in prod" if prod else ""
         yield f"retentionInDays is {describe(value)}; expected at least {int(minimum)}{where}"

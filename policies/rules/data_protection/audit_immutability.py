@@ -61,9 +61,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     allowed because diagnostic logs are append blobs.
     """
     index = context.index
-    minimum = (
-        number(params["minimumImmutabilityDaysProd" if index.is_prod else "minimumImmutabilityDays"]) or 365.0
-    )
+    minimum = float(params["minimumImmutabilityDaysProd" if index.is_prod else "minimumImmutabilityDays"])
     archives: dict[str, Resource] = {}
     for type_ in (DIAGNOSTIC_SETTING, SUBSCRIPTION_DIAGNOSTIC_SETTING):
         for setting in index.of_type(type_):
@@ -81,7 +79,8 @@ def _problems(index: StackIndex, account: Resource, minimum: float) -> Iterator[
         return
     policy = dig(worm, "immutabilityPolicy")
     days = dig(policy, "immutabilityPeriodSinceCreationInDays")
-    if (number(days) or 0.0) < minimum:
+    found = number(days)
+    if found is None or found < minimum:
         yield f"immutabilityPeriodSinceCreationInDays is {describe(days)}; expected at least {int(minimum)}"
     if dig(policy, "allowProtectedAppendWrites") is not True:
         yield "allowProtectedAppendWrites is not true, so diagnostic logs (append blobs) cannot be written"

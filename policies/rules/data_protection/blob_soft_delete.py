@@ -46,7 +46,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     noticed; the environment is the stack's (its URNs and tags), as the blob service has no tags.
     """
     index = context.index
-    minimum = number(params["minimumDaysProd" if index.is_prod else "minimumDays"]) or 30.0
+    minimum = float(params["minimumDaysProd" if index.is_prod else "minimumDays"])
     for account in index.of_type(STORAGE_ACCOUNT):
         services = index.referrers(account, "accountName", BLOB_SERVICE)
         if not services:

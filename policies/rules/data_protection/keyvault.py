@@ -52,7 +52,7 @@ def check(resource: Resource, params: Params) -> Iterator[str]:
         if value is not True:
             yield f"properties.{key} is {describe(value)}; expected true"
     prod = is_prod_resource(resource)
-    minimum = number(params["minimumRetentionDaysProd" if prod else "minimumRetentionDays"]) or 90.0
+    minimum = float(params["minimumRetentionDaysProd" if prod else "minimumRetentionDays"])
     value = dig(props, "softDeleteRetentionInDays")
     days = number(value)
     if days is None or days < minimum:

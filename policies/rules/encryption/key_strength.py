@@ -67,7 +67,7 @@ def _problems(resource: Resource, level: str | None, params: Params) -> Iterator
     kty = text(dig(props, "kty"))
     if kty in RSA_TYPES:
         size = number(dig(props, "keySize"))
-        minimum = number(params["minimumRsaKeySize"]) or 3072.0
+        minimum = float(params["minimumRsaKeySize"])
         if size is None or size < minimum:
             shown = describe(dig(props, "keySize"))
             yield f"properties.keySize is {shown}; expected at least {int(minimum)} bits"
@@ -135,7 +135,7 @@ _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
 
 def days(value: str) -> int | None:
     """An ISO 8601 date duration (``P1Y``, ``P13M``, ``P60D``) in days (a month as 30), or None."""
-    match = _DURATION.match(value or "")
+    match = _DURATION.match(value)
     if match is None or not any(match.groups()):
         return None
     years, months, days_ = (int(g or 0) for g in match.groups())

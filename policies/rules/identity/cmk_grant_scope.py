@@ -49,7 +49,7 @@ def _problems(index: StackIndex, assignment: Resource) -> Iterator[str]:
     keys = [t for t in scopes if t.type == KEY]
     others = [t for t in scopes if t.type != KEY]
     if others:
-        shown = ", ".join(f"{_kind(t)} '{t.name}'" for t in others)
+        shown = ", ".join(f"{t.kind} '{t.name}'" for t in others)
         yield (
             f"the crypto role is scoped to {shown}; expected a single Key, so the grant cannot reach "
             "other keys of the vault or group"
@@ -68,10 +68,6 @@ def _problems(index: StackIndex, assignment: Resource) -> Iterator[str]:
                     f"UserAssignedIdentity '{identity.name}' of level {held or '?'} is granted key "
                     f"'{key.name}' of level {key_level or '?'}; keys are used only by their own level"
                 )
-
-
-def _kind(resource: Resource) -> str:
-    return resource.type.rsplit(":", 1)[-1]
 
 
 RULE = StackRule(META, check)

@@ -68,7 +68,7 @@ def _problems(index: StackIndex, assignment: Resource) -> Iterator[str]:
         )
         return
     for target in scopes:
-        kind = target.type.rsplit(":", 1)[-1]
+        kind = target.kind
         if target.type not in _SCOPES:
             yield (
                 f"the grant is scoped to {kind} '{target.name}'; a group grant may be scoped only to a "

@@ -58,11 +58,12 @@ def access_end(expiry: dt.date) -> dt.datetime:
 
 
 def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A UTC moment (:func:`access_end`) as the condition writes it."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _short(actions: list[str]) -> str:
-    return ", ".join(a.rsplit("/blobs/", 1)[-1] for a in actions)
+    return ", ".join(a.removeprefix(f"{abac.BLOBS}/") for a in actions)
 
 
 def partner_folder(partners: PartnerRegister, principal: str) -> tuple[str | None, str | None]:
@@ -106,7 +107,8 @@ def condition_problems(
     public: list[str] = []
     anywhere: list[str] = []
     for action in role.data_actions:
-        found = abac.access(tree, action, times=[end], prefixes=[folder] if folder else [])
+        # The partner's folder is judged even where the condition names a narrower prefix.
+        found = abac.access(tree, action, prefixes=[folder] if folder else [])
         if not found.allowed:
             continue
         if found.before is None or found.before > end:

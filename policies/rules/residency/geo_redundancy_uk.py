@@ -32,7 +32,7 @@ def check(resource: Resource, params: Params) -> Iterator[str]:
     '-secondary' endpoint that the private endpoints and DNS here do not cover.
     """
     value = dig(resource.props, "sku", "name")
-    redundancy = text(value).rsplit("_", 1)[-1].upper()
+    redundancy = text(value).rpartition("_")[2].upper()
     if redundancy not in GEO_REDUNDANT:
         yield f"sku.name is {describe(value)}; expected a GRS or GZRS sku (not RA-GRS/RA-GZRS, LRS or ZRS)"
 

@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from policies.catalog import CATALOG
 from policies.framework import Controls, Params, ResourceRule, RuleMeta
 from policies.model import Resource
-from policies.props import describe
+from policies.props import describe, text
 from policies.stack_index import ENVIRONMENTS
 
 META = RuleMeta(
@@ -52,7 +52,7 @@ def check(resource: Resource, params: Params) -> Iterator[str]:
     if not isinstance(owner, str) or not owner.strip():
         yield f"tag owner is {describe(owner)}; expected the owning team"
     classification = tags.get("classification")
-    expected = CLASSIFICATION.get(level if isinstance(level, str) else "")
+    expected = CLASSIFICATION.get(text(level))
     if classification not in set(CLASSIFICATION.values()):
         yield f"tag classification is {describe(classification)}; expected OFFICIAL or OFFICIAL-SENSITIVE"
     elif expected is not None and classification != expected:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.policies.cases import (
     Case,
+    Variant,
     drop,
     foreign,
     outside,
@@ -12,6 +13,7 @@ from tests.policies.cases import (
     rule_tests,
     set_input,
     set_prop,
+    variant_tests,
 )
 
 RULE = "audit-activity-log-export"
@@ -52,7 +54,18 @@ CASES = [
         EXPORT,
         known_only=True,
     ),
+    Case(
+        "the allLogs category group, disabled",
+        set_prop(EXPORT, "logs", [{"categoryGroup": "allLogs", "enabled": False}]),
+        "activity log categories not enabled: Administrative, Security",
+        EXPORT,
+    ),
 ]
 
 
+ALL_LOGS = [{"categoryGroup": "allLogs", "enabled": True}]
+VARIANTS = [Variant("every category through the allLogs category group", set_prop(EXPORT, "logs", ALL_LOGS))]
+
+
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+test_compliant_variant = variant_tests(RULE, VARIANTS)

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from tests.policies.cases import (
     Case,
+    Variant,
+    add,
     chain,
+    computed_from,
     drop_ref,
     foreign,
+    nothing,
     outside,
+    point_ref,
     refer,
     retarget,
     rule_tests,
     set_input,
     set_prop,
+    variant_tests,
 )
 
 RULE = "audit-diagnostics-destination"
@@ -121,4 +127,53 @@ CASES = [
 ]
 
 
+DESTINATIONS = {
+    "eventHubAuthorizationRuleId": foreign("Microsoft.EventHub/namespaces/x/authorizationRules/send"),
+    "marketplacePartnerId": foreign("Microsoft.Datadog/monitors/x"),
+    "serviceBusRuleId": foreign("Microsoft.ServiceBus/namespaces/x/authorizationRules/send"),
+}
+CASES += [
+    Case(f"logs sent through {key}", set_prop("l3-nsg-diag", key, value), f"{key} is set", "l3-nsg-diag")
+    for key, value in DESTINATIONS.items()
+]
+CASES += [
+    Case(
+        "archived into the audit workspace, value and dependency agreeing",
+        retarget("l3-vnet-diag", "storageAccountId", "storageAccountId", "audit-workspace"),
+        "in prod, storageAccountId must reference the audit archive",
+        "l3-vnet-diag",
+    ),
+    Case(
+        "a setting on a type the catalog does not classify",
+        chain(
+            add("azure-native:cache:Redis", "l3-cache", "l3", {"resourceGroupName": "rg-tvt-prod-l3"}),
+            # Catalogued types only have a known ARM id: this one's reference is its dependency.
+            computed_from("l3-nsg-diag", "resourceUri", "l3-cache"),
+        ),
+        "resource type azure-native:cache:Redis is not classified",
+        "l3-nsg-diag",
+        also=frozenset(
+            {
+                "audit-diagnostics-present",
+                "encryption-unclassified-type",
+                "azure-api-conformance",
+                "tagging-required-tags",
+                "residency-uk-only",
+                "data-protection-level-boundary",
+            }
+        ),
+    ),
+]
+
+VARIANTS = [
+    # The archive's own blob service settings may skip the archive however its account is found.
+    Variant(
+        "the archive's blob service named by its account and, first, by something else",
+        point_ref("audit-blob-service", "accountName", "audit-workspace", "audit-archive-account"),
+    ),
+    Variant("dev settings need no archive", nothing, environment="dev"),
+]
+
+
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+test_compliant_variant = variant_tests(RULE, VARIANTS)

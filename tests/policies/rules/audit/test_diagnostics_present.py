@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, drop, refer, retarget, rule_tests
+from tests.policies.cases import (
+    IMPOSTOR_ALSO,
+    Case,
+    add,
+    chain,
+    drop,
+    impostor,
+    refer,
+    retarget,
+    rule_tests,
+)
 
 RULE = "audit-diagnostics-present"
 
@@ -26,6 +36,38 @@ CASES = [
         "l3-nsg",
         also=frozenset({"audit-diagnostics-destination"}),
         known_only=True,
+    ),
+    # Every setting names the audit workspace as its destination; only a resourceUri counts.
+    Case(
+        "audit workspace without a setting of its own",
+        drop("audit-workspace-diag"),
+        "no diagnostic setting targets this azure-native:operationalinsights:Workspace",
+        "audit-workspace",
+    ),
+    Case(
+        "vault named in resourceUri by something that is not a diagnostic setting",
+        chain(
+            drop("l3-vault-diag"),
+            impostor("l3-vault-lock", "l3", {"resourceUri": "l3-vault"}),
+        ),
+        "no diagnostic setting targets this azure-native:keyvault:Vault",
+        "l3-vault",
+        also=IMPOSTOR_ALSO,
+    ),
+    Case(
+        "a type the catalog does not classify",
+        add("azure-native:cache:Redis", "l3-cache", "l3", {"resourceGroupName": "rg-tvt-prod-l3"}),
+        "resource type azure-native:cache:Redis is not classified in policies/catalog.py",
+        "l3-cache",
+        also=frozenset(
+            {
+                "encryption-unclassified-type",
+                "azure-api-conformance",
+                "tagging-required-tags",
+                "residency-uk-only",
+                "data-protection-level-boundary",
+            }
+        ),
     ),
 ]
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from tests.policies.cases import (
     Case,
+    Variant,
     chain,
     retag_environment,
     rule_tests,
     set_prop,
+    variant_tests,
 )
 
 RULE = "data-protection-keyvault"
@@ -31,7 +33,24 @@ CASES = [
         "softDeleteRetentionInDays is 7; expected at least 90 in prod",
         "l3-vault",
     ),
+    Case(
+        "a day short in dev",
+        set_prop("l3-vault", "properties.softDeleteRetentionInDays", 6),
+        "softDeleteRetentionInDays is 6; expected at least 7",
+        "l3-vault",
+        environment="dev",
+        also=frozenset({"azure-api-conformance"}),
+    ),
+]
+VARIANTS = [
+    Variant("exactly the prod minimum", set_prop("l3-vault", "properties.softDeleteRetentionInDays", 90)),
+    Variant(
+        "exactly the dev minimum",
+        set_prop("l3-vault", "properties.softDeleteRetentionInDays", 7),
+        environment="dev",
+    ),
 ]
 
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+test_compliant_variant = variant_tests(RULE, VARIANTS)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+from policies.catalog import CATALOG, STORAGE_ACCOUNT, DataClass
+from policies.rules.encryption import cmk_same_level
 from tests.policies.cases import (
+    BASELINE,
     Case,
     chain,
     drop_ref,
+    nothing,
     point_ref,
     refer,
+    retarget,
     rule_tests,
     set_input,
     set_prop,
 )
+from tests.policies.harness import analyzer, load_config, run
 
 RULE = "encryption-cmk-same-level"
 KEY_SOURCE = "encryption.keySource"
@@ -82,5 +91,78 @@ CASES = [
     ),
 ]
 
+IDENTITY_ID = "encryption.encryptionIdentity.encryptionUserAssignedIdentity"
+CASES += [
+    Case(
+        "key source unknown during preview",
+        set_prop("l3-storage", KEY_SOURCE, UNKNOWN_STRING_VALUE),
+        "encryption.keySource is unknown",
+        "l3-storage",
+    ),
+    Case(
+        "customer-managed key without a key name",
+        set_prop("l3-storage", KEY_NAME),
+        "customer-managed key is incomplete: encryption.keyVaultProperties.keyName not set",
+        "l3-storage",
+        also=frozenset({"azure-api-conformance"}),
+    ),
+    Case(
+        "a key of the stack but a vault from outside it",
+        chain(
+            set_prop("l3-storage", VAULT_URI, "https://kv-elsewhere.vault.azure.net/"),
+            point_ref("l3-storage", "encryption", "l3-key", "l3-identity"),
+        ),
+        "does not reference a Key and Key Vault declared in this stack",
+        "l3-storage",
+    ),
+    Case(
+        "the stack's vault but a key from outside it",
+        chain(
+            set_prop("l3-storage", KEY_NAME, "cmk-elsewhere"),
+            point_ref("l3-storage", "encryption", "l3-vault", "l3-identity"),
+        ),
+        "does not reference a Key and Key Vault declared in this stack",
+        "l3-storage",
+    ),
+    Case(
+        "the level's key, but in another vault than the account's keyVaultUri",
+        retarget("l3-key", "vaultName", "vaultName", "audit-vault", "name"),
+        "key 'l3-key' is not in the vault the account's keyVaultUri points at",
+        "l3-storage",
+        also=frozenset(
+            {"data-protection-level-boundary", "encryption-key-strength", "identity-cmk-grant-scope"}
+        ),
+    ),
+    Case(
+        "encryption identity unknown and computed from no identity",
+        chain(
+            set_prop("l3-storage", IDENTITY_ID, UNKNOWN_STRING_VALUE),
+            point_ref("l3-storage", "encryption", "l3-vault", "l3-key"),
+        ),
+        "encryptionUserAssignedIdentity is unknown and not computed from a UserAssignedIdentity",
+        "l3-storage",
+    ),
+    Case(
+        "the workspace's Microsoft-managed keys, without the design exemption",
+        nothing,
+        "Log Analytics workspace is not encrypted with a customer-managed key",
+        "audit-workspace",
+        config={RULE: {"exemptions": []}},
+        also=frozenset({"exemption-unused"}),
+    ),
+]
+
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+
+
+def test_a_data_bearing_type_without_its_check_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(cmk_same_level.CHECKS, STORAGE_ACCOUNT)
+    findings = [f for f in run(analyzer(load_config("prod")), BASELINE) if f.rule == RULE]
+    expected = f"no customer-managed key check is implemented for data-bearing type {STORAGE_ACCOUNT}"
+    accounts = {r.urn for r in BASELINE.resources.values() if r.type == STORAGE_ACCOUNT}
+    assert accounts and {f.urn for f in findings if f.message == expected} == accounts
+
+
+def test_every_data_bearing_type_has_its_check() -> None:
+    assert set(cmk_same_level.CHECKS) == {t for t, i in CATALOG.items() if i.data is DataClass.DATA_BEARING}

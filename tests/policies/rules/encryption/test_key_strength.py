@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, chain, rule_tests, set_input, set_prop
+import pytest
+
+from policies.rules.encryption.key_strength import days
+from tests.policies.cases import (
+    Case,
+    Variant,
+    chain,
+    rule_tests,
+    set_input,
+    set_prop,
+    variant_tests,
+)
 
 RULE = "encryption-key-strength"
 
@@ -78,5 +89,60 @@ CASES = [
     ),
 ]
 
+PROPS = "properties"
+ROTATE = f"{PROPS}.rotationPolicy.lifetimeActions.0.trigger"
+EC_KEY = chain(
+    set_prop("l3-key", f"{PROPS}.kty", "EC-HSM"),
+    set_prop("l3-key", f"{PROPS}.keySize"),
+    set_prop("l3-key", f"{PROPS}.curveName", "P-384"),
+)
+CASES += [
+    Case(
+        "an elliptic-curve key on a weak curve",
+        chain(EC_KEY, set_prop("l3-key", f"{PROPS}.curveName", "P-256")),
+        "properties.curveName is 'P-256'; expected one of P-384, P-521",
+        "l3-key",
+        also=frozenset({"encryption-cmk-same-level"}),
+    ),
+    Case(
+        "a symmetric key type",
+        set_prop("l1-key", f"{PROPS}.kty", "oct"),
+        "properties.kty is 'oct'; expected one of RSA, RSA-HSM, EC, EC-HSM",
+        "l1-key",
+        also=frozenset({"azure-api-conformance"}),
+    ),
+    Case(
+        "a first version expiring at the epoch",
+        set_prop("l1-key", f"{PROPS}.attributes.expires", 0),
+        "properties.attributes.expires is not set",
+        "l1-key",
+    ),
+    Case(
+        "rotation after creation exactly at expiry",
+        chain(
+            set_prop("l1-key", f"{ROTATE}.timeBeforeExpiry"),
+            set_prop("l1-key", f"{ROTATE}.timeAfterCreate", "P13M"),
+        ),
+        "rotation 390 days after creation comes after expiry (390 days)",
+        "l1-key",
+    ),
+    Case(
+        "rotation before expiry as long as a version's life",
+        set_prop("l1-key", f"{ROTATE}.timeBeforeExpiry", "P1Y25D"),
+        "rotation 390 days before expiry is longer than a version's whole life (390 days)",
+        "l1-key",
+    ),
+]
+VARIANTS = [Variant("a level-3 elliptic-curve key in an HSM on P-384", EC_KEY)]
+
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+test_compliant_variant = variant_tests(RULE, VARIANTS)
+
+
+@pytest.mark.parametrize(
+    ("duration", "expected"),
+    [("P13M", 390), ("P1Y", 365), ("P60D", 60), ("P1Y2M3D", 428), ("P", None), ("13M", None), ("", None)],
+)
+def test_durations_are_read_in_days(duration: str, expected: int | None) -> None:
+    assert days(duration) == expected

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from tests.conftest import SUBSCRIPTION
-from tests.policies.cases import Case, outside, refer, retarget, rule_tests, set_prop
+from tests.policies.cases import (
+    Case,
+    computed_from,
+    outside,
+    refer,
+    retarget,
+    rule_tests,
+    set_prop,
+)
 
 RULE = "identity-cmk-grant-scope"
 GRANT = "l3-key-access"
@@ -55,6 +63,16 @@ CASES = [
         outside("l1-key-access", "scope", "scope", f"/subscriptions/{SUBSCRIPTION}"),
         "scope does not reference a Key declared in this stack",
         "l1-key-access",
+    ),
+]
+
+CASES += [
+    Case(
+        "the key grant's principal computed from the vault, not an identity",
+        computed_from("l3-key-access", "principalId", "l3-vault"),  # no identity: the vault
+        "principalId does not reference a UserAssignedIdentity declared in this stack",
+        "l3-key-access",
+        also=frozenset({"identity-role-assignment-groups", "identity-grant-scope"}),
     ),
 ]
 

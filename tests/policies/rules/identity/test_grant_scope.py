@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from tests.conftest import SUBSCRIPTION
-from tests.policies.cases import Case, outside, refer, retarget, rule_tests, set_input, set_prop
+from tests.policies.cases import (
+    Case,
+    chain,
+    outside,
+    refer,
+    retarget,
+    rule_tests,
+    set_input,
+    set_prop,
+)
 
 RULE = "identity-grant-scope"
 L1_GRANT = "l1-grant-vru-analysts"
@@ -73,6 +82,26 @@ CASES = [
         L1_GRANT,
         also=frozenset({"identity-role-allow-list"}),
         known_only=True,
+    ),
+]
+
+CASES += [
+    Case(
+        "a grant that names no level, rescoped to the level-3 account: its declared level decides",
+        chain(
+            set_prop(L1_GRANT, "description", "TVT grant: reader for vru-analysts."),
+            retarget(L1_GRANT, "scope", "scope", "l3-storage"),
+        ),
+        "the grant for level 1 is scoped to StorageAccount 'l3-storage' of level 3",
+        L1_GRANT,
+        also=frozenset({"identity-level3-use-case"}),
+    ),
+    Case(
+        "a group grant whose scope is not an ARM id",
+        outside(L1_GRANT, "scope", "scope", "everything"),
+        "scope names 'everything', which is not a container or storage account",
+        L1_GRANT,
+        also=frozenset({"identity-level3-use-case"}),
     ),
 ]
 

@@ -6,9 +6,12 @@ from typing import Any
 
 from policies.partners import PARTNERS_KEY
 from policies.use_cases import ABSENT
+from tests.conftest import TODAY
 from tests.policies.baselines import (
     ACCESS_END,
+    BLOB_ADD,
     BLOB_READ,
+    BLOB_WRITE,
     BLOBS,
     PRIVATE_LINK,
     TVT_ROLES,
@@ -22,12 +25,14 @@ from tests.policies.cases import (
     DELETE,
     Case,
     Mutation,
+    Variant,
     chain,
     foreign,
     retarget,
     rule_tests,
     set_input,
     set_prop,
+    variant_tests,
 )
 from tests.policies.harness import Hit, analyzer, describe, load_config, run
 
@@ -311,8 +316,73 @@ CASES = [
     ),
 ]
 
+# A grant that fails one check leaves the next grant still judged (the ingest grant, after L3_GRANT).
+INGEST_UNBOUND = chain(set_prop(INGEST, "condition"), set_prop(INGEST, "conditionVersion"))
+FIRST_FAILS = {
+    "names no use case": set_prop(L3_GRANT, "description", "TVT grant: reader for tvp-analysts."),
+    "has an invalid expiry": l3_use_case("UC-2026-001", "DEC-2026-03", "2027-02-30"),
+    "expired by its description": l3_use_case("UC-2025-009", "DEC-2025-01", "2026-05-31"),
+    "expired by the register": chain(
+        register_use_case("UC-2026-005", 3, "DEC-2026-08", "2026-05-31"),
+        l3_use_case("UC-2026-005", "DEC-2026-08", "2027-09-30"),
+    ),
+}
+CASES += [
+    Case(
+        f"the first level-3 grant {why}, the next one has no condition",
+        chain(first, INGEST_UNBOUND),
+        "but the assignment has no ABAC condition",
+        INGEST,
+    )
+    for why, first in FIRST_FAILS.items()
+]
+CASES += [
+    Case(
+        "an expiry that is no date",
+        l3_use_case("UC-2026-001", "DEC-2026-03", "2027-02-30"),
+        "use case UC-2026-001: expiry '2027-02-30' is not a valid date",
+        L3_GRANT,
+    ),
+    Case(
+        "the first data action refused outright, the second allowed without bounds",
+        chain(
+            set_prop("l3-role-ingest-writer", "permissions.0.dataActions", [BLOB_ADD, BLOB_WRITE]),
+            set_prop(INGEST, "condition", f"!(ActionMatches{{'{BLOB_ADD}'}})"),
+        ),
+        "the condition allows write after use case UC-2026-001 expires",
+        INGEST,
+        also=frozenset({"identity-role-allow-list"}),
+    ),
+]
+
+TODAY_END = "2026-06-02T00:00:00.0Z"  # midnight UTC after the pinned day (tests/conftest.py)
+VARIANTS = [
+    Variant(
+        "a use case that expires today",
+        chain(
+            register_use_case("UC-2026-007", 3, "DEC-2026-09", TODAY),
+            l3_use_case("UC-2026-007", "DEC-2026-09", TODAY),
+            set_prop(L3_GRANT, "condition", reader_condition(TODAY_END, private_link=True)),
+        ),
+    ),
+    Variant(
+        "an ingest-writer confined to a folder inside its partner's",
+        set_prop(INGEST, "condition", ingest_condition("thames-valley-police/extracts/")),
+    ),
+    Variant(
+        "a level-3 contributor (it reads, so no partner folder)",
+        chain(
+            set_prop("l3-role-reader", "permissions.0.dataActions", list(TVT_ROLES["contributor"])),
+            set_prop(
+                L3_GRANT, "condition", condition(TVT_ROLES["contributor"], end=ACCESS_END, private_link=True)
+            ),
+        ),
+    ),
+]
+
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+test_compliant_variant = variant_tests(RULE, VARIANTS)
 
 
 # Beyond the cases: the rule reads the register from ConfigureStack, and fails closed without one.

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
 from tests.conftest import SUBSCRIPTION
 from tests.policies.baselines import BLOB_CONTRIBUTOR, role_id
-from tests.policies.cases import Case, chain, drop_ref, retarget, rule_tests, set_prop
+from tests.policies.cases import (
+    Case,
+    chain,
+    drop_ref,
+    point_ref,
+    retarget,
+    rule_tests,
+    set_prop,
+)
 
 RULE = "identity-role-allow-list"
 GRANT = "l1-grant-vru-analysts"
@@ -50,7 +60,42 @@ CASES = [
         set_prop(
             ROLE, "permissions.0.dataActions", [f"{CONTAINERS}/blobs/read", f"{CONTAINERS}/blobs/delete"]
         ),
-        "is not exactly a TVT role",
+        f"is not exactly a TVT role (control-plane actions: none; data actions: {CONTAINERS}/blobs/delete, "
+        f"{CONTAINERS}/blobs/read); expected exactly the data actions of one of reader",
+        ROLE,
+    ),
+    Case(
+        "custom role with no data action",
+        set_prop(ROLE, "permissions.0.dataActions", []),
+        "(control-plane actions: none; data actions: none)",
+        ROLE,
+    ),
+    Case(
+        "a built-in role named with a dependency on something that is no role definition",
+        chain(
+            set_prop(GRANT, "roleDefinitionId", role_id(READER_ROLE)),
+            point_ref(GRANT, "roleDefinitionId", "l1-rg"),
+        ),
+        f"({READER_ROLE}) is neither an allow-listed built-in role nor a TVT custom role",
+        GRANT,
+    ),
+    Case(
+        "role id unknown during preview and computed from nothing",
+        assign(UNKNOWN_STRING_VALUE),
+        "roleDefinitionId is unknown and not computed from a role definition of this stack",
+        GRANT,
+    ),
+    Case(
+        "custom role with no assignable scope",
+        chain(set_prop(ROLE, "assignableScopes"), drop_ref(ROLE, "assignableScopes")),
+        "assignableScopes is not set",
+        ROLE,
+        also=frozenset({"azure-api-conformance"}),
+    ),
+    Case(
+        "custom role declared at the subscription",
+        chain(set_prop(ROLE, "scope", f"/subscriptions/{SUBSCRIPTION}"), drop_ref(ROLE, "scope")),
+        "scope names the subscription",
         ROLE,
     ),
     Case(

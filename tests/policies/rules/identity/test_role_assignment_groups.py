@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from tests.policies.baselines import role_id
-from tests.policies.cases import Case, outside, rule_tests, set_prop
+from tests.policies.cases import (
+    Case,
+    computed_from,
+    outside,
+    rule_tests,
+    set_prop,
+)
 
 RULE = "identity-role-assignment-groups"
 
@@ -27,6 +33,16 @@ CASES = [
         "role Storage Blob Data Reader is not the crypto service encryption role",
         "l3-key-access",
         also=frozenset({"identity-role-allow-list"}),
+    ),
+]
+
+CASES += [
+    Case(
+        "the key grant's principal computed from the vault, not an identity",
+        computed_from("l3-key-access", "principalId", "l3-vault"),  # no identity: the vault
+        "principalId is not a UserAssignedIdentity declared in this stack",
+        "l3-key-access",
+        also=frozenset({"identity-cmk-grant-scope", "identity-grant-scope"}),
     ),
 ]
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, rule_tests, set_prop
+from tests.policies.cases import (
+    Case,
+    Variant,
+    rule_tests,
+    set_prop,
+    variant_tests,
+)
 
 RULE = "network-default-deny"
 
@@ -66,4 +72,12 @@ CASES = [
 ]
 
 
+VARIANTS = [
+    Variant(
+        "bypass as a comma-separated list of accepted values",
+        set_prop("l3-storage", "networkRuleSet.bypass", "None, AzureServices"),
+    ),
+]
+
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+test_compliant_variant = variant_tests(RULE, VARIANTS)

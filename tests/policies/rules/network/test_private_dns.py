@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, drop, foreign, outside, refer, rule_tests
+from tests.policies.cases import (
+    IMPOSTOR_ALSO,
+    Case,
+    chain,
+    computed_from,
+    drop,
+    foreign,
+    impostor,
+    outside,
+    point_ref,
+    refer,
+    rule_tests,
+)
 
 RULE = "network-private-dns"
 ZONE_ID = "privateDnsZoneConfigs.0.privateDnsZoneId"
@@ -43,5 +55,35 @@ CASES = [
     ),
 ]
 
+
+CASES += [
+    Case(
+        "the endpoint's only zone group names it in another property",
+        chain(
+            drop("l3-vault-pe-dns"), point_ref("l3-storage-blob-pe-dns", "resourceGroupName", "l3-vault-pe")
+        ),
+        "no PrivateDnsZoneGroup references this private endpoint",
+        "l3-vault-pe",
+        also=frozenset({"data-protection-level-boundary"}),
+    ),
+    Case(
+        "something that is not a zone group names the endpoint",
+        chain(
+            drop("l3-vault-pe-dns"),
+            impostor("l3-pe-lock", "l3", {"privateEndpointName": "l3-vault-pe"}),
+        ),
+        "no PrivateDnsZoneGroup references this private endpoint",
+        "l3-vault-pe",
+        also=IMPOSTOR_ALSO,
+    ),
+    Case(
+        "the zone group's zone computed from a virtual network",
+        chain(
+            computed_from("l3-vault-pe-dns", ZONE_ID, "l3-vnet"),
+        ),
+        "the private endpoint's DNS zone group references no PrivateZone declared in this stack",
+        "l3-vault-pe",
+    ),
+]
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)

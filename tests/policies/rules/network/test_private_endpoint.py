@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, drop, refer, retarget, rule_tests
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+from tests.policies.cases import (
+    Case,
+    chain,
+    computed_from,
+    drop,
+    refer,
+    retarget,
+    rule_tests,
+    set_prop,
+)
 
 RULE = "network-private-endpoint"
 SERVICE_ID = "privateLinkServiceConnections.0.privateLinkServiceId"
@@ -33,5 +44,28 @@ CASES = [
     ),
 ]
 
+
+CASES += [
+    Case(
+        "vault without its endpoint",
+        chain(drop("l3-vault-pe"), drop("l3-vault-pe-dns")),
+        "no private endpoint for sub-resource(s) vault references this azure-native:keyvault:Vault",
+        "l3-vault",
+    ),
+    Case(
+        "an endpoint's subnet computed from the virtual network, not a subnet",
+        chain(
+            computed_from("l3-vault-pe", "subnet.id", "l3-vnet"),
+        ),
+        "for this level-3 resource sits in a subnet of level no subnet in this stack",
+        "l3-vault",
+    ),
+    Case(
+        "HNS unknown during preview and no dfs endpoint",
+        chain(set_prop("l3-storage", "isHnsEnabled", UNKNOWN_STRING_VALUE), drop("l3-storage-dfs-pe")),
+        "sub-resource(s) dfs",
+        "l3-storage",
+    ),
+]
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)

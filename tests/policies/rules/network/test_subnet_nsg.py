@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from tests.policies.cases import Case, foreign, outside, refer, rule_tests, set_prop
+from tests.policies.cases import (
+    Case,
+    chain,
+    computed_from,
+    foreign,
+    outside,
+    refer,
+    rule_tests,
+    set_prop,
+)
 
 RULE = "network-subnet-nsg"
 
@@ -46,5 +55,15 @@ CASES = [
     ),
 ]
 
+CASES += [
+    Case(
+        "the NSG id unknown and computed from the virtual network, not an NSG",
+        chain(
+            computed_from("l3-subnet", "networkSecurityGroup.id", "l3-vnet"),
+        ),
+        "networkSecurityGroup.id is unknown and not computed from a NetworkSecurityGroup of this stack",
+        "l3-subnet",
+    ),
+]
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
