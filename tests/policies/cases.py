@@ -127,7 +127,7 @@ def point_ref(name: str, key: str, *targets: str) -> Mutation:
 def computed_from(name: str, path: str, target: str) -> Mutation:
     """The value at ``path`` is unknown during preview and computed from ``target`` alone (its
     top-level property's dependency), as ``x=target.some_output`` would make it."""
-    return chain(set_prop(name, path, UNKNOWN_STRING_VALUE), point_ref(name, path.split(".")[0], target))
+    return chain(set_prop(name, path, UNKNOWN_STRING_VALUE), point_ref(name, path.partition(".")[0], target))
 
 
 LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
