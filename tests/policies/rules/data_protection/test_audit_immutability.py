@@ -94,6 +94,7 @@ CASES += [
         chain(
             set_prop("audit-blob-service", "isVersioningEnabled", False),
             point_ref("l1-blob-service", "resourceGroupName", ARCHIVE),
+            set_prop("l1-blob-service", "isVersioningEnabled", True),
         ),
         "isVersioningEnabled is not true",
         ARCHIVE,
