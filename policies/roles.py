@@ -17,7 +17,7 @@ from typing import Any
 
 from policies.catalog import ROLE_DEFINITION
 from policies.model import Resource
-from policies.props import dig, is_list, items, peek, text
+from policies.props import is_list, items, peek, text
 from policies.stack_index import StackIndex
 
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
@@ -129,14 +129,15 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 def custom_role(props: Mapping[str, Any]) -> GrantedRole:
     """What a ``RoleDefinition`` resource's inputs grant: the union of its permissions."""
-    permissions = items(props.get("permissions"))
+    # Read with peek: during a preview any of these may be unknown (then it grants nothing known).
+    permissions = items(peek(props, "permissions"))
 
     def every(key: str) -> tuple[str, ...]:
-        return tuple(a for p in permissions for a in _strings(dig(p, key)))
+        return tuple(a for p in permissions for a in _strings(peek(p, key)))
 
-    scopes = props.get("assignableScopes")
+    scopes = peek(props, "assignableScopes")
     return GrantedRole(
-        text(props.get("roleName")) or "<unnamed custom role>",
+        text(peek(props, "roleName")) or "<unnamed custom role>",
         every("actions"),
         every("dataActions"),
         custom=True,

@@ -9,6 +9,11 @@ Every case runs twice: as written, with every value known, and again after :func
 where every value computed from another resource is unknown and property dependencies decide
 (the known-value and the unknown-value paths must agree). A case whose change is only to such a
 value, with its dependency kept, is ``known_only``: a first preview cannot see it, by design.
+
+A :class:`Variant` is the other side: another compliant way to write what the baseline writes
+(a boundary value, an equivalent spelling, a harmless neighbour), on which the rule must stay
+silent, again on both paths. Cases and variants change prod's baseline unless they name another
+example stack's (``environment``), for the rules that judge dev and test differently.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from policies.catalog import STORAGE_ACCOUNT
 from policies.framework import Controls, Params, ResourceRule, RuleMeta
 from policies.model import Resource
-from policies.props import describe, dig, text
+from policies.props import describe, dig, same
 
 META = RuleMeta(
     id="residency-geo-redundancy-uk",
@@ -21,7 +21,8 @@ META = RuleMeta(
     docs="https://learn.microsoft.com/azure/storage/common/storage-redundancy",
 )
 
-GEO_REDUNDANT = ("GRS", "GZRS")
+# The whole sku name: only the Standard tier offers geo-redundancy, and nothing else may ride along.
+GEO_REDUNDANT = ("Standard_GRS", "Standard_GZRS")
 
 
 def check(resource: Resource, params: Params) -> Iterator[str]:
@@ -32,8 +33,7 @@ def check(resource: Resource, params: Params) -> Iterator[str]:
     '-secondary' endpoint that the private endpoints and DNS here do not cover.
     """
     value = dig(resource.props, "sku", "name")
-    redundancy = text(value).rpartition("_")[2].upper()
-    if redundancy not in GEO_REDUNDANT:
+    if not any(same(value, sku) for sku in GEO_REDUNDANT):
         yield f"sku.name is {describe(value)}; expected a GRS or GZRS sku (not RA-GRS/RA-GZRS, LRS or ZRS)"
 
 

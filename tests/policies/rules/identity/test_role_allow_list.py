@@ -8,12 +8,15 @@ from tests.conftest import SUBSCRIPTION
 from tests.policies.baselines import BLOB_CONTRIBUTOR, role_id
 from tests.policies.cases import (
     Case,
+    Variant,
     chain,
+    computed_from,
     drop_ref,
     point_ref,
     retarget,
     rule_tests,
     set_prop,
+    variant_tests,
 )
 
 RULE = "identity-role-allow-list"
@@ -123,5 +126,12 @@ CASES = [
     ),
 ]
 
+VARIANTS = [
+    Variant(
+        "assignable scopes computed during preview from the level's resource group",
+        computed_from(ROLE, "assignableScopes", "l1-rg"),
+    ),
+]
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+test_compliant_variant = variant_tests(RULE, VARIANTS)
