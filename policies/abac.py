@@ -278,29 +278,26 @@ def _atoms(node: Node) -> Iterator[Compare]:
 
 
 _TICK = dt.timedelta(microseconds=1)
-_FAR = dt.timedelta(days=3650)
 _BEYOND = "\uffff"  # continues no constant: the path "below every known folder, in none of them"
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def _requests(
-    node: Node, action: str, times: Iterable[dt.datetime], prefixes: Iterable[str]
-) -> Iterator[Request]:
-    """Requests for ``action`` covering every side of every constant: complete for these atoms."""
-    atoms = list(_atoms(node))
-    moments = sorted({*(a.value for a in atoms if isinstance(a.value, dt.datetime)), *times}) or [_EPOCH]
-    now = sorted(
-        {
-            moments[0] - _FAR,
-            moments[-1] + _FAR,
-            *(m + d for m in moments for d in (-_TICK, dt.timedelta(), _TICK)),
-        }
-    )
-    constants = {a.value for a in atoms if a.attribute == BLOB_PATH and isinstance(a.value, str)} | set(
-        prefixes
-    )
-    paths = sorted({_BEYOND, *constants, *(c + _BEYOND for c in constants)})
-    for moment, link, path in itertools.product(now, (True, False), paths):
+def _moments(atoms: list[Compare], times: Iterable[dt.datetime]) -> list[dt.datetime]:
+    """Every moment a time comparison (or the caller) names, in order."""
+    return sorted({*(a.value for a in atoms if isinstance(a.value, dt.datetime)), *times})
+
+
+def _paths(atoms: list[Compare], prefixes: Iterable[str]) -> set[str]:
+    """Every path a blob-path comparison (the only comparisons of strings) or the caller names."""
+    return {a.value for a in atoms if isinstance(a.value, str)} | set(prefixes)
+
+
+def _requests(action: str, moments: list[dt.datetime], paths: set[str]) -> Iterator[Request]:
+    """Requests for ``action`` on every side of every constant: complete for these atoms, since
+    between two neighbouring constants every request is decided alike."""
+    now = sorted({t for m in moments or [_EPOCH] for t in (m - _TICK, m, m + _TICK)})
+    where = sorted({_BEYOND, *paths, *(p + _BEYOND for p in paths)})
+    for moment, link, path in itertools.product(now, (True, False), where):
         yield Request(action, moment, link, path)
 
 
@@ -323,18 +320,15 @@ def access(
     bounds a caller wants judged besides those written in the condition."""
     if node is None:
         return Access(action, True, True, None, False, frozenset())
-    times, prefixes = list(times), list(prefixes)
-    requests = list(_requests(node, action, times, prefixes))
+    atoms = list(_atoms(node))
+    moments, candidates = _moments(atoms, times), _paths(atoms, prefixes)
+    requests = list(_requests(action, moments, candidates))
     passing = [r for r in requests if holds(node, r)]
-    moments = sorted({*(a.value for a in _atoms(node) if isinstance(a.value, dt.datetime)), *times})
-    candidates = {a.value for a in _atoms(node) if a.attribute == BLOB_PATH and isinstance(a.value, str)}
     return Access(
         action=action,
         allowed=bool(passing),
         always=len(passing) == len(requests),
         before=next((m for m in moments if passing and all(r.now < m for r in passing)), None),
         private_link=bool(passing) and all(r.private_link for r in passing),
-        prefixes=frozenset(
-            p for p in candidates | set(prefixes) if passing and all(r.path.startswith(p) for r in passing)
-        ),
+        prefixes=frozenset(p for p in candidates if passing and all(r.path.startswith(p) for r in passing)),
     )

@@ -51,7 +51,7 @@ class ArmId:
             return f"{self.types[-1]} '{self.names[-1]}'"
         if self.resource_group:
             return f"resource group '{self.resource_group}'"
-        return f"the subscription '{self.subscription}'" if self.subscription else "the tenant root"
+        return f"the subscription '{self.subscription}'"  # parse_arm_id gives every other id a type
 
     def same(self, other: ArmId) -> bool:
         return self.key == other.key
@@ -115,7 +115,9 @@ def parse_vault_uri(value: object) -> VaultUri | None:
     if not isinstance(value, str):
         return None
     parts = urlsplit(value.strip())
-    match = _VAULT_HOST.match(parts.hostname or "")
+    if parts.hostname is None:
+        return None
+    match = _VAULT_HOST.match(parts.hostname)
     if parts.scheme != "https" or match is None or parts.port or parts.path not in ("", "/"):
         return None
     if parts.query or parts.fragment or parts.username:

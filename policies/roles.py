@@ -17,7 +17,7 @@ from typing import Any
 
 from policies.catalog import ROLE_DEFINITION
 from policies.model import Resource
-from policies.props import is_list, items, peek, text
+from policies.props import items, peek, text
 from policies.stack_index import StackIndex
 
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
@@ -143,7 +143,7 @@ def custom_role(props: Mapping[str, Any]) -> GrantedRole:
         custom=True,
         not_actions=every("notActions"),
         not_data_actions=every("notDataActions"),
-        assignable_scopes=_strings(scopes) if is_list(scopes) else (),
+        assignable_scopes=_strings(scopes),
     )
 
 

@@ -14,6 +14,7 @@ from policies.abac import (
     PRIVATE_LINK,
     UTC_NOW,
     AbacError,
+    Access,
     Action,
     And,
     Compare,
@@ -136,8 +137,44 @@ def test_the_tightest_bound_is_reported_and_a_later_one_is_not_implied() -> None
 
 
 def test_no_condition_lets_everything_through() -> None:
-    found = access(None, READ)
-    assert found.allowed and found.always and found.before is None and not found.private_link
+    assert access(None, READ) == Access(READ, True, True, None, False, frozenset())
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        ("  AND", "expected an expression, found 'AND' at character 2"),
+        ("( ActionMatches{'x'}", "expected ')', found the end"),
+        (
+            "( ActionMatches{'x'} ActionMatches{'y'} )",
+            "expected ')', found 'y' at character 36",
+        ),
+        ("ActionMatches{'x'} )", "unexpected ')' at character 19 after a complete expression"),
+        ("", "the condition is empty"),
+    ],
+)
+def test_a_refusal_says_what_was_found_where(condition: str, message: str) -> None:
+    with pytest.raises(AbacError) as raised:
+        parse(condition)
+    assert str(raised.value) == message
+
+
+def test_only_a_bound_before_a_moment_ends_access_before_it() -> None:
+    moment = "2027-10-01T00:00:00Z"
+    before = access(parse(f"@Environment[UtcNow] DateTimeLessThan '{moment}'"), READ)
+    assert before.action == READ and before.allowed and not before.always and before.before == END
+    # "not after the moment" still lets a request at the moment itself through.
+    not_after = access(parse(f"!(@Environment[UtcNow] DateTimeGreaterThan '{moment}')"), READ)
+    assert not_after.allowed and not not_after.always and not_after.before is None
+    after = access(parse(f"@Environment[UtcNow] DateTimeGreaterThan '{moment}'"), READ)
+    assert after.allowed and after.before is None
+
+
+def test_a_prefix_the_caller_names_is_judged_beside_the_conditions_own() -> None:
+    narrower = parse(f"{BLOB_PATH} StringStartsWith 'tvp/extracts/'")
+    assert access(narrower, WRITE).prefixes == {"tvp/extracts/"}
+    assert access(narrower, WRITE, prefixes=["tvp/"]).prefixes == {"tvp/", "tvp/extracts/"}
+    assert access(narrower, WRITE, prefixes=["tvq/"]).prefixes == {"tvp/extracts/"}
 
 
 def test_a_denied_action_is_not_allowed() -> None:

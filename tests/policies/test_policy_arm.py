@@ -61,10 +61,27 @@ def test_ids_parse_into_their_kind(value: str, kind: str, shown: str) -> None:
         "/subscriptions/x/nothing/y",
         "/providers/Microsoft.Authorization",
         "/subscriptions/x/resourceGroups/ rg",
+        "/subscriptions/x/providers/Microsoft.Storage",  # a provider namespace naming nothing
+        "/subscriptions/x/providers/Microsoft.Storage/storageAccounts",
     ],
 )
 def test_what_is_not_an_id_does_not_parse(value: object) -> None:
     assert parse_arm_id(value) is None
+
+
+def test_what_an_id_holds_is_what_it_says() -> None:
+    tenant = parse_arm_id("/providers/Microsoft.Authorization/roleDefinitions/g")
+    assert tenant is not None and tenant.subscription is None and tenant.resource_group is None
+    group = parse_arm_id(f"{SUB}/resourceGroups/rgX/")
+    assert (
+        group is not None
+        and group.resource_group == "rgX"
+        and group.key == f"{SUB}/resourcegroups/rgx".lower()
+    )
+    uri = parse_vault_uri("https://kv1.vault.azure.net")
+    assert uri is not None and uri.text == "https://kv1.vault.azure.net"
+    assert parse_vault_uri("https://kv1.vault.azure.net/") is not None
+    assert vault_uri_of("KV1") == "https://kv1.vault.azure.net/"
 
 
 def test_ids_compare_without_case_or_trailing_slash() -> None:
@@ -95,16 +112,19 @@ def test_vault_uris_name_their_vault(value: str, vault: str) -> None:
     [
         None,
         "kv-tvt-prod-l3",
-        "http://kv.vault.azure.net/",
-        "https://kv.vault.azure.net/keys/k",
-        "https://kv.vault.azure.net:8443/",
-        "https://kv.vault.azure.net/?x=1",
-        "https://kv.vault.azure.net/#f",
-        "https://user@kv.vault.azure.net/",
-        "https://kv.vault.azure.net.evil.example/",
-        "https://kv.blob.core.windows.net/",
+        "http://kv1.vault.azure.net/",
+        "https://kv1.vault.azure.net/keys/k",
+        "https://kv1.vault.azure.net:8443/",
+        "https://kv1.vault.azure.net/?x=1",
+        "https://kv1.vault.azure.net/#f",
+        "https://user@kv1.vault.azure.net/",
+        "https://kv1.vault.azure.net.evil.example/",
+        "https://kv1.blob.core.windows.net/",
         "https://-kv.vault.azure.net/",
-        "https://k.vault.azure.net/",
+        "https://k.vault.azure.net/",  # vault names have 3-24 characters
+        "https://kv.vault.azure.net/",
+        "https://" + "k" * 25 + ".vault.azure.net/",
+        "https:///",
     ],
 )
 def test_what_is_not_a_vault_uri_does_not_parse(value: object) -> None:

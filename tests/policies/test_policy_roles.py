@@ -181,3 +181,18 @@ def test_a_value_that_disagrees_with_its_dependency_is_not_the_custom_role() -> 
     index, changed = assignment("l3-grant-tvp-analysts", roleDefinitionId=owner)
     assert assigned_role(index, changed) == BUILT_IN[OWNER]
     assert index.reference_problems(changed, "roleDefinitionId")
+
+
+def test_a_role_id_computed_from_something_that_is_no_role_definition_is_read_by_its_value() -> None:
+    owner = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}"
+    resources = policy_resources(STACK)
+    urn = STACK["l3-grant-tvp-analysts"].urn
+    for i, found in enumerate(resources):
+        if found.urn == urn:
+            deps = {**found.property_dependencies, "roleDefinitionId": (STACK["l3-rg"].urn,)}
+            resources[i] = dataclasses.replace(
+                found, props={**found.props, "roleDefinitionId": owner}, property_dependencies=deps
+            )
+    index = StackIndex(resources)
+    changed = index.get(urn)
+    assert changed is not None and assigned_role(index, changed) == BUILT_IN[OWNER]

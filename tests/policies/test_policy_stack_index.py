@@ -9,7 +9,21 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policies.catalog import COMPONENT_TYPES, DIAGNOSTIC_SETTING, DataClass, Geography, classify
 from policies.model import Resource
-from policies.stack_index import AUDIT_COMPONENT, LEVEL_COMPONENT, StackIndex, is_prod_resource, urn_stack
+from policies.props import UNKNOWN
+from policies.references import EACH, Kind, Reference
+from policies.stack_index import (
+    AUDIT_COMPONENT,
+    LEVEL_COMPONENT,
+    SHARED,
+    StackIndex,
+    azure_name,
+    canonical,
+    identity,
+    is_prod_resource,
+    scope_level,
+    urn_stack,
+    values_at,
+)
 from tests.policies.baselines import compliant_stack, policy_resources
 
 STACK = compliant_stack()
@@ -362,3 +376,149 @@ def test_catalog_fails_closed_and_classifies_non_data_types() -> None:
         "azure-native:operationalinsights:Workspace",
     }
     assert classify("azure-native:privatedns:PrivateZone").geography is Geography.GLOBAL  # type: ignore[union-attr]
+
+
+# -- the index's parts, one behaviour each ---------------------------------------------------------
+
+VAULT_TYPE = "azure-native:keyvault:Vault"
+
+
+def test_scope_components_and_their_levels() -> None:
+    assert scope_level(level_component("l2")) == "2"
+    assert scope_level(level_component("level-2")) is None
+    assert scope_level(Resource(urn="a", type=AUDIT_COMPONENT, name="audit", props={})) == SHARED
+    assert scope_level(Resource(urn="c", type="tvt:network:Other", name="l1", props={})) is None
+
+
+def test_of_type_lists_the_resources_of_one_type() -> None:
+    a, b = account("a"), res("x")
+    assert list(StackIndex([a, b]).of_type(a.type)) == [a]
+    assert list(StackIndex([a]).of_type("t:none:None")) == []
+
+
+def test_identity_is_what_a_value_must_equal() -> None:
+    principal = res("p", props={"principalId": "0F7C3A52-7D0E-4C4E-9A8B-2D1F3E4A5B6C"})
+    assert identity(principal, Kind.PRINCIPAL_ID) == "0f7c3a52-7d0e-4c4e-9a8b-2d1f3e4a5b6c"
+    assert identity(res("q", props={"principalId": "someone"}), Kind.PRINCIPAL_ID) is None
+    with_uri = res(
+        "v",
+        type_=VAULT_TYPE,
+        props={"vaultName": "kv-a", "properties": {"vaultUri": "https://kv-b.vault.azure.net/"}},
+    )
+    assert identity(with_uri, Kind.VAULT_URI) == "https://kv-b.vault.azure.net/", "the output URI wins"
+    named = res("v", type_=VAULT_TYPE, props={"vaultName": "KV-A"})
+    assert identity(named, Kind.VAULT_URI) == "https://kv-a.vault.azure.net/"
+    assert identity(named, Kind.NAME) == "kv-a"
+    assert identity(res("v", type_=VAULT_TYPE, props={}), Kind.VAULT_URI) is None
+    assert identity(account("a"), Kind.ARM_ID) == f"{ARM}/a".lower()
+    assert identity(res("n", props={"id": "not an id"}), Kind.ARM_ID) is None
+
+
+def test_azure_name_is_the_name_input_then_the_name_output() -> None:
+    assert azure_name(res("v", type_=VAULT_TYPE, props={"vaultName": "kv-a", "name": "out"})) == "kv-a"
+    assert (
+        azure_name(res("v", type_=VAULT_TYPE, props={"vaultName": UNKNOWN_STRING_VALUE, "name": "out"}))
+        == "out"
+    )
+    assert azure_name(res("t", props={"name": "plain"})) == "plain"
+    assert azure_name(res("t", props={"name": ""})) == ""
+
+
+def test_canonical_forms_of_each_kind() -> None:
+    assert canonical(Kind.ARM_ID, f"{ARM}/A") == (f"{ARM}/a".lower(), "Microsoft.Storage/storageAccounts 'A'")
+    assert canonical(Kind.VAULT_URI, "https://KV-A.vault.azure.net") == (
+        "https://kv-a.vault.azure.net/",
+        "vault 'kv-a'",
+    )
+    guid = "0f7c3a52-7d0e-4c4e-9a8b-2d1f3e4a5b6c"
+    assert canonical(Kind.PRINCIPAL_ID, guid.upper()) == (guid, f"principal {guid}")
+    assert canonical(Kind.NAME, "Cmk-L3") == ("cmk-l3", "'Cmk-L3'")
+    for kind in Kind:
+        assert canonical(kind, "") is None and canonical(kind, None) is None
+
+
+def test_values_at_follows_paths_and_lists() -> None:
+    every = Reference("assignableScopes", (EACH,), Kind.ARM_ID, None, "identity-role-allow-list")
+    assert values_at({"assignableScopes": ["/a", "", None, "/b"]}, every) == ["/a", "/b"]
+    assert values_at({"assignableScopes": UNKNOWN_STRING_VALUE}, every) == [UNKNOWN]
+    nested = Reference("subnet", ("id",), Kind.ARM_ID, None, "network-private-endpoint")
+    assert values_at({"subnet": {"id": "/s"}}, nested) == ["/s"]
+    assert values_at({"subnet": {"id": UNKNOWN_STRING_VALUE}}, nested) == [UNKNOWN]
+    assert values_at({"subnet": {}}, nested) == []
+
+
+def test_a_resource_outside_the_index_is_resolved_on_its_own_and_records_nothing() -> None:
+    index = index_of([account("a"), account("b")])
+    agreeing = setting(f"{ARM}/a", "a")
+    assert [t.name for t in index.targets(agreeing, "storageAccountId")] == ["a"]
+    disagreeing = setting(f"{ARM}/b", "a")
+    assert index.targets(disagreeing, "storageAccountId") == []
+    assert (
+        index.reference_problems(disagreeing) == []
+        and index.problems_reported_by("audit-diagnostics-destination") == []
+    )
+
+
+def test_referrers_and_problems_filter_by_key_and_type() -> None:
+    lock = res(
+        "lock", type_="azure-native:authorization:ManagementLockAtResourceGroupLevel", storageAccountId=["a"]
+    )
+    index = index_of([account("a"), account("b"), setting(f"{ARM}/b", "a"), lock])
+    target, diag = index.get("a"), index.get("diag")
+    assert target is not None and diag is not None
+    assert [r.name for r in index.referrers(target, "storageAccountId", DIAGNOSTIC_SETTING)] == []
+    assert {r.name for r in index.referrers(target, "storageAccountId")} == {"lock"}
+    assert index.referrers(target, "workspaceId", DIAGNOSTIC_SETTING) == []
+    assert len(index.reference_problems(diag, "storageAccountId")) == 1
+    assert index.reference_problems(diag, "workspaceId") == []
+    assert index.reference_problems(account("unindexed")) == []
+
+
+def test_where_a_resource_outside_the_components_is_placed_decides_its_level() -> None:
+    rg = "azure-native:resources:ResourceGroup"
+    index = index_of(
+        [
+            level_component("l1"),
+            level_component("l2"),
+            res("thing", parent="l1"),
+            res("rg2", type_=rg, parent="l2", props={"resourceGroupName": "rg2"}),
+            res("rg1", type_=rg, parent="l1", props={"resourceGroupName": "rg1"}),
+            # Its scope is level 1's, but it sits in level 2's group: the group decides.
+            res("placed", None, scope=["thing"], resourceGroupName=["rg2"]),
+            res("split", None, resourceGroupName=["rg1", "rg2"]),
+        ]
+    )
+    assert index.level(index.get("placed")) == "2"  # type: ignore[arg-type]
+    assert index.level(index.get("split")) is None, "placed in two levels' groups: no level"  # type: ignore[arg-type]
+
+
+def test_a_level_from_the_next_candidate_and_from_a_parent_outside_the_components() -> None:
+    index = index_of(
+        [
+            level_component("l1"),
+            res("thing", parent="l1"),
+            res("nowhere", None),
+            res("second", None, alpha=["nowhere"], zeta=["thing"]),  # the first candidate has none
+            res("holder", None, scope=["thing"]),
+            res("child", None, parent="holder"),  # no reference: its parent's level
+            res("dangling", None, scope=["gone"]),
+        ]
+    )
+    assert index.level(index.get("second")) == "1"  # type: ignore[arg-type]
+    assert index.level(index.get("child")) == "1"  # type: ignore[arg-type]
+    assert index.level(index.get("dangling")) is None  # type: ignore[arg-type]
+
+
+def test_parent_chains_that_loop_or_break_resolve_to_no_level() -> None:
+    index = index_of(
+        [res("a", None, parent="b"), res("b", None, parent="a"), res("c", None, parent="missing")]
+    )
+    assert index.home(index.get("a")) == (False, None)  # type: ignore[arg-type]
+    assert index.level(index.get("a")) is None  # type: ignore[arg-type]
+    assert index.home(index.get("c")) == (False, None)  # type: ignore[arg-type]
+
+
+def test_a_resource_outside_the_index_takes_its_components_level() -> None:
+    index = index_of([level_component("l1")])
+    outsider = Resource(urn="new", type="t:t:T", name="new", props={}, parent="l1")
+    assert index.home(outsider) == (True, "1") and index.level(outsider) == "1"
