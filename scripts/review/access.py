@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from policies import abac, roles
 from policies.catalog import BLOB_CONTAINER, ROLE_ASSIGNMENT, ROLE_DEFINITION, STORAGE_ACCOUNT
@@ -54,16 +55,44 @@ class AccessRow:
         return (LEVEL_ORDER.get(self.level, 9), self.level, self.principal, self.scope, self.azure_role)
 
 
-def _grants(role: roles.GrantedRole | None, condition: str) -> list[abac.Access] | None:
-    """What the condition (parsed by the shared grammar of ``policies.abac``) leaves of each of the
-    role's data actions; None when the role or the condition cannot be read."""
-    if role is None:
-        return None
-    try:
-        tree = abac.parse(condition) if condition.strip() else None
-    except abac.AbacError:
-        return None
-    return [abac.access(tree, action) for action in role.data_actions]
+class _Unreadable:
+    """A condition the shared grammar refused (the matrix says it is not understood)."""
+
+
+_UNREADABLE = _Unreadable()
+
+
+class Conditions:
+    """What ABAC conditions leave of data actions, each condition text parsed once and each (condition,
+    action) pair judged once: a grown estate repeats a few hundred conditions over thousands of grants.
+
+    Only the condition and the action decide :func:`policies.abac.access` here (no extra bounds).
+    """
+
+    def __init__(self) -> None:
+        self._trees: dict[str, abac.Node | _Unreadable | None] = {}
+        self._access: dict[tuple[str, str], abac.Access] = {}
+
+    def _tree(self, condition: str) -> abac.Node | _Unreadable | None:
+        if condition not in self._trees:
+            try:
+                self._trees[condition] = abac.parse(condition) if condition.strip() else None
+            except abac.AbacError:
+                self._trees[condition] = _UNREADABLE
+        return self._trees[condition]
+
+    def grants(self, condition: str, actions: tuple[str, ...]) -> list[abac.Access] | None:
+        """What the condition leaves of each action; None when the condition cannot be read."""
+        tree = self._tree(condition)
+        if isinstance(tree, _Unreadable):
+            return None
+        found = []
+        for action in actions:
+            key = (condition, action)
+            if key not in self._access:
+                self._access[key] = abac.access(tree, action)
+            found.append(self._access[key])
+        return found
 
 
 def moment(literal: str) -> str:
@@ -76,13 +105,13 @@ def moment(literal: str) -> str:
     return f"{value:%Y-%m-%d %H:%M} UTC"
 
 
-def reads_data(role: roles.GrantedRole | None, condition: str) -> str:
+def reads_data(role: roles.GrantedRole | None, condition: str, conditions: Conditions | None = None) -> str:
     """Can the group read blobs, and until when: what the condition leaves of the role's blob read."""
     if role is None:
         return "unknown (the role definition is not in the plan)"
     if not role.grants(roles.BLOB_READ):
         return "no (write-only role)" if role.grants(roles.BLOB_WRITE) else "not a data-reading role"
-    found = _grants(roles.GrantedRole(role.name, data_actions=(roles.BLOB_READ,)), condition)
+    found = (conditions or Conditions()).grants(condition, (roles.BLOB_READ,))
     if found is None:
         return "unknown (ABAC condition not understood)"
     (read,) = found
@@ -96,30 +125,73 @@ def reads_data(role: roles.GrantedRole | None, condition: str) -> str:
     return f"yes until {moment(read.before.isoformat())}{private}"
 
 
-def _allowed(role: roles.GrantedRole | None, condition: str) -> list[abac.Access]:
-    return [a for a in _grants(role, condition) or () if a.allowed]
+def allowed_actions(
+    role: roles.GrantedRole | None, condition: str, conditions: Conditions | None = None
+) -> list[abac.Access]:
+    """What the condition leaves of each of the role's data actions it allows at all."""
+    if role is None:
+        return []
+    return [a for a in (conditions or Conditions()).grants(condition, role.data_actions) or () if a.allowed]
 
 
-def azure_end(role: roles.GrantedRole | None, condition: str) -> str:
-    """When Azure ends all of the role's data access ('' when some allowed action has no bound)."""
-    allowed = _allowed(role, condition)
+def end_of(allowed: list[abac.Access]) -> str:
+    """When Azure ends all of these allowed actions ('' when some has no bound, or there are none)."""
     ends = [a.before for a in allowed]
     if not allowed or None in ends:
         return ""
     return moment(max(e for e in ends if e is not None).isoformat())
 
 
-def private_link_only(role: roles.GrantedRole | None, condition: str) -> bool:
-    """Whether every data action the condition allows is allowed over private link only."""
-    allowed = _allowed(role, condition)
+def private_of(allowed: list[abac.Access]) -> bool:
+    """Whether every one of these allowed actions is allowed over private link only."""
     return bool(allowed) and all(a.private_link for a in allowed)
+
+
+def prefixes_of(allowed: list[abac.Access]) -> str:
+    """The blob path folders every one of these allowed actions is confined to ('a/, b/'), '' when none."""
+    common = frozenset.intersection(*(a.prefixes for a in allowed)) if allowed else frozenset()
+    return ", ".join(sorted(common))
+
+
+def azure_end(role: roles.GrantedRole | None, condition: str) -> str:
+    """When Azure ends all of the role's data access ('' when some allowed action has no bound)."""
+    return end_of(allowed_actions(role, condition))
 
 
 def path_prefixes(role: roles.GrantedRole | None, condition: str) -> str:
     """The blob path folders every allowed data action is confined to ('a/, b/'), '' when none."""
-    allowed = _allowed(role, condition)
-    common = frozenset.intersection(*(a.prefixes for a in allowed)) if allowed else frozenset()
-    return ", ".join(sorted(common))
+    return prefixes_of(allowed_actions(role, condition))
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """What one (role definition, condition) pair gives a group: the row's columns that depend on it."""
+
+    azure_role: str
+    reads: str
+    folder: str
+    azure_cutoff: str
+    private_link_only: bool
+
+
+def _grant(
+    role_definition_id: object,
+    condition: str,
+    custom: Mapping[str, Mapping[str, Any]],
+    conditions: Conditions,
+) -> _Grant:
+    role = roles.granted_role(role_definition_id, custom)
+    name = role.name if role else roles.role_name(roles.role_guid(role_definition_id))
+    notes = ["custom role"] if role and role.custom else []
+    notes += ["with ABAC condition"] if condition else []
+    allowed = allowed_actions(role, condition, conditions)
+    return _Grant(
+        azure_role=name + (f" ({'; '.join(notes)})" if notes else ""),
+        reads=reads_data(role, condition, conditions),
+        folder=prefixes_of(allowed),
+        azure_cutoff=end_of(allowed),
+        private_link_only=private_of(allowed),
+    )
 
 
 def _target(assignment: PlanResource, plan: Plan) -> PlanResource | None:
@@ -138,6 +210,9 @@ def _scope_label(assignment: PlanResource, target: PlanResource | None) -> str:
 
 def access_rows(plan: Plan, levels: Mapping[str, str], facts: StackFacts) -> list[AccessRow]:
     custom = roles.declared_roles(r.inputs for r in plan.resources if r.type == ROLE_DEFINITION)
+    conditions = Conditions()
+    # Grants repeat (role definition, condition) pairs: each is resolved and judged once.
+    grants: dict[tuple[str, str], _Grant] = {}
     rows = []
     for r in plan.resources:
         if r.type != ROLE_ASSIGNMENT or r.inputs.get("principalType") != "Group":
@@ -146,13 +221,15 @@ def access_rows(plan: Plan, levels: Mapping[str, str], facts: StackFacts) -> lis
         description = str(r.inputs.get("description", ""))
         grant = _GRANT.search(description)
         use_case = _USE_CASE.search(description)
-        role = roles.granted_role(r.inputs.get("roleDefinitionId", ""), custom)
+        role_definition_id = r.inputs.get("roleDefinitionId", "")
         condition = str(r.inputs.get("condition") or "")
-        name = role.name if role else roles.role_name(roles.role_guid(r.inputs.get("roleDefinitionId")))
-        notes = ["custom role"] if role and role.custom else []
-        notes += ["with ABAC condition"] if condition else []
-        azure_role = name + (f" ({'; '.join(notes)})" if notes else "")
-        folder = path_prefixes(role, condition)
+        if isinstance(role_definition_id, str):
+            key = (role_definition_id, condition)
+            if key not in grants:
+                grants[key] = _grant(role_definition_id, condition, custom, conditions)
+            given = grants[key]
+        else:
+            given = _grant(role_definition_id, condition, custom, conditions)
         target = _target(r, plan)
         case_id = use_case["id"] if use_case else ""
         rows.append(
@@ -161,9 +238,9 @@ def access_rows(plan: Plan, levels: Mapping[str, str], facts: StackFacts) -> lis
                 principal=facts.group_name(principal_id),
                 object_id=principal_id,
                 grant_role=grant["role"] if grant else "",
-                azure_role=azure_role,
-                reads=reads_data(role, condition),
-                scope=_scope_label(r, target) + (f", folder {folder} only" if folder else ""),
+                azure_role=given.azure_role,
+                reads=given.reads,
+                scope=_scope_label(r, target) + (f", folder {given.folder} only" if given.folder else ""),
                 zone=str(target.inputs.get("containerName", ""))
                 if target and target.type == BLOB_CONTAINER
                 else "",
@@ -171,8 +248,8 @@ def access_rows(plan: Plan, levels: Mapping[str, str], facts: StackFacts) -> lis
                 use_case_title=facts.use_case_title(case_id),
                 approval=use_case["approval"] if use_case else "",
                 expires=use_case["expires"] if use_case else "",
-                azure_cutoff=azure_end(role, condition),
-                private_link_only=private_link_only(role, condition),
+                azure_cutoff=given.azure_cutoff,
+                private_link_only=given.private_link_only,
                 resource=r.name,
             )
         )

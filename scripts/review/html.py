@@ -41,6 +41,7 @@ def environment() -> jinja2.Environment:
 
 def render_html(inputs: ReportInputs) -> str:
     counts = Counter(r.outcome.value for r in inputs.review.results)
+    tables = inputs.tables
     template = environment().get_template("report.html.j2")
     return template.render(
         plan=inputs.plan,
@@ -49,15 +50,15 @@ def render_html(inputs: ReportInputs) -> str:
         judged=inputs.judged,
         facts=inputs.facts,
         counts={o.value: counts[o.value] for o in Outcome},
-        resources=len(report.counted_resources(inputs.plan)),
-        levels=report.by_level(inputs.plan, inputs.levels),
-        groups=report.rule_groups(inputs.review.findings),
-        coverage=report.coverage(inputs),
-        posture=report.posture(inputs),
-        access=report.access(inputs),
-        exemptions=report.exemption_rows(inputs.review),
-        expiring=report.expiring_soon(inputs),
+        resources=tables.resources,
+        levels=tables.by_level,
+        groups=tables.groups,
+        coverage=tables.coverage,
+        posture=tables.posture,
+        access=tables.access,
+        exemptions=tables.exemptions,
+        expiring=tables.expiring,
         within=report.EXPIRING_DAYS,
         downgrades=inputs.review.evaluation.downgrades,
-        types=report.by_type(inputs.plan),
+        types=tables.by_type,
     )

@@ -15,6 +15,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from policies.exemptions import Exemption
 from scripts.engine.evaluate import Evaluation
@@ -42,6 +43,11 @@ class ReportInputs:
     @property
     def today(self) -> dt.date:
         return dt.date.fromisoformat(self.judged.today)
+
+    @cached_property
+    def tables(self) -> ReportTables:
+        """Every table of the reports, computed on first use and then shared by every format."""
+        return report_tables(self)
 
 
 def counted_resources(plan: Plan) -> list[PlanResource]:
@@ -75,11 +81,11 @@ class ExemptionRow:
 def exemption_rows(review: Review) -> list[ExemptionRow]:
     """Every configured exemption, with what it did: applied to findings, unused, or expired."""
     today = review.evaluation.today
+    used = Counter(f.exemption.exemption for f in review.findings if f.exemption is not None)
     rows = []
     for e in review.evaluation.exemptions:
-        used = [f for f in review.findings if f.exemption is not None and f.exemption.exemption == e]
-        status = "expired" if e.expired(today) else ("applied" if used else "unused")
-        rows.append(ExemptionRow(e, status, len(used), (e.expires - today).days))
+        status = "expired" if e.expired(today) else ("applied" if used[e] else "unused")
+        rows.append(ExemptionRow(e, status, used[e], (e.expires - today).days))
     return sorted(rows, key=lambda r: (r.exemption.rule, r.exemption.resource, r.exemption.expires))
 
 
@@ -131,7 +137,9 @@ class Expiring:
     days_left: int
 
 
-def expiring_soon(inputs: ReportInputs, within: int = EXPIRING_DAYS) -> list[Expiring]:
+def expiring_soon(
+    inputs: ReportInputs, exemptions: Sequence[ExemptionRow], within: int = EXPIRING_DAYS
+) -> list[Expiring]:
     """Use cases, exemptions and keys that end within ``within`` days of the day judged (or already have)."""
     today = inputs.today
     items = [
@@ -152,7 +160,7 @@ def expiring_soon(inputs: ReportInputs, within: int = EXPIRING_DAYS) -> list[Exp
             r.exemption.expires,
             r.days_left,
         )
-        for r in exemption_rows(inputs.review)
+        for r in exemptions
     ]
     items += [
         Expiring("key", k.name, f"level {k.level}", k.expires, (k.expires - today).days)
@@ -175,16 +183,36 @@ def downgrade_lines(evaluation: Evaluation, config_label: str) -> list[str]:
     ]
 
 
-def access(inputs: ReportInputs) -> list[AccessRow]:
-    return access_rows(inputs.plan, inputs.levels, inputs.facts)
+@dataclass(frozen=True)
+class ReportTables:
+    """What report.md and report.html show beyond the findings, each computed once per review."""
+
+    resources: int  # what the plan declares (:func:`counted_resources`)
+    by_level: Mapping[str, int]
+    by_type: Mapping[str, int]
+    groups: tuple[RuleGroup, ...]
+    exemptions: tuple[ExemptionRow, ...]
+    expiring: tuple[Expiring, ...]
+    access: tuple[AccessRow, ...]
+    posture: tuple[PostureRow, ...]
+    coverage: tuple[ControlRow, ...]
 
 
-def posture(inputs: ReportInputs) -> list[PostureRow]:
-    return posture_rows(inputs.plan, inputs.levels)
-
-
-def coverage(inputs: ReportInputs) -> list[ControlRow]:
-    return coverage_rows(inputs.review.evaluation.pack.policies, inputs.review.results)
+def report_tables(inputs: ReportInputs) -> ReportTables:
+    """The tables of ``inputs`` (use ``inputs.tables``: it computes them once)."""
+    plan, verdict = inputs.plan, inputs.review
+    exemptions = tuple(exemption_rows(verdict))
+    return ReportTables(
+        resources=len(counted_resources(plan)),
+        by_level=by_level(plan, inputs.levels),
+        by_type=by_type(plan),
+        groups=tuple(rule_groups(verdict.findings)),
+        exemptions=exemptions,
+        expiring=tuple(expiring_soon(inputs, exemptions)),
+        access=tuple(access_rows(plan, inputs.levels, inputs.facts)),
+        posture=tuple(posture_rows(plan, inputs.levels)),
+        coverage=tuple(coverage_rows(verdict.evaluation.pack.policies, verdict.results)),
+    )
 
 
 # --- report.md -------------------------------------------------------------------------------------
@@ -226,10 +254,10 @@ def _failures(inputs: ReportInputs) -> list[str]:
 
 def report_sections(inputs: ReportInputs) -> list[list[str]]:
     """The report's sections in order of importance, so truncation drops the least important."""
-    plan, verdict, judged = inputs.plan, inputs.review, inputs.judged
+    plan, verdict, judged, tables = inputs.plan, inputs.review, inputs.judged, inputs.tables
     evaluation = verdict.evaluation
     findings = verdict.findings
-    rows = exemption_rows(verdict)
+    rows = tables.exemptions
     counts = Counter(r.status for r in rows)
     outcomes = Counter(r.outcome.value for r in verdict.results)
     head = [
@@ -252,7 +280,7 @@ def report_sections(inputs: ReportInputs) -> list[list[str]]:
         *_table(
             ["what", "count"],
             [
-                ["resources", len(counted_resources(plan))],
+                ["resources", tables.resources],
                 ["mandatory findings", len(verdict.mandatory)],
                 ["other findings (advisory, incl. exempted)", len(findings) - len(verdict.mandatory)],
                 ["exempted findings", sum(1 for f in findings if f.exempted)],
@@ -269,8 +297,7 @@ def report_sections(inputs: ReportInputs) -> list[list[str]]:
             ],
         ),
         "",
-        "Resources by data level: "
-        + ", ".join(f"{k}: {v}" for k, v in by_level(plan, inputs.levels).items()),
+        "Resources by data level: " + ", ".join(f"{k}: {v}" for k, v in tables.by_level.items()),
         "",
     ]
     sections = [head]
@@ -296,7 +323,7 @@ def report_sections(inputs: ReportInputs) -> list[list[str]]:
                 ["rule", "enforcement", "severity", "findings", "controls", "remediation"],
                 [
                     [g.rule, g.enforcement, g.severity, len(g.findings), ", ".join(g.controls), g.remediation]
-                    for g in rule_groups(findings)
+                    for g in tables.groups
                 ],
             ),
             "",
@@ -330,10 +357,7 @@ def report_sections(inputs: ReportInputs) -> list[list[str]]:
             "",
             *_table(
                 ["what", "name", "detail", "expires", "days left"],
-                [
-                    [i.kind, i.name, i.detail, i.expires.isoformat(), i.days_left]
-                    for i in expiring_soon(inputs)
-                ],
+                [[i.kind, i.name, i.detail, i.expires.isoformat(), i.days_left] for i in tables.expiring],
             ),
             "",
         ]
@@ -364,7 +388,7 @@ def report_sections(inputs: ReportInputs) -> list[list[str]]:
                         a.use_case_label,
                         a.expires_label,
                     ]
-                    for a in access(inputs)
+                    for a in tables.access
                 ],
             ),
             "",
@@ -378,7 +402,7 @@ def report_sections(inputs: ReportInputs) -> list[list[str]]:
                 ["level", "resource", "type", "encrypted", "audited", "private", "protected"],
                 [
                     [p.level, p.name, p.type, p.encrypted, p.audited, p.private, p.protected]
-                    for p in posture(inputs)
+                    for p in tables.posture
                 ],
             ),
             "",
@@ -402,7 +426,7 @@ def report_sections(inputs: ReportInputs) -> list[list[str]]:
         [
             "## Resources by type",
             "",
-            *_table(["type", "resources"], [[k, v] for k, v in by_type(plan).items()]),
+            *_table(["type", "resources"], [[k, v] for k, v in tables.by_type.items()]),
             "",
         ]
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from components.config.model import StackConfig
@@ -33,7 +34,15 @@ class StackFacts:
         return self.groups.get(object_id.lower(), object_id)
 
     def use_case_title(self, use_case_id: str) -> str:
-        return next((u.title for u in self.use_cases if u.id == use_case_id), "")
+        return self._titles.get(use_case_id, "")
+
+    @cached_property
+    def _titles(self) -> Mapping[str, str]:
+        """Use case id -> title, the first of an id winning; built once, since every access row asks."""
+        titles: dict[str, str] = {}
+        for u in self.use_cases:
+            titles.setdefault(u.id, u.title)
+        return titles
 
 
 NO_FACTS = StackFacts("")
