@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from types import MappingProxyType
 
 
@@ -139,11 +140,28 @@ class StackConfig:
         return next(lc for lc in self.levels if lc.level == n)
 
     def group(self, key: str) -> PartnerGroup:
-        return next(g for p in self.partners for g in p.groups if g.key == key)
+        return self._groups[key][1]
 
     def partner_of(self, group_key: str) -> Partner:
         """The partner that owns group ``group_key``."""
-        return next(p for p in self.partners if any(g.key == group_key for g in p.groups))
+        return self._groups[group_key][0]
 
     def use_case(self, use_case_id: str) -> UseCase:
-        return next(u for u in self.use_cases if u.id == use_case_id)
+        return self._use_cases[use_case_id]
+
+    # Indexes, so that looking up every grant's group and use case stays linear in the grants.
+    # The first of equal keys wins, as a scan in file order would find it (validation refuses repeats).
+    @cached_property
+    def _groups(self) -> dict[str, tuple[Partner, PartnerGroup]]:
+        index: dict[str, tuple[Partner, PartnerGroup]] = {}
+        for partner in self.partners:
+            for group in partner.groups:
+                index.setdefault(group.key, (partner, group))
+        return index
+
+    @cached_property
+    def _use_cases(self) -> dict[str, UseCase]:
+        index: dict[str, UseCase] = {}
+        for use_case in self.use_cases:
+            index.setdefault(use_case.id, use_case)
+        return index

@@ -95,10 +95,11 @@ def check_additional_zones(cfg: StackConfig, today: dt.date) -> Iterator[Finding
 def check_grant_references(cfg: StackConfig, today: dt.date) -> Iterator[Finding]:
     """Every grant names a known group, a zone its level has, and a matching, unexpired use case."""
     groups = [g.key for p in cfg.partners for g in p.groups]
+    known = set(groups)  # the list is for the message; a lookup in it per grant would be quadratic
     use_cases = {u.id: u for u in cfg.use_cases}
     for i, grant in enumerate(cfg.grants):
         at = f"tvt:grants[{i}]"
-        if grant.group not in groups:
+        if grant.group not in known:
             yield (
                 f"{at}.group",
                 f"unknown group {grant.group!r}; expected a partner group key: {_listing(groups)}",
