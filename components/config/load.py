@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 import re
 from collections.abc import Mapping
@@ -22,14 +21,7 @@ import pulumi
 import yaml
 from pulumi.runtime import config as runtime_config
 
-from components.config.files import (
-    MAX_CONFIG_BYTES,
-    MAX_DEPTH,
-    MAX_INT_DIGITS,
-    MAX_YAML_NODES,
-    InputFileError,
-    read_bounded,
-)
+from components.config.files import MAX_CONFIG_BYTES, InputFileError, read_bounded
 from components.config.issues import ConfigError, ConfigIssue
 from components.config.model import (
     DEFAULT_ZONES,
@@ -47,6 +39,7 @@ from components.config.model import (
 )
 from components.config.schema import JSON_ENCODED_KEYS, SECURE_VALUE_MESSAGE, schema_issues
 from components.config.semantic import provider_issues, semantic_issues
+from components.config.stack_yaml import SelfReference, load_yaml
 
 __all__ = [
     "ROOT",
@@ -62,145 +55,7 @@ __all__ = [
 
 ROOT: Path = Path(__file__).resolve().parents[2]
 TODAY_ENV = "TVT_TODAY"
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-# Explicit tags whose values are no plain data: the engine has no such values to hand a program.
-_NOT_PLAIN = ("binary", "timestamp", "omap", "pairs", "set")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _refuse(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    raise yaml.constructor.ConstructorError(
-        None,
-        None,
-        "expected plain data (text, numbers, true/false, lists, mappings), "
-        f"got a {node.tag.replace('tag:yaml.org,2002:', '!!')} value",
-        node.start_mark,
-    )
-
-
-class _StackFileLoader(yaml.SafeLoader):
-    """YAML as the Pulumi engine reads it: dates stay strings, duplicate keys are an error, merge keys
-    (``<<: *anchor``) merge; and bounded: nesting, alias expansion and numbers cannot blow up."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-        self._explicit: dict[int, list[yaml.Node]] = {}  # a mapping's own keys, before merging
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        # The composer recurses once per level: refuse deep input before the interpreter's stack does.
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise yaml.composer.ComposerError(
-                    None,
-                    None,
-                    f"nested deeper than {MAX_DEPTH} levels",
-                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def get_single_data(self) -> Any:
-        node = self.get_single_node()
-        if node is None:
-            return None
-        _check_expansion(node)
-        return self.construct_document(node)
-
-    def flatten_mapping(self, node: yaml.MappingNode) -> None:
-        self._explicit.setdefault(id(node), [k for k, _ in node.value if k.tag != _MERGE_TAG])
-        super().flatten_mapping(node)
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        explicit = self._explicit.get(id(node)) or [k for k, _ in node.value if k.tag != _MERGE_TAG]
-        for key_node in explicit:  # a merged key overridden by the mapping's own is no duplicate
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool | None):
-                break  # the base class reports unhashable keys
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
-        text = str(node.value)
-        if len(text.lstrip("+-").replace("_", "")) > MAX_INT_DIGITS:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"expected an integer of at most {MAX_INT_DIGITS} digits", node.start_mark
-            )
-        return super().construct_yaml_int(node)
-
-    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
-        value: float = super().construct_yaml_float(node)
-        if not math.isfinite(value):
-            raise yaml.constructor.ConstructorError(
-                None, None, f"expected a finite number, got {node.value}", node.start_mark
-            )
-        return value
-
-
-# The engine hands a program ISO dates as strings; PyYAML would make them ``date`` objects.
-_StackFileLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_StackFileLoader.add_constructor("tag:yaml.org,2002:int", _StackFileLoader.construct_yaml_int)
-_StackFileLoader.add_constructor("tag:yaml.org,2002:float", _StackFileLoader.construct_yaml_float)
-for _tag in _NOT_PLAIN:
-    _StackFileLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
-
-
-def _check_expansion(root: yaml.Node) -> None:
-    """Refuse a document whose aliases expand it past the limits, or refer to their own anchor.
-
-    Aliases share nodes, so ten anchors of ten aliases each are a billion values once expanded;
-    sizes are summed over the shared nodes (iteratively: alias chains may be deep) without expanding.
-    """
-    done: dict[int, tuple[int, int]] = {}  # node -> (values, depth) once expanded
-    open_: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, closing = stack.pop()
-        key = id(node)
-        if closing:
-            sizes = [done[id(child)] for child in _children(node)]
-            size = 1 + sum(n for n, _ in sizes)
-            depth = 1 + max((d for _, d in sizes), default=0)
-            if size > MAX_YAML_NODES or depth > MAX_DEPTH:
-                what = (
-                    f"{MAX_YAML_NODES} values" if size > MAX_YAML_NODES else f"{MAX_DEPTH} levels of nesting"
-                )
-                raise yaml.composer.ComposerError(
-                    None,
-                    None,
-                    f"expands to more than {what} once its aliases (*name) are followed",
-                    node.start_mark,
-                )
-            done[key] = (size, depth)
-            open_.discard(key)
-        elif key in open_:
-            raise _SelfReference(node.start_mark)
-        elif key not in done:
-            open_.add(key)
-            stack.append((node, True))
-            stack.extend((child, False) for child in _children(node))
-
-
-class _SelfReference(Exception):
-    def __init__(self, mark: Any) -> None:
-        super().__init__(f"line {mark.line + 1}, column {mark.column + 1}")
 
 
 def today() -> dt.date:
@@ -256,10 +111,10 @@ def read_stack_file(path: Path, *, root: Path = ROOT) -> dict[str, Any]:
     except UnicodeDecodeError as err:
         raise ConfigError([ConfigIssue(name, "(file)", f"cannot read the stack file: {err}")]) from None
     try:
-        document = yaml.load(text, Loader=_StackFileLoader)  # noqa: S506 (a SafeLoader subclass)
+        document = load_yaml(text)
     except yaml.YAMLError as err:
         raise ConfigError([_yaml_issue(name, err)]) from None
-    except _SelfReference as err:
+    except SelfReference as err:
         raise ConfigError(
             [ConfigIssue(name, "config", f"expected plain data, got a self-referencing YAML anchor ({err})")]
         ) from None

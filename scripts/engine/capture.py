@@ -19,12 +19,15 @@ This is the one home of the capture: the component tests and ``tvt plan`` both u
 changes that alter nothing the SDK registers, only what a run costs (``docs/performance.md``;
 ``tests/scripts/engine/test_lean_run.py`` compares its plans with ``lean=False`` byte for byte):
 
-- the SDK's client-side alias URNs are not built (:func:`_lean_sdk`);
+- four pieces of the SDK's per-registration work are replaced by functions that give the same
+  result more cheaply (:mod:`scripts.engine.lean`: client-side alias URNs nobody reads, the stack
+  trace, the alias specs, and a URN for a response that is never faked);
 - the cyclic garbage collector runs less often while the program runs (:func:`_fewer_collections`).
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import logging
@@ -44,11 +47,11 @@ from pulumi.output import UNKNOWN as UNKNOWN_OUTPUT
 from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
-from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.sync_await import _sync_await
 
 from policies.catalog import IDENTITY, KEY, STACK, VAULT, WORKSPACE, classify
+from scripts.engine.lean import lean_sdk
 from scripts.engine.urns import AliasSpec, alias_urn, new_urn
 
 PROJECT = "tvt-platform"
@@ -254,12 +257,19 @@ def with_unknown_sentinels(value: Any) -> Any:
 def _relative_source(uri: str, line: int, root: Path = ROOT) -> SourcePosition | None:
     if not uri:
         return None
+    return SourcePosition(file=_relative_file(uri, root), line=line)
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative_file(uri: str, root: Path) -> str:
+    """A source file as the plan shows it: relative to the project, or its bare name outside it.
+
+    Remembered, because every registration made from one file of the program names that file."""
     path = Path(uri.removeprefix("file://"))
     try:
-        rel = path.resolve().relative_to(root.resolve())
+        return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return SourcePosition(file=path.name, line=line)
-    return SourcePosition(file=rel.as_posix(), line=line)
+        return path.name
 
 
 def _secret_paths(value: Any, path: str = "") -> Iterator[str]:
@@ -367,10 +377,13 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
 
 
 class _LogRecorder(logging.Handler):
-    """Keeps what the program logs, so errors fail the preview as they fail ``pulumi up``."""
+    """Keeps what the program logs, so errors fail the preview as they fail ``pulumi up``, and
+    what it tells the operator is shown. Debug messages (the SDK writes several for every
+    registration) are not kept: ``pulumi preview`` hides them too unless asked, and nothing here
+    reads them."""
 
     def __init__(self, capture: Capture) -> None:
-        super().__init__(level=logging.DEBUG)
+        super().__init__(level=logging.INFO)
         self.capture = capture
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -378,7 +391,7 @@ class _LogRecorder(logging.Handler):
 
 
 def _program_logger(capture: Capture) -> logging.Logger:
-    logger = logging.Logger(f"tvt.preview.{capture.project}.{capture.stack}", level=logging.DEBUG)
+    logger = logging.Logger(f"tvt.preview.{capture.project}.{capture.stack}", level=logging.INFO)
     logger.addHandler(_LogRecorder(capture))
     return logger
 
@@ -388,35 +401,6 @@ def config_for_runtime(config: Mapping[str, Any]) -> dict[str, str]:
     import json  # noqa: PLC0415  (only needed here)
 
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
-
-
-def _alias_input(alias: Any, name: str, type_: str, parent: Any) -> Any:
-    """What :func:`_lean_sdk` keeps in ``Resource._aliases``: the alias as given, not turned into a URN."""
-    return alias
-
-
-@contextmanager
-def _lean_sdk(enabled: bool) -> Iterator[None]:
-    """Skip the one piece of SDK work whose result nothing reads when the monitor takes alias specs.
-
-    ``Resource.__init__`` turns every alias option into a URN ``Output`` (``collapse_alias_to_urn``:
-    about eight Outputs and tasks per alias), and every azure-native resource carries one alias per
-    earlier API version of its type (nine on a ``RoleAssignment``). Those URNs (``Resource._aliases``)
-    are read only by ``pulumi.runtime.resource.all_aliases``, which the SDK calls only for a monitor
-    *without* ``RESOURCE_MONITOR_FEATURE_ALIAS_SPECS``; with it, as here and under the real engine,
-    ``prepare_aliases`` sends each alias option as a spec, and the engine builds the URNs. So the
-    registrations are the same, and this halves the program's time on a large estate.
-    """
-    features = SETTINGS.monitor_features
-    if not enabled or resource_pb2.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS not in features:
-        yield
-        return
-    saved = pulumi.resource.collapse_alias_to_urn  # type: ignore[attr-defined]
-    pulumi.resource.collapse_alias_to_urn = _alias_input  # type: ignore[attr-defined,assignment]
-    try:
-        yield
-    finally:
-        pulumi.resource.collapse_alias_to_urn = saved  # type: ignore[attr-defined]
 
 
 # A program run allocates millions of short-lived futures, tasks and Outputs; the default threshold
@@ -509,7 +493,7 @@ def run_program(
     # The program may read its project directory (stack files) relative to the working directory.
     with (
         _environment({"PULUMI_PROJECT": project, "PULUMI_STACK": stack}),
-        _lean_sdk(lean),
+        lean_sdk(lean),
         _fewer_collections(lean),
     ):
         _sync_await(pulumi.runtime.stack.run_pulumi_func(body))

@@ -1,17 +1,28 @@
-"""The lean run (the default) registers exactly what the SDK as shipped registers: same plan bytes."""
+"""The lean run (the default) registers exactly what the SDK as shipped registers: same plan bytes.
+
+Each of :mod:`scripts.engine.lean`'s replacements is also checked against the SDK function it
+replaces, at every call of a whole run of the prod stack, and pinned to that function's source.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pulumi
 import pulumi.resource
 import pytest
 from preview_helpers import REPO
+from pulumi.runtime import settings
+from pulumi.runtime.proto import source_pb2
 
 from components.config.load import read_stack_file, stack_file
 from scripts.commands.pipeline import _as_project
+from scripts.engine import lean
 from scripts.engine.capture import run_program
 from scripts.engine.export import build_deployment, dumps
 from tests.conftest import TODAY
@@ -51,15 +62,104 @@ def test_lean_plan_is_byte_identical_to_the_reference_run(stack: str) -> None:
     assert lean == reference, f"stack {stack}: the lean run changed plan.json"
     assert b'"aliases"' in lean, f"stack {stack}: no resource has aliases, so the check proves nothing"
     # Measured in this run, so a ratio: the lean run has saved at least half (about 80% when written);
-    # an SDK that renamed what _lean_sdk replaces would make it quietly as slow as the reference.
+    # an SDK that renamed what scripts.engine.lean replaces would make it quietly as slow as the reference.
     assert lean_cpu <= 0.5 * reference_cpu, (
         f"stack {stack}: the lean program took {lean_cpu:.2f}s CPU, the reference {reference_cpu:.2f}s"
     )
 
 
 def test_lean_run_restores_the_sdk_and_the_collector() -> None:
-    collapse, threshold = pulumi.resource.collapse_alias_to_urn, gc.get_threshold()
+    replaced = {r.name: getattr(r.module, r.name) for r in lean.REPLACED}
+    threshold = gc.get_threshold()
     _plan_bytes(REPO, "dev", lean=True)
-    assert pulumi.resource.collapse_alias_to_urn is collapse, "the SDK was left patched"
+    for r in lean.REPLACED:
+        assert getattr(r.module, r.name) is replaced[r.name], f"the SDK's {r.name} was left replaced"
     assert gc.get_threshold() == threshold, "the collector's threshold was left changed"
     assert gc.get_freeze_count() == 0, "objects were left frozen out of collection"
+
+
+def test_every_replacement_matches_the_sdk_it_was_checked_against() -> None:
+    """An SDK upgrade that changes a replaced function (or one it reproduces) turns the
+    replacement off; this fails until someone has read the new code against it."""
+    stale = [r.name for r in lean.REPLACED if r.current_digest() != r.digest]
+    assert not stale, f"re-check these against the SDK's new code, then update their digests: {stale}"
+
+
+def _checking(name: str, check: Callable[..., Any]) -> tuple[lean.Replacement, ...]:
+    return tuple(dataclasses.replace(r, by=check) if r.name == name else r for r in lean.REPLACED)
+
+
+def test_the_stack_trace_is_the_sdks_at_every_registration(monkeypatch: pytest.MonkeyPatch) -> None:
+    sdk = pulumi.runtime.resource._get_stack_trace
+    seen: list[source_pb2.StackTrace] = []
+
+    def both() -> source_pb2.StackTrace:
+        ours, theirs = lean.stack_trace(), sdk()  # from the same frame, as register_resource calls it
+        assert ours == theirs and ours.SerializeToString() == theirs.SerializeToString()
+        seen.append(ours)
+        return ours
+
+    monkeypatch.setattr(lean, "REPLACED", _checking("_get_stack_trace", both))
+    _plan_bytes(REPO, "prod", lean=True)
+    assert len(seen) > 100 and all(t.frames for t in seen), "every registration has a trace to compare"
+    assert all(t.frames[0].pc.uri.endswith(".py") for t in seen)
+
+
+def test_a_stack_without_three_constructors_has_an_empty_trace() -> None:
+    assert lean.stack_trace() == pulumi.runtime.resource._get_stack_trace() == source_pb2.StackTrace()
+
+
+def test_the_aliases_are_the_sdks_at_every_registration(monkeypatch: pytest.MonkeyPatch) -> None:
+    sdk = pulumi.runtime.resource.prepare_aliases
+    compared: list[int] = []
+
+    async def both(resource: Any, options: Any, specs: bool) -> list[Any]:
+        ours = await lean.prepare_aliases(resource, options, specs)
+        theirs = await sdk(resource, options, specs)
+        assert [a.SerializeToString(deterministic=True) for a in ours] == [
+            a.SerializeToString(deterministic=True) for a in theirs
+        ]
+        compared.append(len(ours))
+        return ours
+
+    monkeypatch.setattr(lean, "REPLACED", _checking("prepare_aliases", both))
+    _plan_bytes(REPO, "prod", lean=True)
+    assert sum(compared) > 100, "aliases were compared"
+
+
+@pytest.mark.parametrize(
+    "alias",
+    [
+        pulumi.Alias(type_="azure-native:storage/v20220901:StorageAccount"),
+        pulumi.Alias(name="old"),
+        pulumi.Alias(name=None, type_=None),
+    ],
+)
+def test_a_plain_alias_is_the_spec_the_sdk_builds(alias: pulumi.Alias) -> None:
+    plain = lean._plain_spec(alias)
+    spec = pulumi.runtime.sync_await._sync_await(pulumi.runtime.resource.create_alias_spec(alias))
+    assert plain is not None and plain.spec.SerializeToString() == spec.SerializeToString()
+
+
+@pytest.mark.parametrize(
+    "alias",
+    [
+        "urn:pulumi:prod::tvt-platform::azure-native:storage:StorageAccount::old",
+        pulumi.Alias(name="old", parent=None),
+        pulumi.Alias(name="old", stack="test"),
+        pulumi.Alias(name="old", project="other"),
+        pulumi.Alias(name=pulumi.Output.from_input("old")),  # type: ignore[arg-type]
+    ],
+)
+def test_any_other_alias_goes_through_the_sdks_own_steps(alias: object) -> None:
+    assert lean._plain_spec(alias) is None
+
+
+def test_the_mock_urn_is_computed_only_without_a_monitor(monkeypatch: pytest.MonkeyPatch) -> None:
+    computed: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(lean, "_SDK_CREATE_URN", lambda *args: computed.append(args) or "sdk")
+    monkeypatch.setattr(settings, "get_monitor", lambda: None)
+    assert lean.mock_urn("n", "t:m:T") == "sdk" and computed == [("n", "t:m:T", None, None, None)]
+    monkeypatch.setattr(settings, "get_monitor", object)  # any monitor
+    unused = lean.mock_urn("n", "t:m:T")
+    assert isinstance(unused, pulumi.Output) and len(computed) == 1

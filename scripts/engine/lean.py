@@ -1,0 +1,277 @@
+"""The lean run: the same program through the same SDK, without the SDK's per-resource busywork.
+
+A run under mocks spends most of its time in the Pulumi SDK's own machinery, per registration.
+Three pieces of it do work whose result is either never read here or can be had more cheaply,
+with the same value. While the program runs (and only then: everything is restored afterwards), the
+lean run replaces them with functions that return what the SDK's own would:
+
+- **Client-side alias URNs** (``pulumi.resource.collapse_alias_to_urn``). ``Resource.__init__``
+  turns every alias option into a URN ``Output`` (about eight Outputs and tasks per alias), and
+  every azure-native resource carries one alias per earlier API version of its type (nine on a
+  ``RoleAssignment``). Those URNs are read only by ``all_aliases``, which the SDK calls only for a
+  monitor *without* alias-spec support; ours has it, as the real engine does, so ``prepare_aliases``
+  sends each alias as a spec and the engine (``scripts/engine/urns.py``) builds the URNs. The
+  alias is kept as given.
+- **The stack trace of each registration** (``pulumi.runtime.resource._get_stack_trace``). The
+  SDK calls ``traceback.extract_stack``, which reads every frame's source line through
+  ``linecache`` (a ``stat`` per file per call), then builds a ``file://`` URI with ``pathlib`` for
+  every frame. :func:`stack_trace` walks the frames directly and remembers each file's URI: the
+  same frames, the same URIs, the same line numbers, the same ``StackTrace`` message.
+- **A URN for a response nobody fakes** (``create_urn`` as ``pulumi.runtime.resource`` calls it).
+  Before every request the SDK computes the URN it would answer with if there were no monitor
+  (an ``Output.all`` and three ``apply`` calls, each a task) and uses it only then. There always
+  is a monitor here, so :func:`mock_urn` computes it only when there is not.
+
+Each replacement applies only while the SDK function it replaces is, byte for byte, the one it was
+written against (:data:`REPLACED` holds a digest of each one's source): after an SDK upgrade a
+changed function is left alone and the run is merely slower, and ``tests/scripts/engine/
+test_lean_run.py`` fails until the replacement is checked against the new code. That test also
+compares the plans of every example stack run with and without the lean run, byte for byte, and
+checks :func:`stack_trace` against the SDK's own at every registration of a run.
+
+The real engine runs the program with the SDK as shipped; none of this is used there.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import pathlib
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from types import FrameType, ModuleType
+from typing import Any
+
+import pulumi.resource
+import pulumi.runtime.resource
+import pulumi.runtime.rpc
+from pulumi.output import Output
+from pulumi.runtime import settings
+from pulumi.runtime.proto import alias_pb2, resource_pb2, source_pb2
+from pulumi.runtime.settings import SETTINGS
+
+
+def _alias_input(alias: Any, name: str, type_: str, parent: Any) -> Any:
+    """In place of ``collapse_alias_to_urn``: the alias as given (``Resource._aliases``, unread)."""
+    return alias
+
+
+@functools.lru_cache(maxsize=4096)
+def _uri(filename: str) -> str | None:
+    """``pathlib.Path(filename).as_uri()``, or ``None`` where the SDK's call would raise."""
+    try:
+        return pathlib.Path(filename).as_uri()
+    except BaseException:  # noqa: BLE001  (the SDK catches everything here too)
+        return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _frame(filename: str, line: int | None) -> source_pb2.StackFrame:
+    """The SDK's ``StackFrame`` for a frame at ``filename:line`` (``_get_source_position_for_frame``).
+
+    Messages are copied into the ``StackTrace`` that holds them, so one may be shared."""
+    uri = _uri(filename) if filename != "" else None
+    if uri is None or line is None:
+        return source_pb2.StackFrame(pc=None)
+    return source_pb2.StackFrame(pc=source_pb2.SourcePosition(uri=uri, line=line))
+
+
+def stack_trace() -> source_pb2.StackTrace:
+    """What ``pulumi.runtime.resource._get_stack_trace`` returns when called from the same frame.
+
+    The SDK lists the stack innermost last, finds the third ``__init__`` frame counting from the
+    innermost (``Resource``, ``CustomResource`` or ``ComponentResource``, then the concrete type's)
+    and returns every frame outside it, innermost first; if there is no third one, or nothing
+    outside it, an empty trace. Its own frame, like this function's, is inside and not listed.
+    """
+    frame: FrameType | None = sys._getframe()
+    inits = 0
+    while frame is not None:
+        if frame.f_code.co_name == "__init__":
+            inits += 1
+            if inits == 3:
+                break
+        frame = frame.f_back
+    if frame is None or frame.f_back is None:
+        return source_pb2.StackTrace()
+    frames = []
+    outer: FrameType | None = frame.f_back
+    while outer is not None:
+        frames.append(_frame(outer.f_code.co_filename, outer.f_lineno))
+        outer = outer.f_back
+    return source_pb2.StackTrace(frames=frames)
+
+
+def mock_urn(
+    name: Any, type_: Any, parent: Any = None, project: str | None = None, stack: str | None = None
+) -> Output[str | None]:
+    """In place of ``create_urn`` inside ``pulumi.runtime.resource``: nothing, when a monitor answers.
+
+    ``register_resource`` and ``read_resource`` compute a URN with ``create_urn`` (an ``Output.all``
+    and three ``apply`` calls, each a task) before every request, and use it only to fake a
+    response when there is no monitor. Here there always is one, and in the lean run the SDK's
+    other callers of ``create_urn`` in that module (``all_aliases``, ``collapse_alias_to_urn``)
+    are not called: aliases go to the monitor as specs.
+    """
+    if settings.get_monitor() is None:
+        return _SDK_CREATE_URN(name, type_, parent, project, stack)
+    return Output.from_input(None)
+
+
+_SDK_CREATE_URN = pulumi.runtime.resource.create_urn
+
+
+def _plain_spec(alias: object) -> alias_pb2.Alias | None:
+    """The spec ``create_alias_spec`` builds for an ``Alias`` of plain strings that keeps its parent,
+    stack and project (what azure-native gives every type for its earlier API versions); ``None``
+    for any other alias."""
+    if type(alias) is not pulumi.Alias:
+        return None
+    # The SDK's annotations leave out the ``...`` ("not given") its defaults are.
+    fields: dict[str, Any] = vars(alias)
+    if any(fields[f] is not ... for f in ("stack", "project", "parent")):
+        return None
+    name, type_ = fields["name"], fields["type_"]
+    if not (name is ... or name is None or isinstance(name, str)):
+        return None
+    if not (type_ is ... or type_ is None or isinstance(type_, str)):
+        return None
+    spec = alias_pb2.Alias.Spec(
+        name=name if isinstance(name, str) else "",
+        type=type_ if isinstance(type_, str) else "",
+        stack="",
+        project="",
+        parentUrn="",
+    )
+    return alias_pb2.Alias(spec=spec)
+
+
+async def prepare_aliases(
+    resource: Any, resource_options: Any, supports_alias_specs: bool
+) -> list[alias_pb2.Alias]:
+    """``prepare_aliases`` with a plain alias turned into its spec at once, not over two awaits.
+
+    The SDK resolves each alias as an ``Output`` (a task), then builds its spec awaiting each
+    field. For an alias of plain strings both steps give what :func:`_plain_spec` gives; any
+    other alias goes through the SDK's own steps, in its place in the list.
+    """
+    if not supports_alias_specs or resource_options is None or resource_options.aliases is None:
+        return await _SDK_PREPARE_ALIASES(resource, resource_options, supports_alias_specs)
+    aliases: list[alias_pb2.Alias] = []
+    for alias in resource_options.aliases:
+        plain = _plain_spec(alias)
+        if plain is not None:
+            aliases.append(plain)
+            continue
+        resolved = await Output.from_input(alias).future()
+        if resolved is None:
+            continue
+        if isinstance(resolved, str):
+            aliases.append(alias_pb2.Alias(urn=resolved))
+        else:
+            aliases.append(alias_pb2.Alias(spec=await pulumi.runtime.resource.create_alias_spec(resolved)))
+    return aliases
+
+
+_SDK_PREPARE_ALIASES = pulumi.runtime.resource.prepare_aliases
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One SDK function the lean run replaces: where it lives, its source's digest, and by what."""
+
+    module: ModuleType
+    name: str
+    by: Callable[..., Any]
+    # Every SDK function whose behaviour ``by`` reproduces, the replaced one first, and the
+    # digest of their sources as they were when ``by`` was checked against them.
+    reads: tuple[Callable[..., Any], ...]
+    digest: str
+    needs_alias_specs: bool = False
+
+    def current_digest(self) -> str:
+        try:
+            sources = [inspect.getsource(f) for f in self.reads]
+        except (OSError, TypeError):
+            return ""
+        return hashlib.sha256("\n".join(sources).encode()).hexdigest()
+
+    def applies(self) -> bool:
+        features = SETTINGS.monitor_features
+        if self.needs_alias_specs and resource_pb2.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS not in features:
+            return False
+        return self.current_digest() == self.digest
+
+
+def _runtime(*names: str) -> tuple[Callable[..., Any], ...]:
+    """Functions of ``pulumi.runtime.resource``, by name."""
+    return tuple(getattr(pulumi.runtime.resource, n) for n in names)
+
+
+# The digests are of the functions in pulumi 3.272.0 (uv.lock), each read against its replacement.
+REPLACED: tuple[Replacement, ...] = (
+    Replacement(
+        pulumi.resource,
+        "collapse_alias_to_urn",
+        _alias_input,
+        (pulumi.resource.collapse_alias_to_urn, *_runtime("prepare_aliases")),  # type: ignore[attr-defined]
+        "4c99b83b82b36b6e4b07e8c8f8cfb35935838a4730000824b33007d1c9979c5a",
+        needs_alias_specs=True,
+    ),
+    Replacement(
+        pulumi.runtime.resource,
+        "_get_stack_trace",
+        stack_trace,
+        _runtime("_get_stack_trace", "_get_source_position_for_frame"),
+        "e61be63c3adf4712c78f07fcce257b335fc1f5ef3edf271da112d599b84bdfa0",
+    ),
+    Replacement(
+        pulumi.runtime.resource,
+        "prepare_aliases",
+        prepare_aliases,
+        (*_runtime("prepare_aliases", "create_alias_spec"), pulumi.Alias.__init__),
+        "5d084381bb6c9997f9c928d169d1474a43d6cb1b1c8865aeab02bb28fcd569f6",
+    ),
+    Replacement(
+        pulumi.runtime.resource,
+        "create_urn",
+        mock_urn,
+        # Its callers in the module: only the two that fake a response are left in a lean run.
+        _runtime(
+            "create_urn",
+            "register_resource",
+            "read_resource",
+            "all_aliases",
+            "inherited_child_alias",
+            "collapse_alias_to_urn",
+        ),
+        "ce774d60fcefb92376ba749251da1241d4883f1baedb2b0130177ff857f0d75a",
+        needs_alias_specs=True,
+    ),
+)
+
+
+@contextmanager
+def _replaced(replacement: Replacement) -> Iterator[None]:
+    saved = getattr(replacement.module, replacement.name)
+    setattr(replacement.module, replacement.name, replacement.by)
+    try:
+        yield
+    finally:
+        setattr(replacement.module, replacement.name, saved)
+
+
+@contextmanager
+def lean_sdk(enabled: bool) -> Iterator[tuple[str, ...]]:
+    """Apply every replacement that still matches the SDK; yields the names of those applied."""
+    with ExitStack() as stack:
+        applied = []
+        if enabled:
+            for replacement in REPLACED:
+                if replacement.applies():
+                    stack.enter_context(_replaced(replacement))
+                    applied.append(replacement.name)
+        yield tuple(applied)
