@@ -8,6 +8,7 @@ no rule tests still shows, with no rule.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -49,8 +50,8 @@ def _key(control: str) -> tuple[int | str, ...]:
 
 def coverage_rows(policies: Mapping[str, PolicyInfo], results: Iterable[Result]) -> list[ControlRow]:
     tally: dict[str, dict[Outcome, int]] = {}
-    for r in results:
-        tally.setdefault(r.rule, dict.fromkeys(Outcome, 0))[r.outcome] += 1
+    for (rule, outcome), n in Counter((r.rule, r.outcome) for r in results).items():
+        tally.setdefault(rule, dict.fromkeys(Outcome, 0))[outcome] += n
     tested: dict[tuple[str, str], list[str]] = {}
     for name, policy in policies.items():
         for tag in policy.controls:

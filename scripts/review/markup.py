@@ -13,7 +13,6 @@ from urllib.parse import quote
 from scripts.review.text import escape_controls
 
 _MARKDOWN_META = re.compile(r"([\\`*_\[\]{}|#~!])")
-_HTML_META = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def visible(value: str) -> str:
@@ -29,7 +28,8 @@ def oneline(value: str) -> str:
 def markdown_cell(value: str) -> str:
     """Text for a Markdown table cell or list item: one line, no Markdown or HTML of its own."""
     escaped = _MARKDOWN_META.sub(r"\\\1", oneline(value))
-    return "".join(_HTML_META.get(c, c) for c in escaped)
+    # "&" first, so the entities the other two become are not escaped again.
+    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def markdown_code(value: str) -> str:
