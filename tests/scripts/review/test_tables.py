@@ -7,17 +7,15 @@ what reading every grant on its own gives, on every example stack.
 from __future__ import annotations
 
 import dataclasses
-import io
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
-from preview_helpers import PACK, PROJECT, REPO
+from preview_helpers import REPO
 
 from policies import abac, roles
 from policies.catalog import ROLE_ASSIGNMENT, ROLE_DEFINITION
-from scripts.commands.pipeline import CheckOptions, check_saved_plan, validate_stack
+from scripts.commands.pipeline import validate_stack
 from scripts.engine.plan import Plan, parse_plan
 from scripts.review import report
 from scripts.review.access import (
@@ -119,16 +117,8 @@ def test_an_unreadable_condition_is_read_once_and_said_so() -> None:
     assert conditions.grants("", (roles.BLOB_READ,)) == [abac.access(None, roles.BLOB_READ)]
 
 
-@pytest.fixture()
-def fixture_inputs(tmp_path: Path, planned: dict[str, Path]) -> ReportInputs:
-    """The fixture project's ``violate`` plan, evaluated again as ``tvt report`` would."""
-    options = CheckOptions(planned["violate"] / "plan.json", PROJECT, PACK, analyzer="inprocess")
-    inputs, _ = check_saved_plan(options, io.StringIO(), None)
-    return inputs
-
-
 def test_every_report_of_a_run_reads_one_computation_of_the_tables(
-    fixture_inputs: ReportInputs, monkeypatch: pytest.MonkeyPatch
+    violate_inputs: ReportInputs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[ReportInputs] = []
     real = report.report_tables
@@ -138,12 +128,12 @@ def test_every_report_of_a_run_reads_one_computation_of_the_tables(
         return real(inputs)
 
     monkeypatch.setattr(report, "report_tables", counted)
-    files = report_files(fixture_inputs)
+    files = report_files(violate_inputs)
     assert set(files) >= {"report.md", "report.html"}
-    assert calls == [fixture_inputs]
+    assert calls == [violate_inputs]
 
 
-def test_markdown_and_html_show_the_shared_tables_not_their_own(fixture_inputs: ReportInputs) -> None:
+def test_markdown_and_html_show_the_shared_tables_not_their_own(violate_inputs: ReportInputs) -> None:
     marker = AccessRow(
         level="3",
         principal="Marker group 7f3a",
@@ -161,11 +151,11 @@ def test_markdown_and_html_show_the_shared_tables_not_their_own(fixture_inputs: 
         private_link_only=False,
         resource="marker-grant",
     )
-    tables = dataclasses.replace(fixture_inputs.tables, access=(marker,), resources=4242)
+    tables = dataclasses.replace(violate_inputs.tables, access=(marker,), resources=4242)
     # Seed the cached tables: the reports must take what the inputs hold, not compute their own.
-    fixture_inputs.__dict__["tables"] = tables
-    markdown = report.report_markdown(fixture_inputs)
-    html = render_html(fixture_inputs)
+    violate_inputs.__dict__["tables"] = tables
+    markdown = report.report_markdown(violate_inputs)
+    html = render_html(violate_inputs)
     for text in (markdown, html):
         assert "Marker group 7f3a" in text and "DPIA-MARK" in text
     assert "| resources | 4242 |" in markdown and "4242 resources" in html
