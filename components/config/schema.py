@@ -16,6 +16,7 @@ from jsonschema.exceptions import ValidationError
 
 from components.config.issues import ConfigIssue, join_path
 from components.config.model import UK_REGIONS, Environment, PartnerKind, Role
+from components.config.schema_check import Unsure, compile_check
 
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 
@@ -212,7 +213,10 @@ JSON_ENCODED_KEYS: frozenset[str] = frozenset(
     if _value_type(schema) in {"object", "array", "integer", "number"}
 )
 
-_VALIDATOR = Draft202012Validator(SCHEMA, format_checker=FormatChecker())
+_FORMATS = FormatChecker()
+_VALIDATOR = Draft202012Validator(SCHEMA, format_checker=_FORMATS)
+# Built once: True exactly when _VALIDATOR finds no error (and Unsure where it does not judge).
+_ACCEPTS = compile_check(SCHEMA, _FORMATS)
 
 _TYPE_WORDS = {
     "string": "a string",
@@ -376,13 +380,61 @@ def _under(path: str, parents: list[str]) -> bool:
     return any(path == p or path.startswith((f"{p}.", f"{p}[")) for p in parents)
 
 
+# Superset tests of the three value checks above, for _nothing_to_flag.
+_SUSPECT_KEY = re.compile(SECRET_KEY.pattern.removesuffix("$"), re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _nothing_to_flag(config: Mapping[str, Any]) -> bool:
+    """True when no value can be a secure value, text with a control character or a plain credential.
+
+    A credential's name is part of one key, so a config none of whose keys contains a credential
+    word, and none of whose text has a control character, gives the three checks nothing to report;
+    one walk without paths shows it, instead of three that name every value.
+    """
+    pending: list[Any] = [config]
+    clean_keys: set[str] = set()
+    while pending:
+        value = pending.pop()
+        kind = type(value)
+        if kind is dict:
+            if "secure" in value:
+                return False
+            for key in value:
+                if key not in clean_keys:
+                    if _SUSPECT_KEY.search(str(key)):
+                        return False
+                    clean_keys.add(key)
+            pending.extend(value.values())
+        elif kind is list:
+            pending.extend(value)
+        elif kind is str:
+            if _CONTROL.search(value):
+                return False
+        elif kind not in _SCALARS:
+            return False  # any other kind of value: the exact checks judge it
+    return True
+
+
+def _accepted(config: Mapping[str, Any]) -> bool:
+    try:
+        return _ACCEPTS(config)
+    except Unsure:
+        return False
+
+
 def schema_issues(config: Mapping[str, Any], source: str) -> list[ConfigIssue]:
     """Every shape/type problem of ``config``, secure values reported as such rather than as types."""
-    secure = secure_value_paths(config)
-    issues = [ConfigIssue(source, path, SECURE_VALUE_MESSAGE) for path in secure]
-    issues += _control_character_issues(config, source)
-    issues += _plaintext_secret_issues(config, source)
-    errors = list(_VALIDATOR.iter_errors(config))
+    secure: list[str] = []
+    issues: list[ConfigIssue] = []
+    if not _nothing_to_flag(config):
+        secure = secure_value_paths(config)
+        issues += [ConfigIssue(source, path, SECURE_VALUE_MESSAGE) for path in secure]
+        issues += _control_character_issues(config, source)
+        issues += _plaintext_secret_issues(config, source)
+    # jsonschema names every error; when the compiled check accepts the config there is none to name.
+    errors = [] if _accepted(config) else list(_VALIDATOR.iter_errors(config))
     # A wrong type is the whole story: "expected an integer" needs no "expected one of 1, 2, 3" too.
     mistyped = {_error_path(e) for e in errors if e.validator == "type"}
     for error in errors:
