@@ -116,7 +116,7 @@ REFERENCES: Mapping[str, tuple[Reference, ...]] = MappingProxyType(
         ROLE_ASSIGNMENT: (
             _ref("scope", Kind.ARM_ID, rule=GRANT_SCOPE),
             _ref("principalId", Kind.PRINCIPAL_ID, IDENTITY, rule=GRANT_SCOPE),
-            _ref("roleDefinitionId", Kind.ARM_ID, ROLE_DEFINITION, rule=GRANT_SCOPE),
+            _ref("roleDefinitionId", Kind.ARM_ID, ROLE_DEFINITION, rule=ROLE_ALLOW_LIST),
         ),
         ROLE_DEFINITION: (
             _ref("scope", Kind.ARM_ID, rule=ROLE_ALLOW_LIST),

@@ -242,6 +242,11 @@ class StackIndex:
         """Where ``resource``'s references (under ``key``, or all) disagree with their dependencies."""
         return [p for p in self._problems.get(resource.urn, ()) if key is None or p.reference.key == key]
 
+    def disputed(self, resource: Resource, key: str) -> bool:
+        """Whether a reference under ``key`` has a problem, which its own rule (``Reference.rule``)
+        reports: another rule that finds it naming nothing stays silent, so it is reported once."""
+        return any(p.reference.key == key for p in self._problems.get(resource.urn, ()))
+
     def problems_reported_by(self, rule: str) -> list[ReferenceProblem]:
         """Every reference problem of the stack that ``rule`` reports (``Reference.rule``)."""
         return [p for problems in self._problems.values() for p in problems if p.reference.rule == rule]
@@ -277,8 +282,20 @@ class StackIndex:
         problems: list[ReferenceProblem] = []
         for value in values_at(resource.props, ref):
             if is_unknown(value):
-                agreed += deps  # unknown during preview: the dependency decides
+                if deps:
+                    agreed += deps  # unknown during preview: the dependency decides
+                else:  # nothing decides: fail closed, once, by the reference's own rule
+                    problems.append(
+                        ReferenceProblem(
+                            resource,
+                            ref,
+                            f"{UNVERIFIABLE_PREFIX}{ref.shown} is unknown and not computed from "
+                            f"{_named(ref)} of this stack, so nothing shows what it names",
+                        )
+                    )
                 continue
+            # From here on a problem is reported once, by ``ref.rule``; every other rule sees what the
+            # dependency names (as while the value is unknown), so none reports it a second time.
             parsed = canonical(ref.kind, value)
             if parsed is None:
                 problems.append(
@@ -286,6 +303,7 @@ class StackIndex:
                         resource, ref, f"{ref.shown} is {describe(value)}, which is not a{_an(ref.kind)}"
                     )
                 )
+                agreed += deps
                 continue
             key, shown = parsed
             if not deps:  # no dependency: the value decides
@@ -309,6 +327,7 @@ class StackIndex:
                 f"{', '.join(repr(identity(d, ref.kind)) for d in deps)}; value and dependency must agree"
             )
             problems.append(ReferenceProblem(resource, ref, message))
+            agreed += deps
         return list({r.urn: r for r in agreed}.values()), problems
 
     # -- data levels -----------------------------------------------------------------------------
@@ -497,6 +516,13 @@ class StackIndex:
     @property
     def is_prod(self) -> bool:
         return self.environment == PROD
+
+
+def _named(ref: Reference) -> str:
+    """What ``ref`` may name, for a finding: "a Vault", "a Subnet or a Vault", "a resource"."""
+    if ref.types is None:
+        return "a resource"
+    return " or ".join(f"a {t.rpartition(':')[2]}" for t in sorted(ref.types))
 
 
 def _an(kind: Kind) -> str:

@@ -416,3 +416,51 @@ def variant_tests(rule: str, variants: list[Variant]) -> Callable[..., None]:
         assert_variant_passes(rule, variant, preview_findings, preview=True)
 
     return test_compliant_variant
+
+
+@dataclass(frozen=True)
+class Once:
+    """A reference of the baseline made to name nothing it can be shown to name (its value and its
+    dependency disagree, or its value is unknown with no dependency): the rule that owns the reference
+    (``policies/references.py``) reports it exactly once on its resource, and the rule under test,
+    which reads the same reference, adds nothing. Values as written (the change is to a value)."""
+
+    what: str
+    mutate: Mutation
+    owner: str  # the reference's rule
+    message: str  # a key part of the owner's one finding
+    resource: str
+    environment: str = "prod"
+
+    def __str__(self) -> str:
+        return self.what
+
+
+def assert_reported_once(rule: str, case: Once, baseline: list[Hit]) -> None:
+    base = baseline_of(case.environment)
+    known = _base_findings(rule, case.environment, baseline, preview=False)
+    stack = base.copy()
+    case.mutate(stack)
+    findings = [
+        f
+        for f in run(analyzer(_config({}, case.environment)), stack, only=_changed(stack, base))
+        if f not in known
+    ]
+    urn = stack[case.resource].urn
+    owned = [f for f in findings if f.rule == case.owner and f.urn == urn]
+    assert len(owned) == 1 and case.message in owned[0].message and owned[0].level == "mandatory", (
+        f"{case.what}: expected one mandatory {case.owner} finding with {case.message!r}, got:\n"
+        f"{describe(findings) or '  nothing'}"
+    )
+    again = [f for f in findings if f.rule == rule and f not in owned]
+    assert not again, f"{case.what}: {rule} reports it again:\n{describe(again)}"
+
+
+def once_tests(rule: str, cases: list[Once]) -> Callable[..., None]:
+    """The test that each :class:`Once` case is reported once, by its reference's rule, not by ``rule``."""
+
+    @pytest.mark.parametrize("case", cases, ids=str)
+    def test_reported_once(case: Once, baseline_findings: list[Hit]) -> None:
+        assert_reported_once(rule, case, baseline_findings)
+
+    return test_reported_once

@@ -174,13 +174,16 @@ def test_assigned_role_knows_nothing_of_an_unknown_guid() -> None:
     assert assigned_role(*assignment("l3-key-access", roleDefinitionId=unknown)) is None
 
 
-def test_a_value_that_disagrees_with_its_dependency_is_not_the_custom_role() -> None:
-    # The value names Owner while the dependency is on the stack's reader role: the pack reads the
-    # value's built-in role (what Azure would be asked for), never the dependency's custom role.
+def test_a_value_that_disagrees_with_its_dependency_is_one_finding_of_the_allow_list() -> None:
+    # The value names Owner while the dependency is on the stack's reader role: that disagreement is
+    # identity-role-allow-list's one finding; every other reader sees the dependency's role, so no
+    # other rule reports the same problem a second time (the plan is refused by that finding).
     owner = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}"
     index, changed = assignment("l3-grant-tvp-analysts", roleDefinitionId=owner)
-    assert assigned_role(index, changed) == BUILT_IN[OWNER]
-    assert index.reference_problems(changed, "roleDefinitionId")
+    role = assigned_role(index, changed)
+    assert role is not None and role.custom and role.name == "TVT prod level 3 reader"
+    (problem,) = index.reference_problems(changed, "roleDefinitionId")
+    assert problem.reference.rule == "identity-role-allow-list"
 
 
 def test_a_role_id_computed_from_something_that_is_no_role_definition_is_read_by_its_value() -> None:

@@ -193,7 +193,9 @@ def setting(value: Any, *deps: str) -> Resource:
 def test_a_known_value_and_its_dependency_must_agree() -> None:
     index = index_of([account("a"), account("b"), setting(f"{ARM}/b", "a")])
     diag = index.get("diag")
-    assert diag is not None and index.targets(diag, "storageAccountId") == []
+    # The disagreement is one problem, its rule's; every other rule sees what the dependency names.
+    assert diag is not None and [t.name for t in index.targets(diag, "storageAccountId")] == ["a"]
+    assert index.disputed(diag, "storageAccountId") and not index.disputed(diag, "workspaceId")
     (problem,) = index.reference_problems(diag)
     assert problem.message == (
         "storageAccountId names Microsoft.Storage/storageAccounts 'b' but was computed from StorageAccount "
@@ -227,10 +229,51 @@ def test_no_dependency_the_value_decides() -> None:
 def test_a_value_that_names_nothing_parseable_fails_closed() -> None:
     index = index_of([account("a"), setting("sttvtprodl3", "a")])
     diag = index.get("diag")
-    assert diag is not None and index.targets(diag, "storageAccountId") == []
+    assert diag is not None and [t.name for t in index.targets(diag, "storageAccountId")] == ["a"]
+    assert index.disputed(diag, "storageAccountId")
     assert [p.message for p in index.reference_problems(diag)] == [
         "storageAccountId is 'sttvtprodl3', which is not an ARM id"
     ]
+
+
+def test_an_unknown_value_with_no_dependency_fails_closed() -> None:
+    # Nothing can say what it names: no value, and no dependency (or one on a resource of a type the
+    # reference cannot name). One problem, by the reference's own rule, whatever the kind of value.
+    index = index_of([account("a"), setting(UNKNOWN_STRING_VALUE)])
+    diag = index.get("diag")
+    assert diag is not None and index.targets(diag, "storageAccountId") == []
+    assert [p.message for p in index.reference_problems(diag)] == [
+        "cannot verify during preview: storageAccountId is unknown and not computed from a StorageAccount "
+        "of this stack, so nothing shows what it names"
+    ]
+    lock = res("lock", type_="azure-native:authorization:ManagementLockAtResourceGroupLevel")
+    index = index_of([account("a"), lock, setting(UNKNOWN_STRING_VALUE, "lock")])
+    assert index.disputed(index.get("diag"), "storageAccountId")  # type: ignore[arg-type]
+    grant = res(
+        "grant",
+        type_="azure-native:authorization:RoleAssignment",
+        props={"principalId": UNKNOWN_STRING_VALUE, "scope": UNKNOWN_STRING_VALUE},
+    )
+    index = index_of([grant])
+    problems = {p.reference.key: (p.reference.rule, p.message) for p in index.reference_problems(grant)}
+    assert problems == {
+        "principalId": (
+            "identity-grant-scope",
+            "cannot verify during preview: principalId is unknown and not computed from a "
+            "UserAssignedIdentity of this stack, so nothing shows what it names",
+        ),
+        "scope": (
+            "identity-grant-scope",
+            "cannot verify during preview: scope is unknown and not computed from a resource of this "
+            "stack, so nothing shows what it names",
+        ),
+    }
+
+
+def test_a_missing_value_is_no_reference_and_no_problem() -> None:
+    for missing in (None, ""):
+        index = index_of([account("a"), setting(missing)])
+        assert not index.reference_problems(index.get("diag"))  # type: ignore[arg-type]
 
 
 def test_a_known_value_against_a_target_whose_id_is_unknown_fails_closed() -> None:
@@ -452,7 +495,7 @@ def test_a_resource_outside_the_index_is_resolved_on_its_own_and_records_nothing
     agreeing = setting(f"{ARM}/a", "a")
     assert [t.name for t in index.targets(agreeing, "storageAccountId")] == ["a"]
     disagreeing = setting(f"{ARM}/b", "a")
-    assert index.targets(disagreeing, "storageAccountId") == []
+    assert [t.name for t in index.targets(disagreeing, "storageAccountId")] == ["a"]
     assert (
         index.reference_problems(disagreeing) == []
         and index.problems_reported_by("audit-diagnostics-destination") == []
@@ -466,8 +509,8 @@ def test_referrers_and_problems_filter_by_key_and_type() -> None:
     index = index_of([account("a"), account("b"), setting(f"{ARM}/b", "a"), lock])
     target, diag = index.get("a"), index.get("diag")
     assert target is not None and diag is not None
-    assert [r.name for r in index.referrers(target, "storageAccountId", DIAGNOSTIC_SETTING)] == []
-    assert {r.name for r in index.referrers(target, "storageAccountId")} == {"lock"}
+    assert [r.name for r in index.referrers(target, "storageAccountId", DIAGNOSTIC_SETTING)] == ["diag"]
+    assert {r.name for r in index.referrers(target, "storageAccountId")} == {"lock", "diag"}
     assert index.referrers(target, "workspaceId", DIAGNOSTIC_SETTING) == []
     assert len(index.reference_problems(diag, "storageAccountId")) == 1
     assert index.reference_problems(diag, "workspaceId") == []

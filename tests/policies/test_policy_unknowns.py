@@ -86,7 +86,8 @@ def _set(name: str, key: str, value: object) -> Mutation:
             _drop("l3-storage", "encryption"),
             "encryption-cmk-same-level",
             "l3-storage",
-            "encryption does not reference a Key and Key Vault declared in this stack",
+            f"{UNVERIFIABLE_PREFIX}encryption.keyVaultProperties.keyName is unknown and not computed from "
+            "a Key of this stack",
             id="key name unknown, no key dependency",
         ),
         pytest.param(
@@ -99,10 +100,18 @@ def _set(name: str, key: str, value: object) -> Mutation:
         ),
         pytest.param(
             _drop("l3-key-access", "scope"),
-            "identity-cmk-grant-scope",
+            "identity-grant-scope",
             "l3-key-access",
-            "scope does not reference a Key declared in this stack",
+            f"{UNVERIFIABLE_PREFIX}scope is unknown and not computed from a resource of this stack",
             id="key scope unknown, no key dependency",
+        ),
+        pytest.param(
+            _set("l3-grant-tvp-analysts", "principalId", U),
+            "identity-grant-scope",
+            "l3-grant-tvp-analysts",
+            f"{UNVERIFIABLE_PREFIX}principalId is unknown and not computed from a UserAssignedIdentity of "
+            "this stack",
+            id="a group grant's principal unknown, no dependency",
         ),
         pytest.param(
             _drop("l3-identity", "location"),

@@ -74,7 +74,12 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
         yield Violation("no SubscriptionDiagnosticSetting exports the activity log")
         return
     problems = {s.urn: list(_problems(index, s, list(params["requiredCategories"]))) for s in settings}
-    if any(not p for p in problems.values()):
+    # A setting whose destination names nothing is not the good export, though only its reference's
+    # own finding (above) reports it.
+    disputed = {
+        s.urn for s in settings if index.disputed(s, "workspaceId") or index.disputed(s, "storageAccountId")
+    }
+    if any(not p and urn not in disputed for urn, p in problems.items()):
         return
     for urn, found in problems.items():
         for message in found:
@@ -88,9 +93,9 @@ def _problems(index: StackIndex, setting: Resource, required: list[str]) -> Iter
     missing = [c for c in required if c.casefold() not in enabled]
     if missing and not all_logs:
         yield f"activity log categories not enabled: {', '.join(missing)}"
-    if not writes_to_audit_workspace(index, setting):
+    if not writes_to_audit_workspace(index, setting) and not index.disputed(setting, "workspaceId"):
         yield "workspaceId does not reference the stack's audit Log Analytics workspace"
-    if not archive_accounts(index, setting):
+    if not archive_accounts(index, setting) and not index.disputed(setting, "storageAccountId"):
         yield "storageAccountId does not reference the audit archive storage account"
 
 

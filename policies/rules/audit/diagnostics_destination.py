@@ -55,7 +55,7 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
 
 def _setting(index: StackIndex, setting: Resource, prod: bool) -> Iterator[Violation]:
     targets = index.targets(setting, "resourceUri")
-    if not targets:
+    if not targets and not index.disputed(setting, "resourceUri"):
         yield Violation("resourceUri does not reference a resource declared in this stack", setting.urn)
     for target in targets:
         info = classify(target.type)
@@ -63,7 +63,7 @@ def _setting(index: StackIndex, setting: Resource, prod: bool) -> Iterator[Viola
             yield Violation(unclassified_message(target.type), setting.urn)
         else:
             yield from _categories(setting, target, info.diagnostics)
-    if not writes_to_audit_workspace(index, setting):
+    if not writes_to_audit_workspace(index, setting) and not index.disputed(setting, "workspaceId"):
         yield Violation(
             "workspaceId does not reference the stack's audit Log Analytics workspace", setting.urn
         )
@@ -77,7 +77,12 @@ def _setting(index: StackIndex, setting: Resource, prod: bool) -> Iterator[Viola
             "Azure Monitor does not allow a storage account's logs to be archived in itself",
             setting.urn,
         )
-    if prod and not archives and not own & {a.urn for a in _archives_of_stack(index)}:
+    if (
+        prod
+        and not archives
+        and not index.disputed(setting, "storageAccountId")
+        and not own & {a.urn for a in _archives_of_stack(index)}
+    ):
         yield Violation(
             "in prod, storageAccountId must reference the audit archive storage account", setting.urn
         )

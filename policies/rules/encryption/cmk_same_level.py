@@ -8,7 +8,6 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import (
     CATALOG,
-    IDENTITY,
     KEY,
     STORAGE_ACCOUNT,
     VAULT,
@@ -104,6 +103,8 @@ def _storage(index: StackIndex, account: Resource) -> Iterator[Violation]:
     vaults = index.targets(account, "encryption", VAULT)
     keys = index.targets(account, "encryption", KEY)
     if not vaults or not keys:
+        if index.disputed(account, "encryption"):
+            return  # the reference's own finding (above) says what the value fails to name
         yield Violation(
             "encryption does not reference a Key and Key Vault declared in this stack (by value or "
             "property dependency), so its key cannot be shown to belong to the account's level",
@@ -121,20 +122,14 @@ def _storage(index: StackIndex, account: Resource) -> Iterator[Violation]:
             )
     vault_urns = {v.urn for v in vaults}
     for key in keys:
-        if not any(v.urn in vault_urns for v in index.targets(key, "vaultName")):
+        if not any(v.urn in vault_urns for v in index.targets(key, "vaultName")) and not index.disputed(
+            key, "vaultName"
+        ):
             yield Violation(
                 f"key '{key.name}' is not in the vault the account's keyVaultUri points at", account.urn
             )
-    identities = index.targets(account, "encryption", IDENTITY)
-    if (
-        is_unknown(peek(encryption, "encryptionIdentity", "encryptionUserAssignedIdentity"))
-        and not identities
-    ):
-        yield Violation(
-            f"{UNVERIFIABLE_PREFIX}encryption.encryptionIdentity.encryptionUserAssignedIdentity is unknown "
-            "and not computed from a UserAssignedIdentity of this stack",
-            account.urn,
-        )
+    # An identity id unknown and not computed from an identity of this stack is the reference's own
+    # finding (policies/references.py), reported once by reference_violations above.
 
 
 def _workspace(index: StackIndex, workspace: Resource) -> Iterator[Violation]:

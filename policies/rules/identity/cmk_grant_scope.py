@@ -54,10 +54,10 @@ def _problems(index: StackIndex, assignment: Resource) -> Iterator[str]:
             f"the crypto role is scoped to {shown}; expected a single Key, so the grant cannot reach "
             "other keys of the vault or group"
         )
-    elif not keys:
+    elif not keys and not index.disputed(assignment, "scope"):
         yield "scope does not reference a Key declared in this stack (no property dependency)"
     identities = index.targets(assignment, "principalId", IDENTITY)
-    if not identities:
+    if not identities and not index.disputed(assignment, "principalId"):
         yield "principalId does not reference a UserAssignedIdentity declared in this stack"
     for key in keys:
         key_level = index.level(key)

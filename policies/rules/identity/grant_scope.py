@@ -58,6 +58,8 @@ def _problems(index: StackIndex, assignment: Resource) -> Iterator[str]:
         return
     level = described or declared
     scopes = index.targets(assignment, "scope")
+    if not scopes and index.disputed(assignment, "scope"):
+        return  # the reference's own finding (above) says what is wrong with the value
     if not scopes:
         value = peek(assignment.props, "scope")
         arm = parse_arm_id(value)

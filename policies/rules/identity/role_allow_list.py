@@ -18,7 +18,7 @@ from policies.framework import (
     Stricter,
     reference_violations,
 )
-from policies.model import UNVERIFIABLE_PREFIX, Resource, Violation
+from policies.model import Resource, Violation
 from policies.props import describe, is_unknown, items, peek
 from policies.roles import (
     KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
@@ -80,14 +80,11 @@ def _assignment(context: StackContext, assignment: Resource, allowed: set[str]) 
     declared = context.index.targets(assignment, "roleDefinitionId", ROLE_DEFINITION)
     if declared:
         return  # the stack's own custom role, judged as a definition below
+    if context.index.disputed(assignment, "roleDefinitionId"):
+        return  # unknown with no dependency, or not an id: the reference's own finding says so
     value = peek(assignment.props, "roleDefinitionId")
     guid = role_guid(value)
-    if is_unknown(value):
-        yield (
-            f"{UNVERIFIABLE_PREFIX}roleDefinitionId is unknown and not computed from a role definition of "
-            "this stack"
-        )
-    elif guid is None:
+    if guid is None:
         yield f"roleDefinitionId {describe(value)} is not a role definition id"
     elif guid not in allowed:
         yield (
@@ -112,6 +109,8 @@ def _definition(context: StackContext, definition: Resource) -> Iterator[str]:
     for key, value in [("scope", peek(definition.props, "scope"))] + [
         ("assignableScopes", v) for v in items(scopes)
     ]:
+        if context.index.disputed(definition, key):
+            continue  # the reference's own finding says what is wrong with the value
         arm = parse_arm_id(value)
         if arm is not None and (arm.types or arm.resource_group is None):
             yield f"{key} names {arm.describe()}; a TVT role lives and is assignable in one resource group"

@@ -8,8 +8,8 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from policies.catalog import NSG, SUBNET, VIRTUAL_NETWORK
 from policies.framework import Controls, Params, RuleMeta, StackContext, StackRule, reference_violations
-from policies.model import UNVERIFIABLE_PREFIX, Violation
-from policies.props import describe, is_unknown, items, peek, same
+from policies.model import Violation
+from policies.props import describe, items, same
 
 META = RuleMeta(
     id="network-subnet-nsg",
@@ -43,14 +43,12 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
             )
     for subnet in index.of_type(SUBNET):
         # The NSG's id is unknown until it exists; the property dependency is known in every preview.
-        if not index.targets(subnet, "networkSecurityGroup", NSG):
-            nsg_id = peek(subnet.props, "networkSecurityGroup", "id")
+        # Unknown and not computed from an NSG, the reference's own finding (above) says so.
+        if not index.targets(subnet, "networkSecurityGroup", NSG) and not index.disputed(
+            subnet, "networkSecurityGroup"
+        ):
             yield Violation(
-                f"{UNVERIFIABLE_PREFIX}networkSecurityGroup.id is unknown and not computed from a "
-                "NetworkSecurityGroup of this stack"
-                if is_unknown(nsg_id)
-                else "networkSecurityGroup.id does not reference a NetworkSecurityGroup of this stack",
-                subnet.urn,
+                "networkSecurityGroup.id does not reference a NetworkSecurityGroup of this stack", subnet.urn
             )
         policies = subnet.props.get("privateEndpointNetworkPolicies")
         if not same(policies, "Enabled"):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
 from tests.conftest import SUBSCRIPTION
 from tests.policies.cases import (
     Case,
+    Once,
+    chain,
     computed_from,
+    drop_ref,
+    once_tests,
     outside,
     refer,
     retarget,
@@ -15,7 +21,7 @@ from tests.policies.cases import (
 
 RULE = "identity-cmk-grant-scope"
 GRANT = "l3-key-access"
-SCOPE_CHECKED = frozenset({"identity-grant-scope"})  # owns the value-against-dependency finding
+OWNER = "identity-grant-scope"  # owns the role assignment's references (policies/references.py)
 
 CASES = [
     Case(
@@ -43,22 +49,6 @@ CASES = [
         GRANT,
     ),
     Case(
-        "key grant scoped to the subscription, its dependency still the key",
-        set_prop(GRANT, "scope", f"/subscriptions/{SUBSCRIPTION}"),
-        "scope does not reference a Key declared in this stack",
-        GRANT,
-        also=SCOPE_CHECKED,
-        known_only=True,
-    ),
-    Case(
-        "key grant given to another identity's principal, its dependency still its own",
-        refer(GRANT, "principalId", "l1-identity", "principal"),
-        "principalId does not reference a UserAssignedIdentity declared in this stack",
-        GRANT,
-        also=SCOPE_CHECKED | {"identity-role-assignment-groups"},
-        known_only=True,
-    ),
-    Case(
         "scope outside the stack",
         outside("l1-key-access", "scope", "scope", f"/subscriptions/{SUBSCRIPTION}"),
         "scope does not reference a Key declared in this stack",
@@ -66,15 +56,38 @@ CASES = [
     ),
 ]
 
-CASES += [
-    Case(
+# What the value fails to name is identity-grant-scope's one finding; this rule adds nothing.
+ONCE = [
+    Once(
+        "key grant scoped to the subscription, its dependency still the key",
+        set_prop(GRANT, "scope", f"/subscriptions/{SUBSCRIPTION}"),
+        OWNER,
+        f"scope names the subscription '{SUBSCRIPTION}' but was computed from Key 'l3-key'",
+        GRANT,
+    ),
+    Once(
+        "key grant given to another identity's principal, its dependency still its own",
+        refer(GRANT, "principalId", "l1-identity", "principal"),
+        OWNER,
+        "but was computed from UserAssignedIdentity 'l3-identity'",
+        GRANT,
+    ),
+    Once(
         "the key grant's principal computed from the vault, not an identity",
-        computed_from("l3-key-access", "principalId", "l3-vault"),  # no identity: the vault
-        "principalId does not reference a UserAssignedIdentity declared in this stack",
-        "l3-key-access",
-        also=frozenset({"identity-role-assignment-groups", "identity-grant-scope"}),
+        computed_from(GRANT, "principalId", "l3-vault"),
+        OWNER,
+        "principalId is unknown and not computed from a UserAssignedIdentity of this stack",
+        GRANT,
+    ),
+    Once(
+        "the key grant's scope unknown, with no dependency",
+        chain(set_prop(GRANT, "scope", UNKNOWN_STRING_VALUE), drop_ref(GRANT, "scope")),
+        OWNER,
+        "scope is unknown and not computed from a resource of this stack",
+        GRANT,
     ),
 ]
 
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+test_reported_once = once_tests(RULE, ONCE)

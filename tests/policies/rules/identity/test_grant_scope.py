@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
 from tests.conftest import SUBSCRIPTION
 from tests.policies.cases import (
     Case,
     chain,
+    drop_ref,
     outside,
-    refer,
     retarget,
     rule_tests,
     set_input,
@@ -75,14 +77,6 @@ CASES = [
         "the grant says it is for level 2 but is declared at level 1",
         L1_GRANT,
     ),
-    Case(
-        "the role id names level 3's reader, its dependency still level 1's",
-        refer(L1_GRANT, "roleDefinitionId", "l3-role-reader"),
-        "roleDefinitionId names Microsoft.Authorization/roleDefinitions",
-        L1_GRANT,
-        also=frozenset({"identity-role-allow-list"}),
-        known_only=True,
-    ),
 ]
 
 CASES += [
@@ -99,9 +93,20 @@ CASES += [
     Case(
         "a group grant whose scope is not an ARM id",
         outside(L1_GRANT, "scope", "scope", "everything"),
-        "scope names 'everything', which is not a container or storage account",
+        "scope is 'everything', which is not an ARM id",
         L1_GRANT,
-        also=frozenset({"identity-level3-use-case"}),
+    ),
+    Case(
+        "a group grant's principal unknown, with no dependency (nothing can say who it is)",
+        set_prop(L3_GRANT, "principalId", UNKNOWN_STRING_VALUE),
+        "principalId is unknown and not computed from a UserAssignedIdentity of this stack",
+        L3_GRANT,
+    ),
+    Case(
+        "a group grant's scope unknown, with no dependency",
+        chain(set_prop(L3_GRANT, "scope", UNKNOWN_STRING_VALUE), drop_ref(L3_GRANT, "scope")),
+        "scope is unknown and not computed from a resource of this stack",
+        L3_GRANT,
     ),
 ]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
 from policies.partners import PARTNERS_KEY
 from policies.use_cases import ABSENT
 from tests.conftest import TODAY
@@ -25,9 +27,13 @@ from tests.policies.cases import (
     DELETE,
     Case,
     Mutation,
+    Once,
     Variant,
     chain,
+    drop_ref,
     foreign,
+    once_tests,
+    refer,
     retarget,
     rule_tests,
     set_input,
@@ -247,11 +253,11 @@ CASES = [
                 "/subscriptions/00000000-0000-4000-8000-000000000000/providers/Microsoft.Authorization/"
                 "roleDefinitions/4d5e6f7a-8b9c-4d4e-9f5a-6b7c8d9e0f1a",
             ),
+            drop_ref(L3_GRANT, "roleDefinitionId"),
         ),
         "which data actions it grants is unknown",
         L3_GRANT,
-        also=frozenset({"identity-grant-scope", "identity-role-allow-list"}),
-        known_only=True,
+        also=frozenset({"identity-role-allow-list"}),
     ),
     # The description is free text: what it claims must match the stack's approved register.
     Case(
@@ -383,6 +389,28 @@ VARIANTS = [
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
 test_compliant_variant = variant_tests(RULE, VARIANTS)
+
+# What the role id fails to name is identity-role-allow-list's one finding; this rule adds nothing.
+ONCE = [
+    Once(
+        "the role id names level 1's reader, its dependency still level 3's",
+        refer(L3_GRANT, "roleDefinitionId", "l1-role-reader"),
+        "identity-role-allow-list",
+        "but was computed from RoleDefinition 'l3-role-reader'",
+        L3_GRANT,
+    ),
+    Once(
+        "the role id unknown, with no dependency",
+        chain(
+            set_prop(L3_GRANT, "roleDefinitionId", UNKNOWN_STRING_VALUE),
+            drop_ref(L3_GRANT, "roleDefinitionId"),
+        ),
+        "identity-role-allow-list",
+        "roleDefinitionId is unknown and not computed from a RoleDefinition of this stack",
+        L3_GRANT,
+    ),
+]
+test_reported_once = once_tests(RULE, ONCE)
 
 
 # Beyond the cases: the rule reads the register from ConfigureStack, and fails closed without one.

@@ -13,6 +13,7 @@ from tests.policies.cases import (
     computed_from,
     drop_ref,
     point_ref,
+    refer,
     retarget,
     rule_tests,
     set_prop,
@@ -47,9 +48,15 @@ CASES = [
     Case(
         "role name instead of id",
         assign("Storage Blob Data Reader"),
-        "is not a role definition id",
+        "roleDefinitionId is 'Storage Blob Data Reader', which is not an ARM id",
         GRANT,
-        also=frozenset({"identity-grant-scope"}),  # it reports the value that names nothing
+    ),
+    Case(
+        "the role id names level 3's reader, its dependency still level 1's",
+        refer(GRANT, "roleDefinitionId", "l3-role-reader"),
+        "roleDefinitionId names Microsoft.Authorization/roleDefinitions",
+        GRANT,
+        known_only=True,
     ),
     Case(
         "custom role with a control-plane action",
@@ -85,7 +92,7 @@ CASES = [
     Case(
         "role id unknown during preview and computed from nothing",
         assign(UNKNOWN_STRING_VALUE),
-        "roleDefinitionId is unknown and not computed from a role definition of this stack",
+        "roleDefinitionId is unknown and not computed from a RoleDefinition of this stack",
         GRANT,
     ),
     Case(

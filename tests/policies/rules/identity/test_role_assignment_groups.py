@@ -5,7 +5,9 @@ from __future__ import annotations
 from tests.policies.baselines import role_id
 from tests.policies.cases import (
     Case,
+    Once,
     computed_from,
+    once_tests,
     outside,
     rule_tests,
     set_prop,
@@ -36,15 +38,17 @@ CASES = [
     ),
 ]
 
-CASES += [
-    Case(
+# What the principal id fails to name is identity-grant-scope's one finding; this rule adds nothing.
+ONCE = [
+    Once(
         "the key grant's principal computed from the vault, not an identity",
         computed_from("l3-key-access", "principalId", "l3-vault"),  # no identity: the vault
-        "principalId is not a UserAssignedIdentity declared in this stack",
+        "identity-grant-scope",
+        "principalId is unknown and not computed from a UserAssignedIdentity of this stack",
         "l3-key-access",
-        also=frozenset({"identity-cmk-grant-scope", "identity-grant-scope"}),
     ),
 ]
 
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+test_reported_once = once_tests(RULE, ONCE)
