@@ -69,18 +69,51 @@ def manifest() -> dict[str, str]:
 
 def _redact_or_normalize(key: Any, value: Any, where: str) -> Any:
     # Validation refuses plain credentials in config; a program could still pass one as an input.
-    return redacted() if is_plain_credential(str(key), value) else normalize(value, where)
+    return redacted() if is_plain_credential(str(key), value) else _normalize_at(value, where)
+
+
+class _NotJson(Exception):
+    """A value :func:`_normalized` cannot write; :func:`_normalize_at` then says where it is."""
 
 
 def normalize(value: Any, where: str) -> Any:
     """A JSON-ready copy: whole floats as ints (as Go writes float64), no tuples, and redacted:
-    Pulumi secrets, ``secure:`` config values (ciphertext is not for plans either) and credentials."""
+    Pulumi secrets, ``secure:`` config values (ciphertext is not for plans either) and credentials.
+
+    A value that is not JSON is refused with its path under ``where``. The path is worked out only
+    then: building it for every value of a large plan cost more than the copy itself."""
+    try:
+        return _normalized(value)
+    except _NotJson:
+        return _normalize_at(value, where)
+
+
+def _normalized(value: Any) -> Any:
+    """:func:`_normalize_at` without the paths, for values that turn out to be JSON."""
+    if isinstance(value, Mapping):
+        if is_secret(value) or is_secure_value(value):
+            return redacted()
+        copy = {}
+        for k, v in value.items():
+            key = str(k)
+            copy[key] = redacted() if is_plain_credential(key, v) else _normalized(v)
+        return copy
+    if isinstance(value, list | tuple):
+        return [_normalized(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise _NotJson
+
+
+def _normalize_at(value: Any, where: str) -> Any:
     if is_secret(value) or is_secure_value(value):
         return redacted()
     if isinstance(value, Mapping):
         return {str(k): _redact_or_normalize(k, v, f"{where}.{k}") for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [normalize(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [_normalize_at(v, f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if value is None or isinstance(value, bool | int | float | str):

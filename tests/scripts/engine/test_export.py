@@ -6,10 +6,14 @@ import hashlib
 import io
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from preview_helpers import PACK, PROJECT, REPO, load
 
 from scripts.commands.pipeline import PlanOptions, run_plan
-from scripts.engine.export import SECRET_SIG, SIG_KEY, topological
+from scripts.engine.errors import PreviewError
+from scripts.engine.export import SECRET_SIG, SIG_KEY, _normalize_at, normalize, topological
 
 STACK_URN = "urn:pulumi:clean::tvt-platform::pulumi:pulumi:Stack::tvt-platform-clean"
 
@@ -139,3 +143,30 @@ def test_topological_order_breaks_ties_by_urn_and_puts_the_stack_first() -> None
         ]
     )
     assert [s["urn"] for s in ordered] == ["urn:z", "urn:p", "urn:a", "urn:b", "urn:c"]
+
+
+_LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+_KEYS = st.sampled_from(["name", "password", "clientSecret", "secure", "plaintext", SIG_KEY, "x"]) | st.text(
+    max_size=6
+)
+_VALUES = st.recursive(
+    _LEAVES | st.just({SIG_KEY: SECRET_SIG, "value": "hidden"}) | st.just({"secure": "v1:abc"}),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(_KEYS, children, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES)
+def test_the_plan_copy_is_the_one_the_paths_version_makes(value: object) -> None:
+    """``normalize`` skips building a path for every value; what it returns must not change."""
+    assert normalize(value, "r") == _normalize_at(value, "r")
+
+
+def test_a_value_that_is_not_json_is_refused_with_its_path() -> None:
+    with pytest.raises(PreviewError, match=r"^r\.a\[1\]\.b: a set cannot be written to the plan"):
+        normalize({"a": [1, {"b": {1, 2}}]}, "r")
