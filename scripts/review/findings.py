@@ -25,6 +25,7 @@ from policies.framework import crashed
 from scripts.engine.evaluate import Diagnostic, Evaluation
 from scripts.engine.plan import Plan, urn_parts
 from scripts.review.config_keys import config_keys
+from scripts.review.heap import settled_heap
 
 _ORDER = {"mandatory": 0, "remediate": 1, "advisory": 2, "disabled": 3}
 # The engine's forms: ``project:///path#line`` (repository-relative) or ``file:///abs#line,col``.
@@ -190,6 +191,7 @@ def results(evaluation: Evaluation, plan: Plan, findings: Sequence[Finding]) -> 
     for f in findings:
         by_pair[(f.rule, f.urn)].append(f)
     skipped = {(n.rule, n.urn): n.reason for n in evaluation.not_applicable}
+    named: dict[str, tuple[str, str]] = {}  # every rule answers for the same URNs: each is read once
     answered: list[Result] = []
     for rule, policy in evaluation.pack.policies.items():
         entry = evaluation.config.get(rule)
@@ -201,7 +203,9 @@ def results(evaluation: Evaluation, plan: Plan, findings: Sequence[Finding]) -> 
             reported = list(dict.fromkeys(f.urn for f in findings if f.rule == rule))
             subjects = reported or [evaluation.stack_urn]
         for urn in subjects:
-            type_, name = _type_and_name(urn, plan)
+            if urn not in named:
+                named[urn] = _type_and_name(urn, plan)
+            type_, name = named[urn]
             found = by_pair.get((rule, urn), [])
             if found:
                 answered.append(Result(rule, urn, type_, name, _outcome(found), tuple(found)))
@@ -215,8 +219,9 @@ def results(evaluation: Evaluation, plan: Plan, findings: Sequence[Finding]) -> 
 
 
 def review(evaluation: Evaluation, plan: Plan) -> Review:
-    findings = tuple(sort_findings(to_finding(d, plan, evaluation) for d in evaluation.diagnostics))
-    return Review(evaluation, findings, results(evaluation, plan, findings))
+    with settled_heap():
+        findings = tuple(sort_findings(to_finding(d, plan, evaluation) for d in evaluation.diagnostics))
+        return Review(evaluation, findings, results(evaluation, plan, findings))
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

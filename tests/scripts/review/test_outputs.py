@@ -29,16 +29,6 @@ def test_the_heap_is_frozen_while_reports_are_built_and_released_after(
     assert set(files) == {"findings.json", "report.md", "report.html", "report.sarif", "report.junit.xml"}
 
 
-def test_a_freeze_made_by_the_caller_is_left_in_place(violate_inputs: ReportInputs) -> None:
-    gc.freeze()
-    try:
-        before = gc.get_freeze_count()
-        outputs.report_files(violate_inputs)
-        assert gc.get_freeze_count() == before
-    finally:
-        gc.unfreeze()
-
-
 def test_the_same_inputs_give_the_same_bytes(violate_inputs: ReportInputs, planned: dict[str, Path]) -> None:
     again = outputs.report_files(violate_inputs)
     for name, data in again.items():
