@@ -10,7 +10,14 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from scripts.engine.analyzer import InProcessAnalyzer, load_servicer
 from scripts.engine.errors import PreviewError
-from scripts.engine.policy_config import PackInfo, configure_request, load_policy_config, pack_info
+from scripts.engine.policy_config import (
+    PackInfo,
+    PolicyEntry,
+    configure_request,
+    downgrades,
+    load_policy_config,
+    pack_info,
+)
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +132,32 @@ def test_controls_and_severity_come_from_the_packs_metadata(planned: dict[str, P
     assert pack.policies["storage-no-public-access"].controls == ("ncsc-csp:2.3", "cis-azure:3.7")
     findings = load(planned["violate"] / "findings.json")["findings"]
     assert all(f["controls"] == list(pack.policies[f["rule"]].controls) for f in findings)
+
+
+def test_all_sets_every_level_then_each_entry_applies_as_the_engine_does(
+    tmp_path: Path, pack: PackInfo
+) -> None:
+    # Pulumi's applyConfig: "all" sets every policy's level, then each entry is applied over it; an
+    # entry without enforcementLevel keeps the level "all" gave it (only its properties change).
+    config = {"all": "disabled", "storage-tls": "mandatory", "owner-tag": {"placeholder": "x"}}
+    resolved = load_policy_config(write_json(tmp_path / "policy.json", config), pack)
+    assert resolved["storage-tls"].enforcement == "mandatory"
+    assert resolved["owner-tag"] == PolicyEntry("disabled", {"placeholder": "x"})
+    assert {n for n, e in resolved.items() if e.enforcement == "disabled"} == set(pack.policies) - {
+        "storage-tls"
+    }
+    found = downgrades(pack, resolved)
+    assert [d.rule for d in found] == sorted(set(pack.policies) - {"storage-tls"})
+    assert {(d.declared, d.effective) for d in found} == {("mandatory", "disabled"), ("advisory", "disabled")}
+
+
+@pytest.mark.parametrize("level", ["advisory", "disabled"])
+def test_all_weaker_is_listed_as_a_downgrade_of_every_mandatory_rule(
+    planned: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], pack: PackInfo, level: str
+) -> None:
+    config = write_json(tmp_path / "policy.json", {"all": {"enforcementLevel": level}})
+    run = tvt(check_args(planned["violate"] / "plan.json", "--policy-config", str(config)), capsys)
+    assert run.code == 0, "every mandatory rule runs weaker, so nothing blocks"
+    for name, policy in sorted(pack.policies.items()):
+        if policy.enforcement == "mandatory":
+            assert f"  {name}: declared mandatory, effective {level} (policy.json)\n" in run.out + run.err
