@@ -31,7 +31,7 @@ from policies.catalog import PROVIDER_PREFIX
 from scripts.engine.analyzer import Analyzer, GrpcAnalyzer, grpc_analyzer
 from scripts.engine.capture import Capture, CapturedResource
 from scripts.engine.errors import PreviewError
-from scripts.engine.evaluate import analyze_request, stack_configure_request
+from scripts.engine.evaluate import Providers, analyze_request, stack_configure_request
 from scripts.engine.export import DefaultProvider, default_provider, normalize, redact_paths, source_position
 from scripts.engine.plan import Plan, PlanResource
 from scripts.engine.policy_config import configure_request, load_policy_config, pack_info
@@ -155,11 +155,13 @@ class Ahead:
             self._failed = True  # evaluate meets the same error and reports it
         # One request at a time: a pack need not be safe for concurrent Analyze calls (several in
         # flight made the azure-api-conformance rule crash on a half-imported module).
+        providers = Providers(plan)  # a provider is known here before the first resource it serves
         while (resource := self._queue.get()) is not _DONE:
             if self._failed:
                 continue
             try:
-                request = analyze_request(_plan_resource(resource, self._provider_ref(resource)), plan)
+                ref = self._provider_ref(resource)
+                request = analyze_request(_plan_resource(resource, ref), plan, providers)
                 response = self.pack.analyze(request)
             except PreviewError:
                 self._failed = True  # evaluate sends it again and reports what failed

@@ -141,25 +141,43 @@ def provider_of(resource: PlanResource, plan: Plan) -> analyzer_pb2.AnalyzerProv
     )
 
 
-def analyze_request(resource: PlanResource, plan: Plan) -> analyzer_pb2.AnalyzeRequest:
+class Providers:
+    """Each provider's ``AnalyzerProviderResource``, built once for every resource it serves."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._built: dict[str, analyzer_pb2.AnalyzerProviderResource | None] = {}
+
+    def of(self, resource: PlanResource) -> analyzer_pb2.AnalyzerProviderResource | None:
+        key = resource.provider_urn
+        if key not in self._built:
+            self._built[key] = provider_of(resource, self.plan)
+        return self._built[key]
+
+
+def analyze_request(
+    resource: PlanResource, plan: Plan, providers: Providers | None = None
+) -> analyzer_pb2.AnalyzeRequest:
     return analyzer_pb2.AnalyzeRequest(
         type=resource.type,
         properties=struct(resource.inputs),
         urn=resource.urn,
         name=resource.name,
         options=options(resource),
-        provider=provider_of(resource, plan),
+        provider=(providers or Providers(plan)).of(resource),
     )
 
 
-def stack_resource(resource: PlanResource, plan: Plan) -> analyzer_pb2.AnalyzerResource:
+def stack_resource(
+    resource: PlanResource, plan: Plan, providers: Providers | None = None
+) -> analyzer_pb2.AnalyzerResource:
     return analyzer_pb2.AnalyzerResource(
         type=resource.type,
         properties=struct(resource.outputs),
         urn=resource.urn,
         name=resource.name,
         options=options(resource),
-        provider=provider_of(resource, plan),
+        provider=(providers or Providers(plan)).of(resource),
         parent=resource.parent,
         dependencies=list(resource.dependencies),
         propertyDependencies={
@@ -224,13 +242,16 @@ def evaluate(
     total = len(plan.resources) + 1
     diagnostics: list[Diagnostic] = []
     skipped: list[NotApplicable] = []
+    providers = Providers(plan)
     for done, resource in enumerate(plan.resources, start=1):
-        response = analyzer.analyze(analyze_request(resource, plan))
+        response = analyzer.analyze(analyze_request(resource, plan, providers))
         diagnostics += [Diagnostic.from_rpc(d, resource.urn, resource.urn) for d in response.diagnostics]
         skipped += [NotApplicable(n.policy_name, resource.urn, n.reason) for n in response.not_applicable]
         if tick:
             tick(done, total)
-    request = analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, plan) for r in plan.resources])
+    request = analyzer_pb2.AnalyzeStackRequest(
+        resources=[stack_resource(r, plan, providers) for r in plan.resources]
+    )
     response = analyzer.analyze_stack(request)
     root = stack_urn(plan)  # once: a stack rule may report every resource
     diagnostics += [Diagnostic.from_rpc(d, "", root) for d in response.diagnostics]
