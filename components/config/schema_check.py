@@ -59,7 +59,10 @@ def _all(checks: list[Check]) -> Check:
         return checks[0]
 
     def check(value: Any) -> bool:
-        return all(c(value) for c in checks)
+        for c in checks:  # noqa: SIM110 (a loop is a third faster than all() over a generator)
+            if not c(value):
+                return False
+        return True
 
     return check
 
@@ -182,7 +185,10 @@ class _Compiler:
         def check(value: Any) -> bool:
             if _plain(value) is not dict:
                 return True
-            return all(name not in value or sub(value[name]) for name, sub in checks)
+            for name, sub in checks:  # noqa: SIM110 (as in _all)
+                if name in value and not sub(value[name]):
+                    return False
+            return True
 
         return check
 
@@ -224,7 +230,12 @@ class _Compiler:
         item = self.schema(items)
 
         def check(value: Any) -> bool:
-            return _plain(value) is not list or all(item(v) for v in value)
+            if _plain(value) is not list:
+                return True
+            for v in value:  # noqa: SIM110 (as in _all)
+                if not item(v):
+                    return False
+            return True
 
         return check
 

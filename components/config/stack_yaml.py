@@ -196,14 +196,17 @@ _UNUSUAL = re.compile(rf"{yaml.reader.Reader.NON_PRINTABLE.pattern}|[\t\x85\u202
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _BOOL_TAG, _INT_TAG, _NULL_TAG = (f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "null"))
 _NO_KEY: Final = object()
+_MISSING: Final = object()
 _WILDCARD: Final = RESOLVERS.get(None, [])
 
 
 def _plain_scalar(value: str) -> Any:
     """A plain (unquoted) scalar as the hardened loader resolves it, or NOT_PLAIN for anything but
     text, true/false, null and short decimal integers (floats, octal, hex, ``<<``, ``=``, ...)."""
-    resolvers = RESOLVERS.get(value[:1], []) + _WILDCARD
-    tag = next((tag for tag, regexp in resolvers if regexp.match(value)), None)
+    resolvers = RESOLVERS.get(value[:1])
+    if resolvers is None and not _WILDCARD:
+        return value  # most text: no implicit type starts with its first character
+    tag = next((tag for tag, regexp in (resolvers or []) + _WILDCARD if regexp.match(value)), None)
     if tag is None:
         return value
     if tag == _NULL_TAG:
@@ -233,26 +236,40 @@ def load_plain(text: str) -> Any:
 
 
 def _build(next_event: Any) -> Any:
-    """Values from the event stream, with a stack of open containers (iterative: no recursion)."""
+    """The stream's one document, or NOT_PLAIN for no document's worth of special cases."""
     next_event()  # StreamStartEvent
     event = next_event()
     if type(event) is yaml.StreamEndEvent:
         return None  # no document at all, as the hardened loader reads it
     if event.version is not None or event.tags:  # %YAML / %TAG directives
         return NOT_PLAIN
+    root = _values(next_event)
+    if root is not NOT_PLAIN and type(next_event()) is not yaml.StreamEndEvent:
+        return NOT_PLAIN  # a second document: the hardened loader says so
+    return root
+
+
+def _values(next_event: Any) -> Any:
+    """A document's values up to its end, with a stack of open containers (iterative: no recursion)."""
     containers: list[Any] = []
     keys: list[Any] = []  # per open mapping: the key awaiting its value, or _NO_KEY
     nodes = 0
     root: Any = NOT_PLAIN
+    resolved: dict[str, Any] = {}  # plain text -> value: keys and enum values repeat throughout
     while True:
         event = next_event()
         kind = type(event)
         if kind is yaml.ScalarEvent:
             if event.anchor is not None or event.tag is not None:
                 return NOT_PLAIN
-            value = _plain_scalar(event.value) if event.implicit[0] else event.value
-            if value is NOT_PLAIN:
-                return NOT_PLAIN
+            value = event.value
+            if event.implicit[0]:
+                text = value
+                value = resolved.get(text, _MISSING)
+                if value is _MISSING:
+                    value = resolved[text] = _plain_scalar(text)
+                if value is NOT_PLAIN:
+                    return NOT_PLAIN
             opened = False
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.anchor is not None or event.tag is not None or len(containers) >= MAX_DEPTH - 2:
@@ -264,7 +281,7 @@ def _build(next_event: Any) -> Any:
             keys.pop()
             continue
         elif kind is yaml.DocumentEndEvent:
-            break
+            return root
         else:  # an alias
             return NOT_PLAIN
         nodes += 1
@@ -286,6 +303,3 @@ def _build(next_event: Any) -> Any:
         if opened:
             containers.append(value)
             keys.append(_NO_KEY)
-    if type(next_event()) is not yaml.StreamEndEvent:
-        return NOT_PLAIN  # a second document: the hardened loader says so
-    return root
