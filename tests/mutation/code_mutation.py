@@ -18,6 +18,8 @@ Usage: ``python -m tests.mutation.code_mutation [group ...]`` (no group: all of 
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import json
 import os
 import re
@@ -27,6 +29,9 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from tests.mutation.equivalence import CLASSES, classify, function_sources
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "out" / "mutate"
@@ -149,32 +154,36 @@ def _scratch(group: Group) -> Path:
     return where
 
 
-@dataclass(frozen=True)
-class Result:
-    group: Group
-    killed: int
-    survived: list[str]
-    other: int  # timeouts, suspicious, skipped: neither killed nor survived
-    seconds: float
-
-    @property
-    def total(self) -> int:
-        return self.killed + len(self.survived) + self.other
+def digest(group: Group) -> str:
+    """The mutated files' and the selected tests' contents: a recorded result is stale once it changes."""
+    sha = hashlib.sha256()
+    for pattern in (*group.files, *group.tests):
+        found = sorted(REPO.glob(pattern)) if "*" in pattern else [REPO / pattern]
+        for path in found:
+            for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+                sha.update(str(file.relative_to(REPO)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return sha.hexdigest()
 
 
-def run_group(group: Group, children: int) -> Result:
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def run_group(group: Group, children: int) -> dict[str, Any]:
+    """Mutate one group in its scratch copy; its record (``out/mutate/<group>.json``) is what reports read."""
+    source_digest = digest(group)
     where = _scratch(group)
     env = {**os.environ, "TVT_TODAY": TODAY}
-    started = time.monotonic()
-    log = (OUT / f"{group.name}.log").open("w")
-    subprocess.run(
-        [str(MUTMUT), "run", "--max-children", str(children)],
-        cwd=where,
-        env=env,
-        stdout=log,
-        stderr=log,
-        check=False,
-    )
+    started, began = time.monotonic(), _now()
+    with (OUT / f"{group.name}.log").open("w") as log:
+        subprocess.run(
+            [str(MUTMUT), "run", "--max-children", str(children)],
+            cwd=where,
+            env=env,
+            stdout=log,
+            stderr=log,
+            check=False,
+        )
     results = subprocess.run(
         [str(MUTMUT), "results", "--all", "true"],
         cwd=where,
@@ -186,7 +195,44 @@ def run_group(group: Group, children: int) -> Result:
     statuses = dict(re.findall(r"^\s*(\S+): (\S+.*)$", results, re.MULTILINE))
     killed = sum(1 for s in statuses.values() if s == "killed")
     survived = sorted(m for m, s in statuses.items() if s == "survived")
-    return Result(group, killed, survived, len(statuses) - killed - len(survived), time.monotonic() - started)
+    record = {
+        "group": group.name,
+        "files": list(group.files),
+        "tests": list(group.tests),
+        "digest": source_digest,
+        "started": began,
+        "finished": _now(),
+        "children": children,
+        "seconds": time.monotonic() - started,
+        "killed": killed,
+        "other": len(statuses) - killed - len(survived),
+        "survived": {m: _survivor(group, m) for m in survived},
+    }
+    (OUT / f"{group.name}.json").write_text(json.dumps(record, indent=1) + "\n")
+    return record
+
+
+def _mutated_module(group: Group, mutant: str) -> str | None:
+    """The module mutmut wrote for ``mutant`` (``policies.rules.x.x_f__mutmut_3``) in the scratch copy."""
+    module = mutant.rpartition(".")[0]
+    path = OUT / group.name / "mutants" / (module.replace(".", "/") + ".py")
+    return path.read_text() if path.is_file() else None
+
+
+def _survivor(group: Group, mutant: str) -> dict[str, str]:
+    """What a report needs of a survivor, kept in the record: its diff, and the original and mutated
+    function with the module's imports, so it can be classified again without the scratch copy."""
+    found: dict[str, str] = {"diff": diff_of(group, mutant)}
+    module = _mutated_module(group, mutant)
+    sources = function_sources(module, mutant) if module is not None else None
+    if module is not None and sources is not None:
+        imports = [
+            ast.get_source_segment(module, n) or ""
+            for n in ast.parse(module).body
+            if isinstance(n, ast.Import | ast.ImportFrom)
+        ]
+        found.update(original=sources[0], mutant=sources[1], imports="\n".join(imports))
+    return found
 
 
 def diff_of(group: Group, mutant: str) -> str:
@@ -198,51 +244,139 @@ def diff_of(group: Group, mutant: str) -> str:
     )
 
 
-def report(results: list[Result]) -> str:
-    killed = sum(r.killed for r in results)
-    total = sum(r.total for r in results)
-    rows = [
-        f"| {r.group.name} | {r.total} | {r.killed} | {len(r.survived)} | {r.other} | "
-        f"{100.0 * r.killed / r.total if r.total else 100.0:.1f}% | {r.seconds:.0f}s |"
-        for r in results
-    ]
+@dataclass(frozen=True)
+class Survivor:
+    group: str
+    mutant: str
+    diff: str
+    equivalence: str | None  # a class of tests/mutation/equivalence.py, or None: behavioural
+
+    @property
+    def in_rules(self) -> bool:
+        return self.mutant.startswith("policies.rules.")
+
+
+def _classified(group: Group, mutant: str, kept: dict[str, str] | str) -> Survivor:
+    # A record from before sources were kept holds the diff alone: read the scratch copy then.
+    details = kept if isinstance(kept, dict) else {"diff": kept}
+    if "original" not in details:
+        module = _mutated_module(group, mutant)
+        sources = function_sources(module, mutant) if module is not None else None
+        if module is not None and sources is not None:
+            details = {**details, "original": sources[0], "mutant": sources[1], "imports": module}
+    equivalence = (
+        classify(details["original"], details["mutant"], details["imports"])
+        if "original" in details
+        else None
+    )
+    return Survivor(group.name, mutant, details["diff"], equivalence)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    group: Group
+    record: dict[str, Any] | None  # None: never run
+    fresh: bool  # recorded for the files and tests as they are now
+    survivors: tuple[Survivor, ...]
+
+    @property
+    def killed(self) -> int:
+        return int(self.record["killed"]) if self.record else 0
+
+    @property
+    def other(self) -> int:
+        return int(self.record["other"]) if self.record else 0
+
+    @property
+    def total(self) -> int:
+        return self.killed + len(self.survivors) + self.other
+
+
+def recorded(group: Group) -> Recorded:
+    path = OUT / f"{group.name}.json"
+    if not path.is_file():
+        return Recorded(group, None, False, ())
+    record = json.loads(path.read_text())
+    survivors = tuple(_classified(group, m, kept) for m, kept in sorted(record["survived"].items()))
+    return Recorded(group, record, record.get("digest") == digest(group), survivors)
+
+
+def report(records: list[Recorded]) -> tuple[str, str, int]:
+    """(summary.md, survivors.txt, the number of behavioural survivors in policies/rules/)."""
+    ran = [r for r in records if r.record is not None]
+    killed = sum(r.killed for r in ran)
+    total = sum(r.total for r in ran)
+    survivors = [s for r in ran for s in r.survivors]
+    behavioural = [s for s in survivors if s.equivalence is None]
+    in_rules = [s for s in behavioural if s.in_rules]
+    rows = []
+    for r in records:
+        if r.record is None:
+            rows.append(f"| {r.group.name} | not run | | | | | | | |")
+            continue
+        equivalent = sum(1 for s in r.survivors if s.equivalence is not None)
+        score = 100.0 * r.killed / r.total if r.total else 100.0
+        rows.append(
+            f"| {r.group.name} | {r.total} | {r.killed} | {equivalent} | {len(r.survivors) - equivalent} | "
+            f"{r.other} | {score:.1f}% | {r.record['seconds']:.0f}s | {r.record['started']}"
+            f"{'' if r.fresh else ' (stale)'} |"
+        )
+    classes = {name: sum(1 for s in survivors if s.equivalence == name) for name in CLASSES}
     score = 100.0 * killed / total if total else 100.0
-    return "\n".join(
+    equivalent_total = len(survivors) - len(behavioural)
+    adjusted = 100.0 * (killed + equivalent_total) / total if total else 100.0
+    summary = "\n".join(
         [
-            f"mutmut: {killed}/{total} mutants killed ({score:.1f}%) in {len(results)} groups, "
-            f"{sum(r.seconds for r in results) / 60:.1f} minutes",
+            f"mutmut: {killed}/{total} mutants killed ({score:.1f}%) in {len(ran)} groups, "
+            f"{sum(r.record['seconds'] for r in ran if r.record) / 60:.1f} minutes; "
+            f"{equivalent_total} survivors equivalent, {len(behavioural)} behavioural "
+            f"(killed or equivalent: {adjusted:.1f}%)",
+            f"behavioural survivors in policies/rules/: {len(in_rules)}",
+            f"behavioural survivors elsewhere: {len(behavioural) - len(in_rules)}",
+            "equivalent survivors by class: " + ", ".join(f"{k} {v}" for k, v in classes.items()),
             "",
-            "| group | mutants | killed | survived | other | score | time |",
-            "|---|---|---|---|---|---|---|",
+            "| group | mutants | killed | survived, equivalent | survived, behavioural | other | score "
+            "| time | run (UTC) |",
+            "|---|---|---|---|---|---|---|---|---|",
             *rows,
         ]
     )
+    listing = "".join(
+        f"== {s.group} {s.mutant} [{s.equivalence or 'BEHAVIOURAL'}]\n{s.diff}\n" for s in survivors
+    )
+    return summary, listing, len(in_rules)
 
 
 def main(argv: list[str]) -> int:
-    wanted = set(argv)
+    """Run the chosen groups (``--report``: none), then report every group's latest record.
+
+    Exit 1 when a behavioural mutant survives in ``policies/rules/``, or when a rule group's record
+    is missing or stale (its files or tests changed since), since the count would not be the tree's.
+    """
+    only_report = "--report" in argv
+    wanted = {a for a in argv if a != "--report"}
     chosen = [
         g for g in GROUPS if not wanted or g.name in wanted or any(g.name.startswith(w) for w in wanted)
     ]
     children = int(os.environ.get("MUTMUT_CHILDREN", "2"))
     OUT.mkdir(parents=True, exist_ok=True)
-    results = []
-    for group in chosen:
-        result = run_group(group, children)
-        results.append(result)
+    for group in [] if only_report else chosen:
+        record = run_group(group, children)
+        total = record["killed"] + len(record["survived"]) + record["other"]
         print(
-            f"{group.name}: {result.killed}/{result.total} killed, {len(result.survived)} survived "
-            f"({result.seconds:.0f}s)",
+            f"{group.name}: {record['killed']}/{total} killed, {len(record['survived'])} survived "
+            f"({record['seconds']:.0f}s)",
             flush=True,
         )
-    summary = report(results)
+    records = [recorded(g) for g in GROUPS]
+    summary, listing, in_rules = report(records)
     (OUT / "summary.md").write_text(summary + "\n")
-    with (OUT / "survivors.txt").open("w") as out:
-        for result in results:
-            for mutant in result.survived:
-                out.write(f"== {result.group.name} {mutant}\n{diff_of(result.group, mutant)}\n")
+    (OUT / "survivors.txt").write_text(listing)
     print(summary)
-    return 0
+    unfit = [r.group.name for r in records if r.group.name.startswith("rule-") and not r.fresh]
+    if unfit:
+        print(f"rule groups with no result for the tree as it is: {', '.join(unfit)}", file=sys.stderr)
+    return 1 if in_rules or unfit else 0
 
 
 if __name__ == "__main__":

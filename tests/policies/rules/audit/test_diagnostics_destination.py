@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
 from tests.policies.cases import (
     Case,
+    Once,
     Variant,
     add,
     chain,
@@ -11,6 +14,7 @@ from tests.policies.cases import (
     drop_ref,
     foreign,
     nothing,
+    once_tests,
     outside,
     point_ref,
     refer,
@@ -177,3 +181,17 @@ VARIANTS = [
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
 test_compliant_variant = variant_tests(RULE, VARIANTS)
+
+# A reference unknown and computed from nothing is this rule's one finding about it (through
+# policies/references.py); its own "does not reference" checks add nothing.
+ONCE = [
+    Once(
+        f"{key} unknown and computed from nothing",
+        chain(set_prop("l3-vault-diag", key, UNKNOWN_STRING_VALUE), drop_ref("l3-vault-diag", key)),
+        RULE,
+        f"{key} is unknown and not computed from",
+        "l3-vault-diag",
+    )
+    for key in ("resourceUri", "workspaceId", "storageAccountId")
+]
+test_reported_once = once_tests(RULE, ONCE)

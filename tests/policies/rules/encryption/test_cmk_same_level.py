@@ -10,9 +10,11 @@ from policies.rules.encryption import cmk_same_level
 from tests.policies.cases import (
     BASELINE,
     Case,
+    Once,
     chain,
     drop_ref,
     nothing,
+    once_tests,
     point_ref,
     refer,
     retarget,
@@ -154,6 +156,29 @@ CASES += [
 
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+
+# A key reference unknown and computed from nothing is the reference's one finding; the rule's own
+# "does not reference a Key and Key Vault" and "key not in the vault" checks add nothing about it.
+ONCE = [
+    Once(
+        "the key name unknown and computed from no key (the vault and identity still its dependencies)",
+        chain(
+            set_prop("l3-storage", KEY_NAME, UNKNOWN_STRING_VALUE),
+            point_ref("l3-storage", "encryption", "l3-vault", "l3-identity"),
+        ),
+        RULE,
+        "encryption.keyVaultProperties.keyName is unknown and not computed from a Key of this stack",
+        "l3-storage",
+    ),
+    Once(
+        "the key's vault name unknown and computed from nothing",
+        chain(set_prop("l3-key", "vaultName", UNKNOWN_STRING_VALUE), drop_ref("l3-key", "vaultName")),
+        RULE,
+        "vaultName is unknown and not computed from a Vault of this stack",
+        "l3-key",
+    ),
+]
+test_reported_once = once_tests(RULE, ONCE)
 
 
 def test_a_data_bearing_type_without_its_check_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,8 +7,10 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from tests.conftest import SUBSCRIPTION
 from tests.policies.cases import (
     Case,
+    Once,
     chain,
     drop_ref,
+    once_tests,
     outside,
     retarget,
     rule_tests,
@@ -112,3 +114,23 @@ CASES += [
 
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+
+# A scope that names nothing it can be shown to name is the reference's one finding; the rule's own
+# "not a container or storage account" check adds nothing about it.
+ONCE = [
+    Once(
+        "a group grant's scope unknown, with no dependency",
+        chain(set_prop(L3_GRANT, "scope", UNKNOWN_STRING_VALUE), drop_ref(L3_GRANT, "scope")),
+        RULE,
+        "scope is unknown and not computed from a resource of this stack",
+        L3_GRANT,
+    ),
+    Once(
+        "a group grant whose scope is not an ARM id",
+        outside(L1_GRANT, "scope", "scope", "everything"),
+        RULE,
+        "scope is 'everything', which is not an ARM id",
+        L1_GRANT,
+    ),
+]
+test_reported_once = once_tests(RULE, ONCE)

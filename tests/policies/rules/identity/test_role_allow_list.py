@@ -8,10 +8,13 @@ from tests.conftest import SUBSCRIPTION
 from tests.policies.baselines import BLOB_CONTRIBUTOR, role_id
 from tests.policies.cases import (
     Case,
+    Once,
     Variant,
     chain,
     computed_from,
     drop_ref,
+    foreign,
+    once_tests,
     point_ref,
     refer,
     retarget,
@@ -142,3 +145,37 @@ VARIANTS = [
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
 test_compliant_variant = variant_tests(RULE, VARIANTS)
+
+# A role id, or a role definition's scope, that names nothing it can be shown to name is the
+# reference's one finding; the rule's own checks of the value add nothing about it.
+ONCE = [
+    Once(
+        "role id unknown and computed from nothing",
+        assign(UNKNOWN_STRING_VALUE),
+        RULE,
+        "roleDefinitionId is unknown and not computed from a RoleDefinition of this stack",
+        GRANT,
+    ),
+    Once(
+        "role name instead of id",
+        assign("Storage Blob Data Reader"),
+        RULE,
+        "roleDefinitionId is 'Storage Blob Data Reader', which is not an ARM id",
+        GRANT,
+    ),
+    Once(
+        "the role's scope names another group, its dependency still its own",
+        set_prop(ROLE, "scope", foreign("Microsoft.Storage/storageAccounts/x")),
+        RULE,
+        "but was computed from ResourceGroup 'l1-rg'",
+        ROLE,
+    ),
+    Once(
+        "an assignable scope names another group, its dependency still its own",
+        set_prop(ROLE, "assignableScopes", [foreign("Microsoft.Storage/storageAccounts/x")]),
+        RULE,
+        "but was computed from ResourceGroup 'l1-rg'",
+        ROLE,
+    ),
+]
+test_reported_once = once_tests(RULE, ONCE)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
 from tests.policies.cases import (
     Case,
+    Once,
     chain,
     computed_from,
+    drop_ref,
     foreign,
+    once_tests,
     outside,
     refer,
     rule_tests,
@@ -67,3 +72,19 @@ CASES += [
 ]
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
+
+# An NSG id unknown and computed from nothing is the reference's one finding (policies/references.py);
+# the rule's own "does not reference" check adds nothing.
+ONCE = [
+    Once(
+        "NSG id unknown and computed from nothing",
+        chain(
+            set_prop("l3-subnet", "networkSecurityGroup.id", UNKNOWN_STRING_VALUE),
+            drop_ref("l3-subnet", "networkSecurityGroup"),
+        ),
+        RULE,
+        "networkSecurityGroup.id is unknown and not computed from a NetworkSecurityGroup of this stack",
+        "l3-subnet",
+    )
+]
+test_reported_once = once_tests(RULE, ONCE)
