@@ -15,8 +15,10 @@ with :class:`AbacError`, so a rule fails closed on anything it cannot read:
 
 :func:`access` then decides what the condition guarantees for every request for one action: does
 any pass, does every one, is every passing request before some moment, over private link, under a
-path prefix. It evaluates the tree over a finite set of requests that is complete for these atoms
-(every side of every time, path and flag constant), so the answer is exact, not a pattern match.
+path prefix. It decides over a finite set of requests that is complete for these atoms (every side
+of every time, path and flag constant), so the answer is exact, not a pattern match; each atom's
+requests are a set of bits, so the tree is decided with set operations rather than request by
+request (:func:`access_by_enumeration` is the definition, and the tests' oracle).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
 UTC_NOW = "@Environment[UtcNow]"
@@ -211,8 +214,13 @@ def moment_of(literal: str) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+@lru_cache(maxsize=4096)
 def parse(condition: str) -> Node:
-    """The condition as a tree, or :class:`AbacError` naming what is not understood."""
+    """The condition as a tree, or :class:`AbacError` naming what is not understood.
+
+    Memoised (the tree is immutable): a stack's grants repeat a few condition shapes, and the rule
+    and the reports parse each one again.
+    """
     parser = _Parser(condition)
     if not parser.tokens:
         raise AbacError("the condition is empty")
@@ -236,9 +244,13 @@ class Request:
     path: str
 
 
+@lru_cache(maxsize=1024)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$", re.IGNORECASE)
+
+
 def _matches(pattern: str, action: str) -> bool:
-    regex = "^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$"
-    return re.match(regex, action, re.IGNORECASE) is not None
+    return _pattern(pattern).match(action) is not None
 
 
 def holds(node: Node, request: Request) -> bool:
@@ -292,12 +304,20 @@ def _paths(atoms: list[Compare], prefixes: Iterable[str]) -> set[str]:
     return {a.value for a in atoms if isinstance(a.value, str)} | set(prefixes)
 
 
+def _instants(moments: list[dt.datetime]) -> list[dt.datetime]:
+    """A moment on every side of every constant (the epoch's when there is none)."""
+    return sorted({t for m in moments or [_EPOCH] for t in (m - _TICK, m, m + _TICK)})
+
+
+def _places(paths: set[str]) -> list[str]:
+    """Every path constant, a path just below each, and one below none of them."""
+    return sorted({_BEYOND, *paths, *(p + _BEYOND for p in paths)})
+
+
 def _requests(action: str, moments: list[dt.datetime], paths: set[str]) -> Iterator[Request]:
     """Requests for ``action`` on every side of every constant: complete for these atoms, since
     between two neighbouring constants every request is decided alike."""
-    now = sorted({t for m in moments or [_EPOCH] for t in (m - _TICK, m, m + _TICK)})
-    where = sorted({_BEYOND, *paths, *(p + _BEYOND for p in paths)})
-    for moment, link, path in itertools.product(now, (True, False), where):
+    for moment, link, path in itertools.product(_instants(moments), (True, False), _places(paths)):
         yield Request(action, moment, link, path)
 
 
@@ -313,11 +333,11 @@ class Access:
     prefixes: frozenset[str]  # path prefixes every passing request's blob path starts with
 
 
-def access(
+def access_by_enumeration(
     node: Node | None, action: str, *, times: Iterable[dt.datetime] = (), prefixes: Iterable[str] = ()
 ) -> Access:
-    """What ``node`` (None: no condition) guarantees for ``action``; ``times`` and ``prefixes`` are
-    bounds a caller wants judged besides those written in the condition."""
+    """:func:`access` by its definition: :func:`holds` on every request of the complete set, one
+    by one. Kept as the oracle the fast :func:`access` is tested against."""
     if node is None:
         return Access(action, True, True, None, False, frozenset())
     atoms = list(_atoms(node))
@@ -331,4 +351,93 @@ def access(
         before=next((m for m in moments if passing and all(r.now < m for r in passing)), None),
         private_link=bool(passing) and all(r.private_link for r in passing),
         prefixes=frozenset(p for p in candidates if passing and all(r.path.startswith(p) for r in passing)),
+    )
+
+
+class _Grid:
+    """The requests of :func:`_requests` as bits of an int: bit ``(t * 2 + link) * W + p`` is the
+    request at instant ``t``, over private link (link 0) or not (1), at place ``p``.
+
+    A set of requests is then one int: an atom's set is built along its own dimension only, and
+    AND, OR and NOT are ``&``, ``|`` and complement, so no request is evaluated one by one.
+    """
+
+    def __init__(self, instants: list[dt.datetime], places: list[str]) -> None:
+        self.instants = instants
+        self.places = places
+        width = len(places)
+        self.block = (1 << (2 * width)) - 1  # every request at one instant
+        self.full = (1 << (2 * width * len(instants))) - 1
+        # Multiplying a set of places (< 2**width) by this repeats it at every instant and link.
+        self.every_row = sum(1 << (row * width) for row in range(2 * len(instants)))
+        self.link_row = (1 << width) - 1  # the places over private link at the first instant
+        self.link = sum(self.link_row << (2 * t * width) for t in range(len(instants)))
+
+    def at_instants(self, keep: Callable[[dt.datetime], bool]) -> int:
+        return sum(self.block << (2 * t * len(self.places)) for t, i in enumerate(self.instants) if keep(i))
+
+    def at_places(self, keep: Callable[[str], bool]) -> int:
+        return sum(1 << p for p, place in enumerate(self.places) if keep(place)) * self.every_row
+
+    def before(self, moment: dt.datetime) -> int:
+        return self.at_instants(lambda now: now < moment)
+
+    def under(self, prefix: str) -> int:
+        return self.at_places(lambda path: path.startswith(prefix))
+
+    def passing(self, node: Node, action: str) -> int:
+        if isinstance(node, Action):
+            return self.full if _matches(node.pattern, action) else 0
+        if isinstance(node, Not):
+            return self.full ^ self.passing(node.operand, action)
+        if isinstance(node, And):
+            found = self.full
+            for operand in node.operands:
+                found &= self.passing(operand, action)
+            return found
+        if isinstance(node, Or):
+            found = 0
+            for operand in node.operands:
+                found |= self.passing(operand, action)
+            return found
+        return self.compare(node)
+
+    def compare(self, node: Compare) -> int:
+        value = node.value
+        if node.attribute == UTC_NOW:
+            assert isinstance(value, dt.datetime)
+            if node.operator == "DateTimeLessThan":
+                return self.before(value)
+            return self.at_instants(lambda now: now > value)
+        if node.attribute == PRIVATE_LINK:
+            return self.link if value == (node.operator == "BoolEquals") else self.full ^ self.link
+        assert isinstance(value, str)
+        if node.operator in ("StringEquals", "StringNotEquals"):
+            equal = node.operator == "StringEquals"
+            return self.at_places(lambda path: (path == value) == equal)
+        under = self.under(value)
+        return under if node.operator == "StringStartsWith" else self.full ^ under
+
+
+def access(
+    node: Node | None, action: str, *, times: Iterable[dt.datetime] = (), prefixes: Iterable[str] = ()
+) -> Access:
+    """What ``node`` (None: no condition) guarantees for ``action``; ``times`` and ``prefixes`` are
+    bounds a caller wants judged besides those written in the condition.
+
+    Exactly :func:`access_by_enumeration`, over the same requests, decided as sets (:class:`_Grid`).
+    """
+    if node is None:
+        return Access(action, True, True, None, False, frozenset())
+    atoms = list(_atoms(node))
+    moments, candidates = _moments(atoms, times), _paths(atoms, prefixes)
+    grid = _Grid(_instants(moments), _places(candidates))
+    passing = grid.passing(node, action)
+    return Access(
+        action=action,
+        allowed=passing != 0,
+        always=passing == grid.full,
+        before=next((m for m in moments if passing and not passing & ~grid.before(m)), None),
+        private_link=passing != 0 and not passing & ~grid.link,
+        prefixes=frozenset(p for p in candidates if passing and not passing & ~grid.under(p)),
     )

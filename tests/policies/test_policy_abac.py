@@ -23,6 +23,7 @@ from policies.abac import (
     Or,
     Request,
     access,
+    access_by_enumeration,
     holds,
     moment_of,
     parse,
@@ -248,3 +249,73 @@ def test_moment_literals() -> None:
     assert moment_of("2027-10-01T01:00:00+01:00") == END
     assert moment_of("2027-10-01") == END, "a date alone is midnight UTC"
     assert moment_of("September") is None
+
+
+# -- the fast decision is the definition -------------------------------------------------------------
+
+# Few constants, so generated atoms often share or straddle them (equal moments, nested prefixes).
+_INSTANTS = [
+    dt.datetime(2027, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=d, microseconds=u)
+    for d in (0, 1)
+    for u in (0, 1)
+]
+_PATHS = ["", "t", "tvp", "tvp/", "tvp/a", "occ/", "TVP/"]
+_ACTIONS = [READ, WRITE, DELETE, f"{BLOBS}/*", "*", "*/read", f"{BLOBS}/READ", "Microsoft.KeyVault/*"]
+
+_ATOMS = st.one_of(
+    st.builds(Action, st.sampled_from(_ACTIONS)),
+    st.builds(
+        Compare,
+        st.just(UTC_NOW),
+        st.sampled_from(["DateTimeLessThan", "DateTimeGreaterThan"]),
+        st.sampled_from(_INSTANTS),
+    ),
+    st.builds(
+        Compare, st.just(PRIVATE_LINK), st.sampled_from(["BoolEquals", "BoolNotEquals"]), st.booleans()
+    ),
+    st.builds(
+        Compare,
+        st.just(BLOB_PATH),
+        st.sampled_from(["StringEquals", "StringNotEquals", "StringStartsWith", "StringNotStartsWith"]),
+        st.sampled_from(_PATHS),
+    ),
+)
+TREES = st.recursive(
+    _ATOMS,
+    lambda inner: st.one_of(
+        st.builds(Not, inner),
+        st.builds(And, st.lists(inner, min_size=1, max_size=4).map(tuple)),
+        st.builds(Or, st.lists(inner, min_size=1, max_size=4).map(tuple)),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    tree=st.one_of(st.none(), TREES),
+    action=st.sampled_from([READ, WRITE, DELETE, "Microsoft.Storage/other"]),
+    times=st.lists(st.sampled_from(_INSTANTS), max_size=2),
+    prefixes=st.lists(st.sampled_from(_PATHS), max_size=2),
+)
+def test_access_is_the_enumeration_of_every_request(
+    tree: Node | None, action: str, times: list[dt.datetime], prefixes: list[str]
+) -> None:
+    """The set-based decision answers what holds() over every request of the complete set answers."""
+    fast = access(tree, action, times=times, prefixes=prefixes)
+    assert fast == access_by_enumeration(tree, action, times=times, prefixes=prefixes)
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+def test_access_is_the_enumeration_on_the_documented_conditions(condition: str) -> None:
+    for action in (READ, WRITE, DELETE):
+        for prefixes in ([], ["tvp/"], ["tvp/", "tv"]):
+            got = access(parse(condition), action, times=[END], prefixes=prefixes)
+            assert got == access_by_enumeration(parse(condition), action, times=[END], prefixes=prefixes)
+
+
+def test_parse_is_memoised_and_still_refuses() -> None:
+    assert parse(READER) is parse(READER), "the same condition is parsed once"
+    for _ in range(2):
+        with pytest.raises(AbacError, match="the condition is empty"):
+            parse("  ")
