@@ -30,7 +30,9 @@ from pulumi_policy import (
     Policy,
     PolicyComplianceFramework,
     PolicyConfigSchema,
+    PolicyProviderResource,
     PolicyResource,
+    PolicyResourceOptions,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -243,6 +245,31 @@ class TvtStackValidationArgs(StackValidationArgs):
         self.context = context
 
 
+class TvtResourceValidationArgs(ResourceValidationArgs):
+    """``ResourceValidationArgs`` carrying the :class:`Resource` the analyzer built once for all
+    resource rules of one ``Analyze`` (its props a read-only view, so sharing it is safe)."""
+
+    def __init__(
+        self,
+        resource: Resource,
+        opts: PolicyResourceOptions,
+        provider: PolicyProviderResource | None,
+        config: Mapping[str, Any] | None,
+        stack_tags: Mapping[str, str],
+    ) -> None:
+        super().__init__(
+            resource.type, resource.props, resource.urn, resource.name, opts, provider, config, stack_tags
+        )
+        self.resource = resource
+
+
+def resource_of(args: ResourceValidationArgs) -> Resource:
+    """The resource a rule judges: the analyzer's shared one, else built from the SDK's arguments."""
+    if isinstance(args, TvtResourceValidationArgs):
+        return args.resource
+    return Resource.from_args(args)
+
+
 def run_check(
     thunk: Callable[[], Iterable[Violation | str] | NotApplicable],
 ) -> list[Violation] | NotApplicable:
@@ -272,15 +299,18 @@ def _report(
         report(violation.message, violation.urn)
 
 
+def _only_for(types: frozenset[str] | None) -> str | None:
+    """Why a rule limited to ``types`` does not apply to any other (None: it applies to every type)."""
+    return None if types is None else f"applies only to {', '.join(sorted(types))}"
+
+
 def _resource_validate(rule: ResourceRule) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
-    types = rule.types
+    types, only_for = rule.types, _only_for(rule.types)
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if types is not None and args.resource_type not in types:
-            args.not_applicable(f"applies only to {', '.join(sorted(types))}")
-        verdict = run_check(
-            lambda: rule.check(Resource.from_args(args), rule.meta.params_from(args.get_config()))
-        )
+            args.not_applicable(only_for)
+        verdict = run_check(lambda: rule.check(resource_of(args), rule.meta.params_from(args.get_config())))
         # Resource findings belong to the resource under analysis: the SDK attaches them (urn=None).
         _report(
             [Violation(v.message) for v in verdict] if isinstance(verdict, list) else verdict,
@@ -306,6 +336,25 @@ def _stack_validate(rule: StackRule) -> Callable[[StackValidationArgs, ReportVio
     return validate
 
 
+class TvtResourcePolicy(ResourceValidationPolicy):
+    """A resource rule's CrossGuard policy, which also says, without running, which types it skips."""
+
+    def __init__(self, rule: ResourceRule, **common: Any) -> None:
+        super().__init__(validate=_resource_validate(rule), **common)
+        self.types = rule.types
+        self._only_for = _only_for(rule.types)
+
+    def not_applicable_to(self, resource_type: str) -> str | None:
+        """The reason ``validate`` would give for ``resource_type`` before reading anything, or None.
+
+        The analyzer answers these pairs itself: most of a stack's resources are outside most
+        rules' types, and answering through ``validate`` costs an argument object and an exception.
+        """
+        if self.types is not None and resource_type not in self.types:
+            return self._only_for
+        return None
+
+
 def to_policy(rule: Rule) -> Policy:
     """The CrossGuard policy for ``rule``, its metadata in pulumi-policy's own fields."""
     meta = rule.meta
@@ -322,7 +371,7 @@ def to_policy(rule: Rule) -> Policy:
         "url": meta.docs,
     }
     if isinstance(rule, ResourceRule):
-        return ResourceValidationPolicy(validate=_resource_validate(rule), **common)
+        return TvtResourcePolicy(rule, **common)
     return StackValidationPolicy(validate=_stack_validate(rule), **common)
 
 

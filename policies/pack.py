@@ -8,8 +8,10 @@ Two ways in, one analyzer:
   protobuf requests: ``GetAnalyzerInfo``, ``Configure``, ``ConfigureStack``, ``Analyze`` per
   resource, ``AnalyzeStack`` once.
 
-:class:`TvtAnalyzer` is pulumi-policy's own servicer with five changes: the pack default level is
-MANDATORY (the SDK's is advisory); stack rules judge what would be requested, each resource's
+:class:`TvtAnalyzer` is pulumi-policy's own servicer with six changes: the pack default level is
+MANDATORY (the SDK's is advisory); ``Analyze`` converts each request once and hands every policy
+one read-only view of it (the SDK converts it again for each policy), and answers "not applicable"
+for a rule's types without running it; stack rules judge what would be requested, each resource's
 ``Analyze`` inputs plus only the computed outputs (:func:`policies.props.requested`); exemptions
 from each rule's config are applied to findings after the rules ran (valid: advisory with an
 ``EXEMPTED (...)`` prefix; expired: left at its level with ``(exemption expired <date>)``
@@ -28,22 +30,40 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent import futures
 from inspect import isawaitable
+from types import MappingProxyType
 from typing import Any
 
 import grpc
 from google.protobuf import json_format
 from pulumi.runtime import proto
 from pulumi.runtime.proto import analyzer_pb2_grpc
-from pulumi_policy import EnforcementLevel, Policy, PolicyResource, StackValidationPolicy
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyProviderResource,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+)
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import _NotApplicableError, _PolicyAnalyzerServicer
-from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError
 
 from policies.clock import today as default_today
 from policies.exemptions import Exemption, ExemptionError, ExemptionStatus, decide, parse_exemptions
-from policies.framework import Rule, StackContext, TvtStackValidationArgs, crashed, to_policy
+from policies.framework import (
+    Rule,
+    StackContext,
+    TvtResourcePolicy,
+    TvtResourceValidationArgs,
+    TvtStackValidationArgs,
+    crashed,
+    to_policy,
+)
+from policies.model import Resource
 from policies.partners import partners_from_config
-from policies.props import requested
+from policies.props import read_only, requested
 from policies.rules.audit import (
     activity_log_export,
     blob_service_logs,
@@ -177,6 +197,7 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
         self._today = today
         self._exemptions: Mapping[str, tuple[Exemption, ...]] = {}
         self._tags: Mapping[str, str] = {}
+        self._stack_tags: Mapping[str, str] = MappingProxyType({})
         # The stack's config as ConfigureStack sent it; None until it does (rules then fail closed).
         self._stack_config: Mapping[str, str] | None = None
         # Each resource's inputs as Analyze saw them: AnalyzeStack sends only outputs, and stack
@@ -205,6 +226,7 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
     def ConfigureStack(self, request: Any, context: Any) -> Any:
         """Keep the stack's tags and config ("namespace:key" -> string, objects JSON) for stack rules."""
         self._tags = dict(request.tags)
+        self._stack_tags = MappingProxyType(dict(request.tags))  # what the SDK hands resource policies
         self._stack_config = dict(request.config)
         return super().ConfigureStack(request, context)
 
@@ -215,8 +237,56 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
     # -- analysis --------------------------------------------------------------------------------
 
     def Analyze(self, request: Any, context: Any) -> Any:
-        self._inputs[request.urn] = deserialize_properties(json_format.MessageToDict(request.properties))
-        response = super().Analyze(request, context)  # type: ignore[no-untyped-call]
+        """As the SDK's Analyze, but the request is converted once and every policy reads one view.
+
+        The SDK deserialises and proxies the properties and the provider again for each policy;
+        here :func:`~policies.props.read_only` gives one view no policy can change, and one
+        :class:`~policies.model.Resource` serves every rule. The policies run in registry order
+        and answer exactly what the SDK's loop would (``tests/policies/test_pack_identity.py``).
+        Nothing is shared between calls but ``_inputs``, so concurrent calls are safe.
+        """
+        self._configure_runtime_settings()  # type: ignore[no-untyped-call]
+        inputs = deserialize_properties(json_format.MessageToDict(request.properties))
+        self._inputs[request.urn] = inputs
+        response = proto.AnalyzeResponse()
+        opts = self._get_resource_options(request)
+        resource = Resource(
+            urn=request.urn,
+            type=request.type,
+            name=request.name,
+            props=read_only(inputs),
+            protect=bool(opts.protect),
+            parent=opts.parent,
+        )
+        provider = _provider(request)
+        for policy in self._policies:
+            level = self._get_enforcement_level(policy)
+            if level == EnforcementLevel.DISABLED or not isinstance(policy, ResourceValidationPolicy):
+                continue
+            if not policy.has_validation():
+                response.not_applicable.append(
+                    proto.PolicyNotApplicable(
+                        policy_name=policy.name, reason="Policy does not implement validate"
+                    )
+                )
+                continue
+            if level == EnforcementLevel.REMEDIATE:
+                level = EnforcementLevel.MANDATORY  # a violation left after remediation (as the SDK does)
+            skipped = (
+                policy.not_applicable_to(request.type) if isinstance(policy, TvtResourcePolicy) else None
+            )
+            if skipped is not None:
+                response.not_applicable.append(
+                    proto.PolicyNotApplicable(policy_name=policy.name, reason=skipped)
+                )
+                continue
+            report = self._create_report_violation(
+                response, policy.name, policy.description, level, policy.severity
+            )
+            args = TvtResourceValidationArgs(
+                resource, opts, provider, self._get_policy_config(policy.name), self._stack_tags
+            )
+            self._validate(policy, args, report, response)
         self._apply_exemptions(response, request.urn)
         return response
 
@@ -242,18 +312,29 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
                 response, policy.name, policy.description, level, policy.severity
             )
             args = TvtStackValidationArgs(resources, self._get_policy_config(policy.name), self._tags, stack)
-            try:
-                result = policy.validate(args, report)
-                if isawaitable(result):
-                    asyncio.run(_awaited(result))
-            except UnknownValueError as error:
-                response.diagnostics.append(self._cannot_run(policy, error))
-            except _NotApplicableError as error:
-                response.not_applicable.append(
-                    proto.PolicyNotApplicable(policy_name=policy.name, reason=error.reason or "")
-                )
+            self._validate(policy, args, report, response)
         self._apply_exemptions(response, "")
         return response
+
+    def _validate(
+        self,
+        policy: ResourceValidationPolicy | StackValidationPolicy,
+        args: Any,
+        report: ReportViolation,
+        response: Any,
+    ) -> None:
+        """``policy.validate`` as the SDK calls it: a value unknown during preview is its advisory
+        "can't run" (rules fail closed before it comes to that), "not applicable" is recorded."""
+        try:
+            result = policy.validate(args, report)
+            if result is not None and isawaitable(result):
+                asyncio.run(_awaited(result))
+        except UnknownValueError as error:
+            response.diagnostics.append(self._cannot_run(policy, error))
+        except _NotApplicableError as error:
+            response.not_applicable.append(
+                proto.PolicyNotApplicable(policy_name=policy.name, reason=error.reason or "")
+            )
 
     def _stack_resources(self, request: Any) -> list[PolicyResource]:
         resources: list[PolicyResource] = []
@@ -262,7 +343,7 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
             outputs = deserialize_properties(json_format.MessageToDict(r.properties))
             inputs = self._inputs.get(r.urn)
             judged = outputs if inputs is None else requested(inputs, outputs)
-            props = unknown_checking_proxy(judged)
+            props = read_only(judged)
             resource = PolicyResource(
                 r.type,
                 props,
@@ -320,6 +401,15 @@ class TvtAnalyzer(_PolicyAnalyzerServicer):
             if decision.status is ExemptionStatus.APPLIED:
                 diagnostic.enforcementLevel = proto.ADVISORY
             diagnostic.message = decision.rewrite(diagnostic.message)
+
+
+def _provider(request: Any) -> PolicyProviderResource | None:
+    """The request's provider as the SDK's ``_get_provider_resource`` makes it, with a read-only view."""
+    if not request.HasField("provider"):
+        return None
+    provider = request.provider
+    props = read_only(deserialize_properties(json_format.MessageToDict(provider.properties)))
+    return PolicyProviderResource(provider.type, props, provider.urn, provider.name)
 
 
 async def _awaited(result: Any) -> None:

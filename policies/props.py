@@ -12,11 +12,14 @@ reports "cannot verify during preview".
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Final
 
 from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
     UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
     UNKNOWN_BOOLEAN_VALUE,
     UNKNOWN_NUMBER_VALUE,
     UNKNOWN_OBJECT_VALUE,
@@ -54,7 +57,7 @@ def dig(value: Any, *path: str | int) -> Any:
     current = value
     for step in path:
         if isinstance(step, str):
-            if not isinstance(current, Mapping):
+            if type(current) is not _MappingView and not isinstance(current, Mapping):
                 return None
             current = current.get(step)
         else:
@@ -68,6 +71,8 @@ def dig(value: Any, *path: str | int) -> Any:
 
 def is_list(value: Any) -> bool:
     """A JSON array (a string is a ``Sequence`` too, but never a list of values)."""
+    if type(value) is _SequenceView:
+        return True
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
@@ -156,3 +161,81 @@ def requested(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict[str
             node = node[step]
         node[path[-1]] = value
     return merged
+
+
+# -- the read-only view every policy of one request shares -------------------------------------------
+
+# Every sentinel pulumi_policy's proxy raises on (assets and archives too, unlike :func:`is_unknown`).
+_PROXY_SENTINELS = _UNKNOWN_SENTINELS | {UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE}
+_TARGET = "__target"
+_ABSENT = object()
+
+
+def _raise_if_unknown(value: Any, path: tuple[str, ...], key: Any) -> Any:
+    if isinstance(value, str) and value in _PROXY_SENTINELS:
+        raise UnknownValueError(value, [*path, str(key)])
+    return value
+
+
+class _MappingView(Mapping[str, Any]):
+    """pulumi_policy's ``_DictProxy`` without ``__setitem__``: no policy changes what the next reads."""
+
+    __slots__ = ("_path", "_target")
+
+    def __init__(self, target: Mapping[str, Any], path: tuple[str, ...]) -> None:
+        self._target = target
+        self._path = path
+
+    def __getitem__(self, key: str) -> Any:
+        if key == _TARGET:
+            return self._target
+        return _raise_if_unknown(self._target[key], self._path, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        # Mapping.get through __getitem__, without its try/except: the path every rule reads by.
+        if key == _TARGET:
+            return self._target
+        value = self._target.get(key, _ABSENT)
+        return default if value is _ABSENT else _raise_if_unknown(value, self._path, key)
+
+    def __len__(self) -> int:
+        return len(self._target)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._target)
+
+
+class _SequenceView(Sequence[Any]):
+    """pulumi_policy's ``_ListProxy`` over a tuple: its items cannot be replaced either."""
+
+    __slots__ = ("_path", "_target")
+
+    def __init__(self, target: tuple[Any, ...], path: tuple[str, ...]) -> None:
+        self._target = target
+        self._path = path
+
+    def __getitem__(self, key: Any) -> Any:
+        if key == _TARGET:
+            return self._target
+        if isinstance(key, slice):
+            return list(self._target[key])  # a slice of the SDK's proxy is a list, unknowns unchecked
+        return _raise_if_unknown(self._target[key], self._path, key)
+
+    def __len__(self) -> int:
+        return len(self._target)
+
+
+def _view(value: Any, path: tuple[str, ...]) -> Any:
+    if isinstance(value, list):
+        return _SequenceView(tuple(_view(v, (*path, str(i))) for i, v in enumerate(value)), path)
+    if isinstance(value, dict):
+        return _MappingView(MappingProxyType({k: _view(v, (*path, str(k))) for k, v in value.items()}), path)
+    return value
+
+
+def read_only(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Deserialised properties as pulumi_policy's ``unknown_checking_proxy`` shows them (a value
+    unknown during preview raises ``UnknownValueError`` with its path), but read-only, so one view
+    can serve every policy of a request instead of a fresh proxy per policy."""
+    view: Mapping[str, Any] = _view(dict(props), ())
+    return view

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
-from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    UnknownValueError,
+    unknown_checking_proxy,
+)
 
 from policies.props import (
     UNKNOWN,
@@ -17,6 +31,7 @@ from policies.props import (
     mapping,
     number,
     peek,
+    read_only,
     requested,
     same,
     text,
@@ -121,3 +136,108 @@ def test_requested_builds_the_parent_of_a_nested_computed_output() -> None:
         "properties": {"vaultUri": "u"}
     }
     assert requested({"k": 1}, {}) == {"k": 1}
+
+
+# -- the read-only view: pulumi_policy's proxy, minus writes ------------------------------------------
+
+_SENTINELS = [
+    UNKNOWN_STRING_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_ARCHIVE_VALUE,
+]
+_KEYS = st.sampled_from(["a", "b", "tags", "__target", "0", ""])
+VALUES = st.recursive(
+    st.one_of(
+        st.none(), st.booleans(), st.floats(allow_nan=False), st.text(max_size=3), st.sampled_from(_SENTINELS)
+    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+def _outcome(action: Callable[[], Any], probe: Callable[[Any], Any] = lambda v: v) -> Any:
+    """What an access answers (through ``probe``), or the error with the path it names."""
+    try:
+        value = action()
+    except UnknownValueError as error:
+        return ("unknown", error.unknown_type_sentinel, tuple(error.props), error.message)
+    except (KeyError, IndexError, TypeError) as error:
+        return (type(error).__name__,)
+    return probe(value)
+
+
+def _shallow(value: Any) -> Any:
+    """A value's shape without descending: what a second route to the same item must also answer."""
+    if isinstance(value, Mapping):
+        return ("mapping", len(value))
+    return ("sequence", len(value)) if is_list(value) else ("value", type(value).__name__, value)
+
+
+def _probe(value: Any) -> Any:
+    """Everything a rule could ask of a value: keys, length, each item by every route, membership.
+
+    Each item is probed in depth once (by index or key); the other routes are compared shallowly.
+    """
+    if isinstance(value, Mapping):
+        keys = list(value)
+        return (
+            "mapping",
+            keys,
+            len(value),
+            [
+                (k, _outcome(lambda k=k: value[k], _probe), _outcome(lambda k=k: value.get(k), _shallow))
+                for k in keys
+            ],
+            _outcome(lambda: value.get("absent", "default")),
+            _outcome(lambda: value["absent"]),
+            _outcome(lambda: "a" in value),
+            _outcome(lambda: len(dict(value.items()))),
+            _outcome(lambda: value == value),
+        )
+    if is_list(value):
+        n = len(value)
+        return (
+            "sequence",
+            n,
+            [_outcome(lambda i=i: value[i], _probe) for i in range(n)],
+            [_outcome(lambda i=i: value[i], _shallow) for i in (-n - 1, *range(-n, 0), n)],
+            _outcome(lambda: [_shallow(v) for v in value[0:2]]),  # a slice checks no unknown
+            _outcome(lambda: len(list(value))),
+            _outcome(lambda: 1.0 in value),
+            _outcome(lambda: value["a"]),
+        )
+    return ("value", type(value).__name__, value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(props=st.dictionaries(_KEYS, VALUES, max_size=5))
+def test_the_read_only_view_reads_as_the_sdks_proxy(props: dict[str, Any]) -> None:
+    """Same values, same unknown errors with the same paths, by every route a rule reads."""
+    assert _probe(read_only(props)) == _probe(unknown_checking_proxy(copy.deepcopy(props)))
+
+
+def test_the_read_only_view_refuses_writes_and_keeps_the_inputs() -> None:
+    inputs = {"tags": {"owner": "tvt"}, "rules": [{"port": 22}]}
+    view = read_only(inputs)
+    with pytest.raises(TypeError):
+        view["tags"]["owner"] = "someone else"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        view["rules"][0] = {}  # type: ignore[index]
+    with pytest.raises(TypeError):
+        view["__target"]["tags"] = {}  # the SDK's escape hatch is read-only too
+    assert inputs == {"tags": {"owner": "tvt"}, "rules": [{"port": 22}]}
+    assert view["rules"] is view["rules"], "one view per value, as the SDK's proxy tree has"
+    assert is_list(view["rules"]) and isinstance(view["tags"], Mapping)
+    assert dig(view, "rules", -1, "port") == 22 and dig(view, "tags", "missing") is None
+
+
+def test_the_view_raises_on_an_unknown_with_its_path() -> None:
+    view = read_only({"properties": {"ids": ["x", UNKNOWN_STRING_VALUE]}})
+    with pytest.raises(UnknownValueError) as raised:
+        view["properties"]["ids"][-1]
+    assert raised.value.props == ["properties", "ids", "-1"]
+    assert peek(view, "properties", "ids", 1) is UNKNOWN
