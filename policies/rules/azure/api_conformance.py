@@ -93,6 +93,7 @@ _HANDLED_KEYS = _VALIDATION_KEYS | {"readonly", "required", "constant"}
 _LIST_KEYS = frozenset({"min_items", "max_items", "unique"})
 
 
+@cache
 def _norm(name: str) -> str:
     """The form in which an azure-native input name and a model attribute name are compared."""
     return name.replace("_", "").casefold()
@@ -127,8 +128,10 @@ class _Model:
     open: bool  # takes additional properties of any name
     discriminator: str | None
     subtypes: Mapping[str, str]
+    required: tuple[tuple[str, _Field], ...] = ()  # writable, not constant: a request must carry them
 
 
+@cache
 def _models_module(cls: type) -> Any:
     return import_module(cls.__module__.rpartition(".")[0])
 
@@ -171,7 +174,12 @@ def _model(cls: type) -> _Model:
         fields[_norm(attr)] = _Field(attr, key, spec["type"], rules, enums.get(attr, ()), attr in flags)
     subtype_map: Mapping[str, Mapping[str, str]] = getattr(cls, "_subtype_map", None) or {}
     discriminator, subtypes = next(iter(subtype_map.items()), (None, {}))
-    return _Model(cls.__name__, fields, open_, discriminator, subtypes)
+    required = tuple(
+        (norm, f)
+        for norm, f in fields.items()
+        if f.rules.get("required") and not f.rules.get("readonly") and not f.rules.get("constant")
+    )
+    return _Model(cls.__name__, fields, open_, discriminator, subtypes, required)
 
 
 # -- the request builder's URL parameters -------------------------------------------------------------
@@ -206,6 +214,38 @@ def _serialization(definition: ArmDefinition) -> tuple[Mapping[str, Callable[[An
     serializer = request_module(definition)._SERIALIZER
     module = sys.modules[type(serializer).__module__]
     return serializer.validation, module.Deserializer
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What checking one type needs, read once from its definition: the model, the package's
+    validation, the URL parameters, and the inputs that are not in the body (ARM id and URL parts)."""
+
+    definition: ArmDefinition
+    root: type
+    models: Any
+    validation: Mapping[str, Callable[[Any, Any], bool]]
+    deserializer: Any
+    parameters: Mapping[str, Mapping[str, Any]]
+    not_in_body: frozenset[str]
+
+
+@cache
+def _target(type_: str, info: TypeInfo, definition: ArmDefinition) -> _Target:
+    """Memoised per type: every resource of it needs the same, and the first call imports the
+    package (under ``IMPORT_LOCK``); concurrent first calls may both build it, to the same value."""
+    root = model_class(definition)
+    validation, deserializer = _serialization(definition)
+    parameters = _url_parameters(definition)
+    return _Target(
+        definition,
+        root,
+        _models_module(root),
+        validation,
+        deserializer,
+        parameters,
+        frozenset(_arm_id_inputs(info) | set(parameters)),
+    )
 
 
 def _arm_id_inputs(info: TypeInfo) -> set[str]:
@@ -283,11 +323,11 @@ _SCALARS: Mapping[str, tuple[str, Callable[[Any], bool]]] = {
 class _Checker:
     """Walks one resource's inputs against one definition, collecting findings."""
 
-    def __init__(self, definition: ArmDefinition) -> None:
-        self.definition = definition
-        self.root = model_class(definition)
-        self.models = _models_module(self.root)
-        self.validation, self.deserializer = _serialization(definition)
+    def __init__(self, target: _Target) -> None:
+        self.definition = target.definition
+        self.root = target.root
+        self.models = target.models
+        self.validation, self.deserializer = target.validation, target.deserializer
         self.findings: list[str] = []
 
     def report(self, input_path: str, problem: str, arm_path: str = "") -> None:
@@ -307,7 +347,7 @@ class _Checker:
             if rules and isinstance(value, str):
                 self.limits(value, rules, key, f"URL parameter {{{key}}}")
 
-    def model(self, cls: type, value: Mapping[str, Any], path: str, arm: str, skip: set[str]) -> None:
+    def model(self, cls: type, value: Mapping[str, Any], path: str, arm: str, skip: frozenset[str]) -> None:
         model = _model(cls)
         if model.discriminator is not None:
             field = model.fields.get(_norm(model.discriminator))
@@ -317,23 +357,23 @@ class _Checker:
                 model = _model(cls)
         given = set()
         for key in list(value):
-            if _norm(key) in skip:
+            norm = _norm(key)
+            if norm in skip:
                 continue
             input_path = f"{path}.{key}" if path else key
-            field = model.fields.get(_norm(key))
+            field = model.fields.get(norm)
             if field is None:
                 if not model.open:
                     self.report(input_path, f"Azure's {model.name} defines no such property")
                 continue
-            given.add(_norm(key))
+            given.add(norm)
             arm_path = ".".join(filter(None, (arm, *field.arm_key)))
             if field.rules.get("readonly"):
                 self.report(input_path, "is read-only: Azure sets it and refuses it in a request", arm_path)
                 continue
             self.value(peek(value, key), field.type, field, input_path, arm_path)
-        for norm, field in model.fields.items():
-            required = field.rules.get("required") and not field.rules.get("readonly")
-            if not required or norm in given or norm in skip or field.rules.get("constant"):
+        for norm, field in model.required:
+            if norm in given or norm in skip:
                 continue
             if not path and norm in _FILLED_BY_AZURE_NATIVE:
                 continue
@@ -373,7 +413,7 @@ class _Checker:
             if not isinstance(value, Mapping):
                 self.report(path, f"expected an object ({type_}), got {describe(value)}", arm)
                 return
-            self.model(cls, value, path, arm, set())
+            self.model(cls, value, path, arm, frozenset())
             return
         expected, accepts = scalar
         if not accepts(value):
@@ -407,10 +447,10 @@ def problems(type_: str, props: Mapping[str, Any]) -> Iterable[str] | NotApplica
     if definition is None:
         reason = NO_DEFINITION.get(type_, "policies/arm_types.py has no row for it")
         return [f"{type_} has no Azure type definition to check its inputs against: {reason}"]
-    checker = _Checker(definition)
-    parameters = _url_parameters(definition)
-    checker.url(props, parameters)
-    checker.model(checker.root, props, "", "", _arm_id_inputs(info) | set(parameters))
+    target = _target(type_, info, definition)
+    checker = _Checker(target)
+    checker.url(props, target.parameters)
+    checker.model(checker.root, props, "", "", target.not_in_body)
     return checker.findings
 
 
