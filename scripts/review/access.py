@@ -4,6 +4,7 @@ One row per group role assignment in the plan: the group (display name from the 
 its objectId), level and zone, the TVT role and the Azure role, whether it reads data, the use case
 (with its title from the config), the approval reference, the use case's expiry, the moment Azure
 itself ends the access (the ABAC ``UtcNow`` bound) and whether reads must come over private link.
+Grants repeat their conditions, so each (role definition, condition) pair is read once per matrix.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 :class:`ReportInputs` is the plan, the review, each resource's level, what the stack config says
 (group names, use cases) and what the verdict was judged with; everything here is a pure function
-of it, so the same inputs give the same bytes. Every report lists the enforcement downgrades: a
-rule the policy config runs at a weaker level than the pack declares.
+of it, so the same inputs give the same bytes. :attr:`ReportInputs.tables` computes the tables
+(access matrix, posture, coverage, exemptions, ...) once, and every format reads those. Every
+report lists the enforcement downgrades: a rule the policy config runs at a weaker level than the
+pack declares.
 
 ``report.md`` stays under GitHub's comment limit (:data:`COMMENT_LIMIT` characters): when the
 whole would be longer, it ends at a line boundary with a pointer to ``report.html``.
