@@ -89,7 +89,8 @@ def entry() -> NoReturn:
     finished command (the SDK's idle executor threads, logging with no file handlers). What Python's
     own shutdown would still do is free every object and module one by one: on a preview of the
     prod stack that was longer than the policy evaluation (measured in docs/performance.md). So the
-    two streams are flushed and the process exits at once, with main's code.
+    two streams are flushed and the process exits at once, with main's code. Under a profiler or a
+    tracer (``python -m cProfile``, coverage) it exits normally, so they can write what they saw.
     """
     code = main()
     try:
@@ -99,6 +100,8 @@ def entry() -> NoReturn:
         code = EXIT_INTERNAL
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)
     os._exit(code)
 
 

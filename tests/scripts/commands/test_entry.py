@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from preview_helpers import REPO
 
@@ -35,3 +36,28 @@ def test_what_main_printed_is_flushed_before_the_process_ends() -> None:
 def test_help_exits_0_through_argparse() -> None:
     done = _tvt("--help")
     assert done.returncode == 0 and "usage: tvt" in done.stdout
+
+
+def test_under_a_profiler_the_process_exits_normally_so_the_profile_is_written(tmp_path: Path) -> None:
+    profile = tmp_path / "tvt.prof"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cProfile",
+            "-o",
+            str(profile),
+            "-m",
+            "scripts.cli",
+            "validate",
+            "--stack",
+            "prod",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert profile.stat().st_size > 0
