@@ -285,11 +285,22 @@ def evaluate_plan(
 
 
 def report_inputs(
-    plan: Plan, verdict: Review, facts: StackFacts, config_path: Path | None, root: Path
+    plan: Plan,
+    verdict: Review,
+    facts: StackFacts,
+    config_path: Path | None,
+    root: Path,
+    *,
+    levels: Mapping[str, str] | None = None,
 ) -> ReportInputs:
+    """What every report reads; ``levels``: :func:`plan_levels` of ``plan``, if already worked out."""
     label = display(config_path, root) if config_path else "pack defaults"
     return ReportInputs(
-        plan, verdict, plan_levels(plan), facts, Judged(label, verdict.evaluation.today.isoformat())
+        plan,
+        verdict,
+        plan_levels(plan) if levels is None else levels,
+        facts,
+        Judged(label, verdict.evaluation.today.isoformat()),
     )
 
 
@@ -321,10 +332,14 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
                     plan_bytes = dumps(build_deployment(capture, raw_config))
                 with timings.phase("policy"):
                     plan = parse_plan(json.loads(plan_bytes), PLAN_FILE)
+                    # Each resource's level needs the plan, not the verdict: worked out while the pack
+                    # (on the other core) still answers what the program registered last.
+                    levels = plan_levels(plan)
                     verdict = evaluate_plan(plan, options, config_path, progress, raw_config, ahead=ahead)
             with timings.phase("report"):
                 progress.update("writing the reports")
-                inputs = report_inputs(plan, verdict, stack_facts(config), config_path, options.root)
+                facts = stack_facts(config)
+                inputs = report_inputs(plan, verdict, facts, config_path, options.root, levels=levels)
                 files = {PLAN_FILE: plan_bytes, **report_files(inputs)}
             with timings.phase("write"):
                 write_directory(options.out, files)
