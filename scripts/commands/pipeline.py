@@ -279,7 +279,8 @@ def evaluate_plan(
 
     if ahead is not None:
         ahead.finish()
-        return review(evaluate(plan, ahead.analyzer, config_path, tick, stack_config), plan)
+        if ahead.started:
+            return review(evaluate(plan, ahead.analyzer, config_path, tick, stack_config), plan)
     with open_analyzer(options.analyzer, packdir) as analyzer:
         return review(evaluate(plan, analyzer, config_path, tick, stack_config), plan)
 

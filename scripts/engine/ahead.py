@@ -28,7 +28,7 @@ from typing import Any
 from pulumi.runtime.proto import analyzer_pb2
 
 from policies.catalog import PROVIDER_PREFIX
-from scripts.engine.analyzer import Analyzer, GrpcAnalyzer, grpc_analyzer
+from scripts.engine.analyzer import Analyzer, GrpcAnalyzer, PackProcess, pack_process
 from scripts.engine.capture import Capture, CapturedResource
 from scripts.engine.errors import PreviewError
 from scripts.engine.evaluate import Providers, analyze_request, stack_configure_request
@@ -90,14 +90,15 @@ class Ahead:
 
     def __init__(
         self,
-        pack: GrpcAnalyzer,
+        process: PackProcess,
         *,
         stack: str,
         project: str,
         config: Mapping[str, Any],
         config_path: Path | None,
     ) -> None:
-        self.pack = pack
+        self._process = process
+        self.pack: GrpcAnalyzer | None = None  # connected by the worker, while the program starts
         self.analyzer: Analyzer = _Answering(self)
         self.hits = 0  # Analyze calls of the evaluation answered from here
         self._capture = Capture(stack=stack, project=project)  # default providers' URNs need both
@@ -141,15 +142,26 @@ class Ahead:
             self._known[provider.urn] = _provider_resource(provider)
         return provider.reference
 
+    @property
+    def started(self) -> bool:
+        """Whether the pack started; after :meth:`finish`, False means evaluate must start its own
+        (and so meet, and report, the error that stopped this one)."""
+        return self.pack is not None
+
     def _work(self) -> None:
         plan = Plan("(ahead)", self._capture.stack, self._capture.project, "", (), self._known)
+        try:
+            pack = self.pack = self._process.connect()
+        except PreviewError:
+            self._failed = True
+            while self._queue.get() is not _DONE:
+                pass  # nothing to answer with; drain so the capture never blocks
+            return
         try:  # as evaluate configures the pack
-            configure = configure_request(
-                load_policy_config(self._config_path, pack_info(self.pack.get_info()))
-            )
-            self.pack.configure(configure)
+            configure = configure_request(load_policy_config(self._config_path, pack_info(pack.get_info())))
+            pack.configure(configure)
             configure_stack = stack_configure_request(plan, self._config)
-            self.pack.configure_stack(configure_stack)
+            pack.configure_stack(configure_stack)
             self._configured = [_bytes(configure), _bytes(configure_stack)]
         except PreviewError:
             self._failed = True  # evaluate meets the same error and reports it
@@ -162,7 +174,7 @@ class Ahead:
             try:
                 ref = self._provider_ref(resource)
                 request = analyze_request(_plan_resource(resource, ref), plan, providers)
-                response = self.pack.analyze(request)
+                response = pack.analyze(request)
             except PreviewError:
                 self._failed = True  # evaluate sends it again and reports what failed
                 continue
@@ -176,25 +188,31 @@ class _Answering:
     def __init__(self, ahead: Ahead) -> None:
         self._ahead = ahead
         self._configured: list[bytes] = []
-        self.name = ahead.pack.name
+        self.name = str(ahead._process.packdir)  # as GrpcAnalyzer names it
+
+    @property
+    def _pack(self) -> GrpcAnalyzer:
+        if self._ahead.pack is None:  # evaluate_plan asks Ahead.started first
+            raise PreviewError("the policy pack started for tvt plan did not start")
+        return self._ahead.pack
 
     def get_info(self) -> analyzer_pb2.AnalyzerInfo:
-        return self._ahead.pack.get_info()
+        return self._pack.get_info()
 
     def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
         self._configured = [_bytes(request)]
-        self._ahead.pack.configure(request)
+        self._pack.configure(request)
 
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
         self._configured = [*self._configured[:1], _bytes(request)]
-        self._ahead.pack.configure_stack(request)
+        self._pack.configure_stack(request)
 
     def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
         answered: analyzer_pb2.AnalyzeResponse | None = self._ahead.answer(request, self._configured)
-        return answered if answered is not None else self._ahead.pack.analyze(request)
+        return answered if answered is not None else self._pack.analyze(request)
 
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
-        return self._ahead.pack.analyze_stack(request)
+        return self._pack.analyze_stack(request)
 
 
 @contextlib.contextmanager
@@ -207,23 +225,23 @@ def analyze_ahead(
     config: Mapping[str, Any],
     config_path: Path | None,
 ) -> Iterator[Ahead | None]:
-    """A started pack that answers ``Analyze`` while the program runs, or None (in-process, or the
-    pack would not start: the evaluation then starts it again and reports why)."""
+    """A started pack that answers ``Analyze`` while the program runs, or None (in-process, or no
+    pack in ``packdir``: the evaluation then tries and reports why). The pack is only spawned here;
+    the worker waits for it to listen, so the program starts at once. If it never does,
+    :attr:`Ahead.started` is False once finished, and the evaluation starts it again."""
     if transport != "grpc":
         yield None
         return
     with contextlib.ExitStack() as stack_:
         try:
-            pack = stack_.enter_context(grpc_analyzer(packdir))
+            process = stack_.enter_context(pack_process(packdir))
         except PreviewError:
-            pack = None
-        if pack is None:
             yield None
             return
         saved = sys.getswitchinterval()
         sys.setswitchinterval(_SWITCH_INTERVAL_S)
         stack_.callback(sys.setswitchinterval, saved)
-        ahead = Ahead(pack, stack=stack, project=project, config=config, config_path=config_path)
+        ahead = Ahead(process, stack=stack, project=project, config=config, config_path=config_path)
         try:
             yield ahead
         except BaseException:

@@ -155,50 +155,81 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+class PackProcess:
+    """A pack served as the engine serves it (``python -u -m pulumi.policy 127.0.0.1:0 <packdir>``).
+
+    Starting it only spawns the process; :meth:`connect` waits for the port it prints and returns
+    a client, so a caller can do other work while the pack imports (about half a second)."""
+
+    def __init__(self, packdir: Path) -> None:
+        self.packdir = packdir.resolve()
+        if not (self.packdir / "__main__.py").is_file():
+            raise PreviewError(
+                f"{self.packdir}: not a policy pack (expected __main__.py and PulumiPolicy.yaml)"
+            )
+        command = [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(self.packdir)]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            command, cwd=self.packdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        self._out: list[bytes] = []
+        self._err: list[bytes] = []
+        self._port_line: queue.Queue[bytes] = queue.Queue()
+        self._readers = [
+            threading.Thread(
+                target=_drain, args=(self.process.stdout, self._out, self._port_line), daemon=True
+            ),
+            threading.Thread(target=_drain, args=(self.process.stderr, self._err, None), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+        self._channel: grpc.Channel | None = None
+
+    def stderr(self) -> str:
+        return b"".join(self._err).decode(errors="replace")
+
+    def connect(self, timeout: float = STARTUP_TIMEOUT_S) -> GrpcAnalyzer:
+        """Wait for the pack's port and return a client; PreviewError if it does not start."""
+        try:
+            line = self._port_line.get(timeout=timeout)
+        except queue.Empty:
+            raise PreviewError(f"policy pack {self.packdir}: printed no port within {timeout:.0f}s") from None
+        if not line.strip().isdigit():
+            if not line:  # the pack exited: let the stderr reader collect why
+                self._readers[1].join(timeout=5)
+            got = repr(line.decode(errors="replace").strip()) if line else "nothing: it exited"
+            raise PreviewError(
+                f"policy pack {self.packdir} failed to start (expected its port on stdout, got {got})"
+                + (f"\n{_tail(self.stderr())}" if self.stderr().strip() else "")
+            )
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}", options=_CHANNEL_OPTIONS)
+        stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        return GrpcAnalyzer(stub, str(self.packdir), self.stderr, self.process.pid)
+
+    def close(self) -> None:
+        """End the pack (always, started or not) and the threads reading its output."""
+        if self._channel is not None:
+            self._channel.close()
+        _stop(self.process)
+        for reader in self._readers:
+            reader.join(timeout=5)
+
+
+@contextmanager
+def pack_process(packdir: Path) -> Iterator[PackProcess]:
+    """A started :class:`PackProcess` that always ends with the block."""
+    pack = PackProcess(packdir)
+    try:
+        yield pack
+    finally:
+        pack.close()
+
+
 @contextmanager
 def grpc_analyzer(packdir: Path, timeout: float = STARTUP_TIMEOUT_S) -> Iterator[GrpcAnalyzer]:
     """Serve ``packdir`` as the engine does and yield a client; the child always ends with the block."""
-    packdir = packdir.resolve()
-    if not (packdir / "__main__.py").is_file():
-        raise PreviewError(f"{packdir}: not a policy pack (expected __main__.py and PulumiPolicy.yaml)")
-    command = [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(packdir)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(command, cwd=packdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out: list[bytes] = []
-    err: list[bytes] = []
-    port_line: queue.Queue[bytes] = queue.Queue()
-    readers = [
-        threading.Thread(target=_drain, args=(process.stdout, out, port_line), daemon=True),
-        threading.Thread(target=_drain, args=(process.stderr, err, None), daemon=True),
-    ]
-    for reader in readers:
-        reader.start()
-
-    def stderr() -> str:
-        return b"".join(err).decode(errors="replace")
-
-    channel = None
-    try:
-        try:
-            line = port_line.get(timeout=timeout)
-        except queue.Empty:
-            raise PreviewError(f"policy pack {packdir}: printed no port within {timeout:.0f}s") from None
-        if not line.strip().isdigit():
-            if not line:  # the pack exited: let the stderr reader collect why
-                readers[1].join(timeout=5)
-            got = repr(line.decode(errors="replace").strip()) if line else "nothing: it exited"
-            raise PreviewError(
-                f"policy pack {packdir} failed to start (expected its port on stdout, got {got})"
-                + (f"\n{_tail(stderr())}" if stderr().strip() else "")
-            )
-        channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}", options=_CHANNEL_OPTIONS)
-        yield GrpcAnalyzer(analyzer_pb2_grpc.AnalyzerStub(channel), str(packdir), stderr, process.pid)
-    finally:
-        if channel is not None:
-            channel.close()
-        _stop(process)
-        for reader in readers:
-            reader.join(timeout=5)
+    with pack_process(packdir) as pack:
+        yield pack.connect(timeout)
 
 
 def load_servicer(packdir: Path) -> Any:

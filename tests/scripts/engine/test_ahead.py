@@ -95,3 +95,17 @@ def test_a_changed_request_is_sent_to_the_pack_again() -> None:
     ahead._failed = True
     assert ahead.answer(sent, [b"c", b"s"]) is None, "a stream that gave up is never trusted"
     assert ahead.hits == 1
+
+
+def test_a_pack_that_cannot_start_is_reported_once_the_program_has_run(tmp_path: Path) -> None:
+    """The pack is only spawned before the program; when it never listens, tvt plan still exits 2
+    with the reason (the evaluation starts it again and meets the same failure), never hangs."""
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (pack / "__main__.py").write_text("import no_such_module_for_the_pack\n")
+    options = PlanOptions(stack="dev", out=tmp_path / "out", root=REPO, pack=pack, analyzer="grpc")
+    err = io.StringIO()
+    assert run_plan(options, out=io.StringIO(), err=err) == 2
+    assert "failed to start" in err.getvalue() and "no_such_module_for_the_pack" in err.getvalue()
+    assert not (tmp_path / "out").exists(), "nothing is written when the pack cannot judge the plan"
