@@ -145,7 +145,8 @@ def _scratch(group: Group) -> Path:
         "only_mutate": list(group.files),
         "do_not_mutate_patterns": MESSAGE_LINES,
         "also_copy": ["scripts", "stacks", "__main__.py", "Pulumi.yaml"],
-        "pytest_add_cli_args": ["-q", "-p", "no:cacheprovider", "-x"],
+        # tests/mutation/fresh_caches.py: caches filled before mutmut forks must not answer for a mutant.
+        "pytest_add_cli_args": ["-q", "-p", "no:cacheprovider", "-p", "tests.mutation.fresh_caches", "-x"],
         "pytest_add_cli_args_test_selection": list(group.tests),
     }
     lines = ["", "[tool.mutmut]", *(f"{key} = {json.dumps(value)}" for key, value in settings.items())]

@@ -133,7 +133,14 @@ CASES += [
         "l1-key",
     ),
 ]
-VARIANTS = [Variant("a level-3 elliptic-curve key in an HSM on P-384", EC_KEY)]
+VARIANTS = [
+    Variant("a level-3 elliptic-curve key in an HSM on P-384", EC_KEY),
+    # The boundary of "not set" (0, the SDK's empty value, or less): any later instant is an expiry.
+    Variant(
+        "the first version's expiry one second after the epoch",
+        set_prop("l1-key", f"{PROPS}.attributes.expires", 1),
+    ),
+]
 
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
