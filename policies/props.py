@@ -57,7 +57,8 @@ def dig(value: Any, *path: str | int) -> Any:
     current = value
     for step in path:
         if isinstance(step, str):
-            if type(current) is not _MappingView and not isinstance(current, Mapping):
+            kind = type(current)  # the views and plain dicts first: the ABC check is slower
+            if kind is not _MappingView and kind is not dict and not isinstance(current, Mapping):
                 return None
             current = current.get(step)
         else:

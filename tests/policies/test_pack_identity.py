@@ -22,7 +22,6 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from inspect import isawaitable
@@ -59,6 +58,7 @@ REPO = Path(__file__).resolve().parents[2]
 PACK_DIR = REPO / "policies"
 # About 300 resources: partners with level-3 grants, ABAC conditions and extra zones.
 GROWN = Shape(partners=20, zones=2, use_cases=2)
+CONDITION_MUTANTS = [m for m in CATALOGUE if m.kind == "condition" and m.policy_config is None]
 
 
 class StockAnalyzer(TvtAnalyzer):
@@ -210,15 +210,21 @@ def estates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Requests]:
                 applied = [m.name for m in CATALOGUE if m.policy_config is None and m.mutate(Doc(mutated))]
                 assert len(applied) > 40, f"only {len(applied)} mutants applied to one prod plan"
                 found["prod-mutated"] = Requests.of("prod-mutated", parse_plan(mutated, name), root, stack)
+                # Condition mutants rewrite the same grants, so each is also judged alone.
+                for mutant in CONDITION_MUTANTS:
+                    alone = copy.deepcopy(document)
+                    assert mutant.mutate(Doc(alone)), f"{mutant.name} does not apply to the prod plan"
+                    found[mutant.name] = Requests.of(mutant.name, parse_plan(alone, name), root, stack)
     return found
 
 
-@pytest.fixture
-def stock(monkeypatch: pytest.MonkeyPatch) -> Iterator[StockAnalyzer]:
-    """The reference analyzer, deciding ABAC conditions by their definition."""
-    monkeypatch.setattr(abac, "access", abac.access_by_enumeration)
-    monkeypatch.setattr(abac, "parse", abac.parse.__wrapped__)
-    yield StockAnalyzer(build_policies())
+def stock_answers(requests: Requests) -> Answers:
+    """What the reference answers, deciding ABAC conditions by their definition, each parsed afresh
+    (patched for this call only: the pack's own answers use the fast paths)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(abac, "access", abac.access_by_enumeration)
+        mp.setattr(abac, "parse", abac.parse.__wrapped__)
+        return answers(StockAnalyzer(build_policies()), requests)
 
 
 def _first_difference(name: str, got: Answers, expected: Answers, requests: Requests) -> str:
@@ -234,21 +240,19 @@ def _first_difference(name: str, got: Answers, expected: Answers, requests: Requ
     return f"{name}: AnalyzeStack differs" if got.analyze_stack != expected.analyze_stack else ""
 
 
-ESTATES = ("dev", "test", "prod", "grown", "prod-mutated")
+ESTATES = ("dev", "test", "prod", "grown", "prod-mutated", *(m.name for m in CONDITION_MUTANTS))
 
 
 @pytest.mark.parametrize("name", ESTATES)
-def test_the_pack_answers_what_the_stock_loop_answers(
-    name: str, estates: dict[str, Requests], stock: StockAnalyzer
-) -> None:
+def test_the_pack_answers_what_the_stock_loop_answers(name: str, estates: dict[str, Requests]) -> None:
     requests = estates[name]
-    expected = answers(stock, requests)
+    expected = stock_answers(requests)
     got = answers(make_analyzer(), requests)
     assert not _first_difference(name, got, expected, requests)
     assert got == expected
 
 
-def test_the_comparison_has_findings_to_compare(estates: dict[str, Requests], stock: StockAnalyzer) -> None:
+def test_the_comparison_has_findings_to_compare(estates: dict[str, Requests]) -> None:
     """Not vacuous: the mutated plan has findings of resource and stack rules, and exemptions apply."""
     requests = estates["prod-mutated"]
     got = answers(make_analyzer(), requests)
@@ -266,13 +270,39 @@ def test_the_comparison_has_findings_to_compare(estates: dict[str, Requests], st
     )
 
 
+def _relevelled(
+    configure: analyzer_pb2.ConfigureAnalyzerRequest, shift: int
+) -> analyzer_pb2.ConfigureAnalyzerRequest:
+    """The same config with every policy's level rotated through the four (disabled and remediate too)."""
+    levels = [proto.ADVISORY, proto.MANDATORY, proto.DISABLED, proto.REMEDIATE]
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    request.CopyFrom(configure)
+    for i, name in enumerate(sorted(request.policyConfig)):
+        request.policyConfig[name].enforcementLevel = levels[(i + shift) % len(levels)]
+    return request
+
+
+def test_every_level_and_a_second_configure_answer_alike(estates: dict[str, Requests]) -> None:
+    """Disabled, remediate and advisory policies too; a second Configure changes what the pack does,
+    as it changes what the stock loop does (the pack keeps its per-type decisions until Configure)."""
+    base = estates["prod-mutated"]
+    pack = make_analyzer()
+    for shift in (0, 1, 2, 3):
+        requests = Requests(
+            base.name,
+            _relevelled(base.configure, shift),
+            base.configure_stack,
+            base.analyze,
+            base.analyze_stack,
+        )
+        assert answers(pack, requests) == stock_answers(requests), f"levels shifted {shift}"
+
+
 @pytest.mark.parametrize("name", ["grown", "prod-mutated"])
-def test_concurrent_analyze_calls_answer_alike(
-    name: str, estates: dict[str, Requests], stock: StockAnalyzer
-) -> None:
-    """The engine calls Analyze concurrently; four at once answer what one at a time does."""
+def test_concurrent_analyze_calls_answer_alike(name: str, estates: dict[str, Requests]) -> None:
+    """The engine calls Analyze concurrently; four at once answer what the stock loop does."""
     requests = estates[name]
-    assert answers(make_analyzer(), requests, threads=4) == answers(stock, requests)
+    assert answers(make_analyzer(), requests, threads=4) == stock_answers(requests)
 
 
 class _Served:
@@ -287,11 +317,11 @@ class _Served:
 
 
 def test_the_served_pack_answers_concurrent_calls_as_the_stock_loop(
-    estates: dict[str, Requests], stock: StockAnalyzer, tmp_path: Path
+    estates: dict[str, Requests], tmp_path: Path
 ) -> None:
     """``python -m pulumi.policy`` (the engine's launch), four Analyze calls in flight at once."""
     requests = estates["prod-mutated"]
-    expected = answers(stock, requests)
+    expected = stock_answers(requests)
     command = [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(PACK_DIR)]
     env = {"TVT_TODAY": TODAY, "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
     process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
