@@ -115,12 +115,30 @@ class GrpcAnalyzer(_Calls):
         try:
             return getattr(self.stub, method)(request)
         except grpc.RpcError as error:
-            detail = error.details() if hasattr(error, "details") else str(error)
-            tail = _tail(self._stderr())
-            raise PreviewError(
-                f"policy pack {self.name}: {method} failed over gRPC: {detail}"
-                + (f"\n{tail}" if tail else "")
-            ) from None
+            raise self._failure(method, error) from None
+
+    def _failure(self, method: str, error: grpc.RpcError) -> PreviewError:
+        detail = error.details() if hasattr(error, "details") else str(error)
+        tail = _tail(self._stderr())
+        return PreviewError(
+            f"policy pack {self.name}: {method} failed over gRPC: {detail}" + (f"\n{tail}" if tail else "")
+        )
+
+    def analyze_later(
+        self, request: analyzer_pb2.AnalyzeRequest
+    ) -> Callable[[], analyzer_pb2.AnalyzeResponse]:
+        """Send ``Analyze`` now and return what waits for its answer (as :meth:`analyze` would give
+        it), so the next request can be on its way while the pack works on this one."""
+        future = self.stub.Analyze.future(request)
+
+        def answer() -> analyzer_pb2.AnalyzeResponse:
+            try:
+                response: analyzer_pb2.AnalyzeResponse = future.result()
+            except grpc.RpcError as error:
+                raise self._failure("Analyze", error) from None
+            return response
+
+        return answer
 
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
         try:

@@ -109,3 +109,32 @@ def test_a_pack_that_cannot_start_is_reported_once_the_program_has_run(tmp_path:
     assert run_plan(options, out=io.StringIO(), err=err) == 2
     assert "failed to start" in err.getvalue() and "no_such_module_for_the_pack" in err.getvalue()
     assert not (tmp_path / "out").exists(), "nothing is written when the pack cannot judge the plan"
+
+
+def test_a_relative_project_root_is_streamed_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``make bench`` runs ``tvt plan --root <relative dir>``; the program then runs in that
+    directory while the worker configures the pack, so nothing it reads may be relative."""
+    from scripts.bench.estate import link_project
+
+    monkeypatch.setenv("TVT_TODAY", TODAY)
+    link_project(tmp_path / "project", REPO)
+    (tmp_path / "project" / "stacks" / "Pulumi.dev.yaml").write_bytes(
+        (REPO / "stacks" / "Pulumi.dev.yaml").read_bytes()
+    )
+    monkeypatch.chdir(tmp_path)
+    seen: list[Ahead | None] = []
+    real = ahead_module.analyze_ahead
+
+    @contextlib.contextmanager
+    def recording(*args: Any, **kwargs: Any) -> Iterator[Ahead | None]:
+        with real(*args, **kwargs) as ahead:
+            seen.append(ahead)
+            yield ahead
+
+    monkeypatch.setattr(pipeline, "analyze_ahead", recording)
+    options = PlanOptions(stack="dev", out=Path("out"), root=Path("project"), analyzer="grpc")
+    assert run_plan(options, out=io.StringIO(), err=io.StringIO()) == 0
+    (ahead,) = seen
+    assert ahead is not None and ahead.started
+    resources = (tmp_path / "out" / "plan.json").read_bytes().count(b'"urn": ')
+    assert ahead.hits == resources - 2, f"{ahead.hits} of {resources - 2} answers reused"
