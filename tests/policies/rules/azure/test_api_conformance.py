@@ -8,11 +8,27 @@ and must see it caught with the input path, the ARM path, the API version and wh
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
 
-from policies.catalog import STORAGE_ACCOUNT
+from policies.catalog import STORAGE_ACCOUNT, classify
 from policies.model import NotApplicable
-from policies.rules.azure.api_conformance import problems
+from policies.rules.azure.api_conformance import (
+    _arm_id_inputs,
+    _camel,
+    _enums,
+    _Field,
+    _flags,
+    _in_enum,
+    _integer,
+    _limit_problem,
+    problems,
+)
 from tests.policies.cases import BASELINE, Case, add, rule_tests, set_prop
 
 RULE = "azure-api-conformance"
@@ -150,3 +166,171 @@ def test_item_limits_apply_to_the_list_and_value_limits_to_each_item() -> None:
         "logs[0].retentionPolicy.days: -1 is below the minimum 0 (Microsoft.Insights/diagnosticSettings "
         "2021-05-01-preview, properties.logs[0].retentionPolicy.days)"
     ]
+
+
+ROOT = Path(__file__).resolve().parents[4]
+# The pack's gRPC server runs Analyze calls on several threads, and what the rule reads once per
+# type is built on its first check: in a fresh interpreter, eight threads check every baseline
+# resource at once (also with an undefined input and a mistyped location) and must find exactly what
+# one thread finds afterwards from the warm caches.
+THREADS_SCRIPT = textwrap.dedent(
+    """
+    import json
+    import threading
+    from policies.model import NotApplicable
+    from policies.props import read_only
+    from policies.rules.azure.api_conformance import (
+    _arm_id_inputs,
+    _camel,
+    _enums,
+    _Field,
+    _flags,
+    _in_enum,
+    _integer,
+    _limit_problem,
+    problems,
+)
+    from tests.policies.baselines import compliant_stack
+
+    inputs = []
+    for r in compliant_stack().resources.values():
+        inputs.append((r.type, r.props))
+        inputs.append((r.type, {**r.props, "notAnAzureProperty": True}))
+        inputs.append((r.type, {**r.props, "location": 7}))
+
+    def check(type_, props):
+        found = problems(type_, read_only(props))
+        return found.reason if isinstance(found, NotApplicable) else list(found)
+
+    results = {}
+    errors = []
+    start = threading.Barrier(8)
+
+    def work(offset):
+        start.wait()
+        try:
+            start_at = offset * len(inputs) // 8  # each thread starts on other types
+            order = [*range(start_at, len(inputs)), *range(start_at)]
+            results[offset] = {i: check(*inputs[i]) for i in order}
+        except Exception as error:
+            errors.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    warm = {i: check(*inputs[i]) for i in range(len(inputs))}
+    differ = [o for o, found in results.items() if found != warm]
+    findings = sum(len(v) for v in warm.values() if isinstance(v, list))
+    print(json.dumps({"inputs": len(inputs), "findings": findings, "differ": differ, "errors": errors}))
+    """
+)
+
+
+def test_concurrent_first_checks_answer_as_warm_ones() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", THREADS_SCRIPT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["errors"] == [] and report["differ"] == [], report
+    assert report["inputs"] > 100 and report["findings"] > report["inputs"] / 3, report
+
+
+# The checker's parts, each pinned on its own (make mutate: a mutant of any of them must fail here).
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "bound", "message"),
+    [
+        ("max_length", "abcd", 3, "'abcd' is 4 characters long, more than the maximum 3"),
+        ("min_length", "a", 3, "'a' is 1 characters long, fewer than the minimum 3"),
+        ("max_items", [1, 2], 1, "has 2 items, more than the maximum 1"),
+        ("min_items", [], 1, "has 0 items, fewer than the minimum 1"),
+        ("minimum", -1, 0, "-1 is below the minimum 0"),
+        ("maximum", 9, 8, "9 is above the maximum 8"),
+        ("minimum_ex", 0, 0, "0 is not above 0"),
+        ("maximum_ex", 5, 5, "5 is not below 5"),
+        ("pattern", "x", "^y$", "'x' does not match the pattern ^y$"),
+        ("unique", [1, 1], True, "has duplicate items"),
+        ("multiple", 3, 2, "3 is not a multiple of 2"),
+    ],
+)
+def test_each_limit_says_which_limit_and_by_how_much(
+    limit: str, value: object, bound: object, message: str
+) -> None:
+    assert _limit_problem(limit, value, bound) == message
+
+
+class _Documented:
+    """A model as Microsoft's generator documents one.
+
+    :ivar bypass: Specifies whether traffic is bypassed. Possible values are any combination of
+     Logging|Metrics.
+    :vartype bypass: str or ~models.Bypass
+    :ivar action: The default action. Known values are: "Allow" and "Deny".
+    :vartype action: str or ~models.Action
+    :ivar note: Free text, for example: a combination of words: not a flag.
+    :vartype note: str
+    """
+
+    def __init__(
+        self,
+        *,
+        bypass: Union[str, "_models.Bypass"] = "",
+        action: Union[str, "_models.Action"] = "",
+        note: str = "",
+        other: Union[str, "_models.NotAnEnum"] = "",
+    ) -> None:  # noqa: E501, UP007
+        pass
+
+
+class _Models:
+    class Bypass(Enum):
+        NONE = "None"
+        LOGGING = "Logging"
+
+    class Action(Enum):
+        ALLOW = "Allow"
+        DENY = "Deny"
+
+    NotAnEnum = "a string, not a class"
+
+
+def test_flags_are_the_attributes_whose_docs_say_their_values_combine() -> None:
+    assert _flags(_Documented) == {"bypass"}
+    assert _flags(type("Undocumented", (), {})) == set()
+
+
+def test_enums_come_from_the_constructors_annotations() -> None:
+    assert _enums(_Documented, _Models) == {"bypass": ("None", "Logging"), "action": ("Allow", "Deny")}
+
+
+def test_enum_values_compare_case_insensitively_and_flags_part_by_part() -> None:
+    plain = _Field("action", ("action",), "str", {}, ("Allow", "Deny"), flags=False)
+    assert _in_enum("deny", plain) and not _in_enum("Allow, Deny", plain)
+    combined = _Field("bypass", ("bypass",), "str", {}, ("None", "Logging", "Metrics"), flags=True)
+    assert _in_enum("logging ,Metrics", combined) and not _in_enum("Logging, Metrix", combined)
+
+
+def test_integers_are_whole_numbers_but_not_booleans() -> None:
+    assert _integer(3) and _integer(3.0)
+    assert not _integer(True) and not _integer(3.5) and not _integer("3")
+
+
+def test_model_attribute_names_read_as_azure_native_input_names() -> None:
+    assert _camel("allow_blob_public_access") == "allowBlobPublicAccess"
+    assert _camel("kind") == "kind"
+
+
+def test_url_parameters_are_the_arm_id_templates_inputs_and_the_replacement_identity() -> None:
+    storage = classify(STORAGE_ACCOUNT)
+    assert storage is not None and _arm_id_inputs(storage) == {"resourcegroupname", "accountname"}
+    rg = classify("azure-native:resources:ResourceGroup")
+    assert rg is not None and _arm_id_inputs(rg) == {"resourcegroupname"}
