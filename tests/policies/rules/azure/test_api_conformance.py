@@ -12,8 +12,10 @@ import json
 import subprocess
 import sys
 import textwrap
+from enum import Enum
 from pathlib import Path
 
+import pytest
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
 
 from policies.catalog import STORAGE_ACCOUNT, classify
@@ -179,17 +181,7 @@ THREADS_SCRIPT = textwrap.dedent(
     import threading
     from policies.model import NotApplicable
     from policies.props import read_only
-    from policies.rules.azure.api_conformance import (
-    _arm_id_inputs,
-    _camel,
-    _enums,
-    _Field,
-    _flags,
-    _in_enum,
-    _integer,
-    _limit_problem,
-    problems,
-)
+    from policies.rules.azure.api_conformance import problems
     from tests.policies.baselines import compliant_stack
 
     inputs = []
@@ -268,6 +260,21 @@ def test_each_limit_says_which_limit_and_by_how_much(
     assert _limit_problem(limit, value, bound) == message
 
 
+class _Models:
+    class Bypass(Enum):
+        NONE = "None"
+        LOGGING = "Logging"
+
+    class Action(Enum):
+        ALLOW = "Allow"
+        DENY = "Deny"
+
+    NotAnEnum = "a string, not a class"
+
+
+_models = _Models  # the name the generator's annotations use
+
+
 class _Documented:
     """A model as Microsoft's generator documents one.
 
@@ -283,24 +290,12 @@ class _Documented:
     def __init__(
         self,
         *,
-        bypass: Union[str, "_models.Bypass"] = "",
-        action: Union[str, "_models.Action"] = "",
+        bypass: str | _models.Bypass = "",
+        action: str | _models.Action = "",
         note: str = "",
-        other: Union[str, "_models.NotAnEnum"] = "",
-    ) -> None:  # noqa: E501, UP007
+        other: str | _models.NotAnEnum = "",
+    ) -> None:
         pass
-
-
-class _Models:
-    class Bypass(Enum):
-        NONE = "None"
-        LOGGING = "Logging"
-
-    class Action(Enum):
-        ALLOW = "Allow"
-        DENY = "Deny"
-
-    NotAnEnum = "a string, not a class"
 
 
 def test_flags_are_the_attributes_whose_docs_say_their_values_combine() -> None:
