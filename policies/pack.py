@@ -27,6 +27,7 @@ import asyncio
 import datetime as dt
 import gc
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent import futures
@@ -477,6 +478,8 @@ def serve() -> None:
     # The engine reads the port from the first line of stdout; nothing may be printed before it.
     sys.stdout.buffer.write(f"{port}\n".encode())
     sys.stdout.flush()
+    # While the engine (or tvt plan) starts the program, import what azure-api-conformance reads.
+    threading.Thread(target=api_conformance.warm, name="tvt-warm-azure-models", daemon=True).start()
     try:
         while True:
             time.sleep(_ONE_DAY_IN_SECONDS)

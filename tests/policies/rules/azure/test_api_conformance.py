@@ -329,3 +329,14 @@ def test_url_parameters_are_the_arm_id_templates_inputs_and_the_replacement_iden
     assert storage is not None and _arm_id_inputs(storage) == {"resourcegroupname", "accountname"}
     rg = classify("azure-native:resources:ResourceGroup")
     assert rg is not None and _arm_id_inputs(rg) == {"resourcegroupname"}
+
+
+def test_warming_builds_every_defined_type_once_and_checks_alike() -> None:
+    """serve() warms the models in the background; a warmed target is the one a check builds."""
+    from policies.arm_types import ARM_DEFINITIONS
+    from policies.rules.azure.api_conformance import _target, warm
+
+    assert warm() == len(ARM_DEFINITIONS)
+    size = _target.cache_info().currsize
+    assert size >= len(ARM_DEFINITIONS)
+    assert warm() == len(ARM_DEFINITIONS) and _target.cache_info().currsize == size, "built once"
