@@ -124,21 +124,10 @@ class GrpcAnalyzer(_Calls):
             f"policy pack {self.name}: {method} failed over gRPC: {detail}" + (f"\n{tail}" if tail else "")
         )
 
-    def analyze_later(
-        self, request: analyzer_pb2.AnalyzeRequest
-    ) -> Callable[[], analyzer_pb2.AnalyzeResponse]:
-        """Send ``Analyze`` now and return what waits for its answer (as :meth:`analyze` would give
-        it), so the next request can be on its way while the pack works on this one."""
-        future = self.stub.Analyze.future(request)
-
-        def answer() -> analyzer_pb2.AnalyzeResponse:
-            try:
-                response: analyzer_pb2.AnalyzeResponse = future.result()
-            except grpc.RpcError as error:
-                raise self._failure("Analyze", error) from None
-            return response
-
-        return answer
+    def analyze_later(self, request: analyzer_pb2.AnalyzeRequest) -> PendingAnswer:
+        """Send ``Analyze`` now and return its answer to come (as :meth:`analyze` would give it), so
+        the next requests can be on their way while the pack works on this one."""
+        return PendingAnswer(self, self.stub.Analyze.future(request))
 
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
         try:
@@ -146,6 +135,25 @@ class GrpcAnalyzer(_Calls):
         except grpc.RpcError as error:
             if error.code() != grpc.StatusCode.UNIMPLEMENTED:  # older packs: carry on, as the engine does
                 self._call("ConfigureStack", request)
+
+
+class PendingAnswer:
+    """An ``Analyze`` sent by :meth:`GrpcAnalyzer.analyze_later` and not yet read."""
+
+    def __init__(self, analyzer: GrpcAnalyzer, future: Any) -> None:
+        self._analyzer = analyzer
+        self._future = future
+
+    def ready(self) -> bool:
+        return bool(self._future.done())
+
+    def answer(self) -> analyzer_pb2.AnalyzeResponse:
+        """The response (waiting for it), or PreviewError as :meth:`GrpcAnalyzer.analyze` raises."""
+        try:
+            response: analyzer_pb2.AnalyzeResponse = self._future.result()
+        except grpc.RpcError as error:
+            raise self._analyzer._failure("Analyze", error) from None
+        return response
 
 
 def _tail(text: str, lines: int = 15) -> str:
