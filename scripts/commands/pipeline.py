@@ -40,6 +40,7 @@ from components.config.load import (
 )
 from components.config.model import StackConfig
 from components.config.schema import schema_issues
+from policies.heap import settled_heap
 from scripts.commands import terminal
 from scripts.commands.exit_codes import EXIT_OK, EXIT_VIOLATION, report_bad_input
 from scripts.commands.progress import Progress, Timings
@@ -309,7 +310,7 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
     out, err = out or sys.stdout, err or sys.stderr  # looked up per call, so redirection works
     timings = Timings()
     try:
-        with Progress(err) as progress:
+        with Progress(err) as progress, contextlib.ExitStack() as settled:
             progress.update(f"validating stacks/Pulumi.{options.stack}.yaml")
             with timings.phase("validate"):
                 config, raw_config = validate_stack(options.stack, options.root)
@@ -329,6 +330,8 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
                     capture = run_stack_program(
                         options, raw_config, progress, ahead.submit if ahead else None
                     )
+                # The program's objects stay alive to the end: from here, collections leave them be.
+                settled.enter_context(settled_heap())
                 with timings.phase("export"):
                     plan_bytes = dumps(build_deployment(capture, raw_config))
                 with timings.phase("policy"):

@@ -22,10 +22,10 @@ from typing import Any
 
 from policies.exemptions import Decision, ExemptionStatus, decide
 from policies.framework import crashed
+from policies.heap import settled_heap
 from scripts.engine.evaluate import Diagnostic, Evaluation
 from scripts.engine.plan import Plan, urn_parts
 from scripts.review.config_keys import config_keys
-from scripts.review.heap import settled_heap
 
 _ORDER = {"mandatory": 0, "remediate": 1, "advisory": 2, "disabled": 3}
 # The engine's forms: ``project:///path#line`` (repository-relative) or ``file:///abs#line,col``.

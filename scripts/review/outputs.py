@@ -6,8 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from policies.heap import settled_heap
 from scripts.review.findings import findings_document
-from scripts.review.heap import settled_heap
 from scripts.review.html import render_html
 from scripts.review.junit import junit_bytes
 from scripts.review.report import HTML_REPORT as REPORT_HTML
