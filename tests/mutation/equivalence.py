@@ -13,8 +13,8 @@ The classes (``CLASSES``) and why each cannot hide a behavioural mutant:
   ``Iterator[str]`` yields (the framework turns each yielded string into a finding's message).
   Only the words of a finding change; whether, where and at what level it is reported does not.
   The constant must be a *part* of the message (a literal or an f-string's text), not a test.
-- ``message-local``: the right-hand side of an assignment to a local name that is assigned once
-  and read only inside such messages, mutated in a string constant, or in the test of a
+- ``message-local``: the right-hand side of an assignment to a local name that is read only
+  inside such messages (however often it is assigned), mutated in a string constant, or in the test of a
   conditional whose two branches are both string constants (``" in prod" if prod else ""``).
   The name never reaches a comparison, a return value or a call other than building the message.
 - ``case-in-same``: a string constant passed to ``policies.props.same``, changed only in case
@@ -208,7 +208,8 @@ def _message_local(diff: Difference, function: ast.FunctionDef | ast.AsyncFuncti
         for n in ast.walk(function)
         if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
     ]
-    if len(stores) != 1 or any(getattr(n.target, "id", None) == name for n in augmented) or not loads:
+    # However often it is assigned, a name read only inside messages carries nothing but text.
+    if not stores or any(getattr(n.target, "id", None) == name for n in augmented) or not loads:
         return False
     return all(_in_message(paths[id(n)], function) for n in loads)
 

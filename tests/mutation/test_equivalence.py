@@ -36,6 +36,13 @@ EQUIVALENT = [
         '    shown = "XX, XX".join(r) or "none"\n    yield Violation(f"held: {shown}", r.urn)\n',
     ),
     (
+        "message-local",
+        '    if r:\n        shown = str(r)\n        yield Violation(f"size {shown}")\n'
+        '    shown = prod or "<none>"\n    yield Violation(f"level {shown}")\n',
+        '    if r:\n        shown = str(r)\n        yield Violation(f"size {shown}")\n'
+        '    shown = prod or "XX<none>XX"\n    yield Violation(f"level {shown}")\n',
+    ),
+    (
         "case-in-same",
         '    if not same(r.get("access"), "Deny"):\n        yield Violation("x")\n',
         '    if not same(r.get("access"), "DENY"):\n        yield Violation("x")\n',
@@ -65,6 +72,12 @@ BEHAVIOURAL = [
         '    yield Violation(f"short{where}")\n',
         '    where = " in prod" if prod or True else ""\n    if where:\n        return\n'
         '    yield Violation(f"short{where}")\n',
+    ),
+    (  # assigned twice, and one of its reads decides something
+        "    shown = str(r)\n    if shown:\n        return\n"
+        '    shown = prod or "<none>"\n    yield Violation(f"level {shown}")\n',
+        "    shown = str(r)\n    if shown:\n        return\n"
+        '    shown = prod or "XX<none>XX"\n    yield Violation(f"level {shown}")\n',
     ),
     (  # a local whose value is not only text: the join could raise
         '    shown = ", ".join(r) or "none"\n    yield Violation(f"held: {shown}")\n',

@@ -8,15 +8,18 @@ from tests.conftest import SUBSCRIPTION
 from tests.policies.cases import (
     Case,
     Once,
+    Variant,
     chain,
     computed_from,
     drop_ref,
     once_tests,
     outside,
+    point_ref,
     refer,
     retarget,
     rule_tests,
     set_prop,
+    variant_tests,
 )
 
 RULE = "identity-cmk-grant-scope"
@@ -91,3 +94,13 @@ ONCE = [
 
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
 test_reported_once = once_tests(RULE, ONCE)
+
+VARIANTS = [
+    # Only an identity can be the key's user: another dependency of principalId (here another
+    # level's vault) is not taken for one.
+    Variant(
+        "principalId also depends on another level's vault",
+        point_ref(GRANT, "principalId", "l3-identity", "l1-vault"),
+    ),
+]
+test_compliant_variant = variant_tests(RULE, VARIANTS)

@@ -99,6 +99,20 @@ CASES += [
         L1_GRANT,
     ),
     Case(
+        "a group grant with no scope at all",
+        chain(set_prop(L1_GRANT, "scope"), drop_ref(L1_GRANT, "scope")),
+        "scope names <absent>, which is not a container or storage account of this stack",
+        L1_GRANT,
+        also=frozenset({"azure-api-conformance"}),
+    ),
+    Case(
+        "a group grant whose scope is empty",
+        chain(set_prop(L1_GRANT, "scope", ""), drop_ref(L1_GRANT, "scope")),
+        "scope names '', which is not a container or storage account of this stack",
+        L1_GRANT,
+        also=frozenset({"azure-api-conformance"}),
+    ),
+    Case(
         "a group grant's principal unknown, with no dependency (nothing can say who it is)",
         set_prop(L3_GRANT, "principalId", UNKNOWN_STRING_VALUE),
         "principalId is unknown and not computed from a UserAssignedIdentity of this stack",
