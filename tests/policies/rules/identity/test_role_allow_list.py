@@ -143,6 +143,19 @@ VARIANTS = [
     ),
 ]
 
+CASES += [
+    Case(
+        "an assignable scope names the subscription, after a scope that disagrees with its dependency",
+        chain(
+            set_prop(ROLE, "scope", foreign("Microsoft.Storage/storageAccounts/x")),
+            set_prop(ROLE, "assignableScopes", [f"/subscriptions/{SUBSCRIPTION}"]),
+            drop_ref(ROLE, "assignableScopes"),
+        ),
+        "assignableScopes names the subscription",
+        ROLE,
+    ),
+]
+
 test_baseline_passes_rule, test_negative_case = rule_tests(RULE, CASES)
 test_compliant_variant = variant_tests(RULE, VARIANTS)
 

@@ -6,9 +6,11 @@ from tests.policies.baselines import role_id
 from tests.policies.cases import (
     Case,
     Once,
+    chain,
     computed_from,
     once_tests,
     outside,
+    point_ref,
     rule_tests,
     set_prop,
 )
@@ -35,6 +37,30 @@ CASES = [
         "role Storage Blob Data Reader is not the crypto service encryption role",
         "l3-key-access",
         also=frozenset({"identity-role-allow-list"}),
+    ),
+]
+
+CASES += [
+    Case(
+        "a key grant's principal id naming nothing, with a dependency only on a vault",
+        chain(
+            set_prop("l3-key-access", "principalId", "12345678-1234-4234-8234-123456789abc"),
+            point_ref("l3-key-access", "principalId", "l1-vault"),
+        ),
+        "service principal assignment not allowed: principalId is not a UserAssignedIdentity declared",
+        "l3-key-access",
+        also=frozenset({"identity-cmk-grant-scope"}),
+        known_only=True,  # unknown, its dependency on no identity is identity-grant-scope's finding
+    ),
+    Case(
+        "a grant to a user after a key grant whose principal identity-grant-scope reports",
+        chain(
+            computed_from("audit-key-access", "principalId", "audit-vault"),
+            set_prop("l3-grant-tvp-data-ingest-upload", "principalType", "User"),
+        ),
+        "principalType is 'User'; expected Group",
+        "l3-grant-tvp-data-ingest-upload",
+        also=frozenset({"identity-grant-scope", "identity-level3-use-case"}),
     ),
 ]
 
