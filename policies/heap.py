@@ -18,9 +18,10 @@ def settled_heap() -> Iterator[None]:
     A step that allocates tens of thousands of objects on a grown estate would otherwise have each
     full collection meanwhile scan the whole heap again: on 3,014 resources a third of the pack's
     ``AnalyzeStack``, of the review and of the reports, and most of building ``plan.json`` while the
-    program's SDK objects were still alive. What the step allocates is still collected, and what
-    was alive before is only left alone, not kept longer than its holders keep it. Someone else's
-    freeze is left as it is (nested uses are free).
+    program's SDK objects were still alive. What the step allocates is still collected; what was
+    alive before, cyclic garbage included, is not collected until the block ends (so use it where
+    that garbage is small, or where the process ends soon after). Someone else's freeze is left as
+    it is (nested uses are free).
     """
     if gc.get_freeze_count():
         yield

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -81,6 +82,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind every block (the pack process is stopped with its own), then exit
+    128 + 15. Not an Exception, so no command or program handler takes it for a failure."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"terminated by signal {signum}")
+        self.code = 128 + signum
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
 def entry() -> NoReturn:
     """The ``tvt`` console script: :func:`main`, then the process ends without Python's teardown.
 
@@ -92,10 +106,17 @@ def entry() -> NoReturn:
     two streams are flushed and the process exits at once, with main's code. Under a profiler or a
     tracer (``python -m cProfile``, coverage) it exits normally, so they can write what they saw.
     """
-    code = main()
+    # SIGTERM (a CI job cancelled) unwinds like Ctrl-C would, so the pack process is stopped with
+    # its block instead of being left behind.
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        code = main()
+    except Terminated as stop:
+        sys.stderr.write(f"tvt: {stop}; nothing more was written\n")
+        code = stop.code
     try:
         sys.stdout.flush()
-    except BrokenPipeError:  # a reader that stopped reading (``| head``): as main treats it
+    except OSError:  # a reader that stopped reading (``| head``), a full disk: as main treats them
         sys.stderr.write(closed_output(" ".join(sys.argv[1:2]) or "tvt"))
         code = EXIT_INTERNAL
     with contextlib.suppress(OSError, ValueError):

@@ -280,6 +280,8 @@ def evaluate_plan(
 
     if ahead is not None:
         ahead.finish()
+        if ahead.start_error is not None:  # the pack never listened: starting it again would not help
+            raise ahead.start_error
         if ahead.started:
             return review(evaluate(plan, ahead.analyzer, config_path, tick, stack_config), plan)
     with open_analyzer(options.analyzer, packdir) as analyzer:

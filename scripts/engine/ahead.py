@@ -42,8 +42,9 @@ _DONE = None  # what ends the worker's queue
 # after each answer the worker waits for it, so Python's default 5 ms left the worker seconds behind
 # the program on a 3,000-resource estate (measured: 3.75 s behind, 2.2 s at 0.1 ms). Scheduling only.
 _SWITCH_INTERVAL_S = 0.0001
-_IN_FLIGHT = 8  # Analyze requests sent ahead and not yet read, at most (once a batch is sent)
+_IN_FLIGHT = 8  # Analyze requests sent ahead and not yet read, at most
 _BATCH = 64  # queued resources taken at once
+_CANCEL_WAIT_S = 5.0  # how long a failed run waits for the worker to notice
 
 
 def _plan_resource(resource: CapturedResource, provider: str) -> PlanResource:
@@ -115,6 +116,8 @@ class Ahead:
         self._configured: list[bytes] = []  # the Configure and ConfigureStack sent ahead
         self._queue: queue.SimpleQueue[CapturedResource | None] = queue.SimpleQueue()
         self._failed = False
+        self.start_error: PreviewError | None = None  # why the pack never listened, if it did not
+        self._cancelled = threading.Event()
         self._worker = threading.Thread(target=self._work, name="tvt-analyze-ahead", daemon=True)
         self._worker.start()
 
@@ -123,11 +126,13 @@ class Ahead:
         self._queue.put(resource)
 
     def finish(self, *, cancel: bool = False) -> None:
-        """Wait until every queued resource has been answered; ``cancel``: drop what is still queued."""
+        """Wait until every queued resource has been answered; ``cancel`` (the run failed): stop
+        waiting for the pack, drop what is still queued, and give the worker a moment, no more."""
         if cancel:
             self._failed = True
+            self._cancelled.set()
         self._queue.put(_DONE)
-        self._worker.join()
+        self._worker.join(timeout=_CANCEL_WAIT_S if cancel else None)
 
     def answer(self, request: analyzer_pb2.AnalyzeRequest, configured: list[bytes]) -> Any:
         """The answer given ahead to exactly ``request``, after exactly the configuration ``configured``."""
@@ -149,15 +154,23 @@ class Ahead:
 
     @property
     def started(self) -> bool:
-        """Whether the pack started; after :meth:`finish`, False means evaluate must start its own
-        (and so meet, and report, the error that stopped this one)."""
+        """Whether the pack started; after :meth:`finish`, False means :attr:`start_error` says why."""
         return self.pack is not None
 
     def _work(self) -> None:
+        try:
+            self._stream()
+        except Exception:  # noqa: BLE001  (whatever broke the stream: evaluate sends every request again)
+            self._failed = True
+            while self._queue.get() is not _DONE:
+                pass  # drain, so the capture never blocks
+
+    def _stream(self) -> None:
         plan = Plan("(ahead)", self._capture.stack, self._capture.project, "", (), self._known)
         try:
-            pack = self.pack = self._process.connect()
-        except PreviewError:
+            pack = self.pack = self._process.connect(cancelled=self._cancelled)
+        except PreviewError as error:
+            self.start_error = error
             self._failed = True
             while self._queue.get() is not _DONE:
                 pass  # nothing to answer with; drain so the capture never blocks
@@ -170,9 +183,9 @@ class Ahead:
             self._configured = [_bytes(configure), _bytes(configure_stack)]
         except PreviewError:
             self._failed = True  # evaluate meets the same error and reports it
-        # Several requests in flight (the engine too calls Analyze concurrently; the pack's rules
-        # are tested for it), and every resource already queued taken at once: this thread shares
-        # the interpreter with the program, and each wait for it to be handed back costs more than
+        # A few requests in flight (the engine too calls Analyze concurrently; the pack's rules are
+        # tested for it), and every resource already queued taken at once: this thread shares the
+        # interpreter with the program, and each wait for it to be handed back costs more than
         # building a request, so it waits once per batch rather than once per resource.
         pending: collections.deque[tuple[str, bytes, PendingAnswer]] = collections.deque()
         providers = Providers(plan)  # a provider is known here before the first resource it serves
@@ -188,17 +201,19 @@ class Ahead:
                     ref = self._provider_ref(resource)
                     request = analyze_request(_plan_resource(resource, ref), plan, providers)
                     pending.append((resource.urn, _bytes(request), pack.analyze_later(request)))
+                    while len(pending) > _IN_FLIGHT:
+                        self._collect(pending.popleft())
                 except PreviewError:
                     self._failed = True  # evaluate sends it again and reports what failed
-            while (
-                pending
-                and not self._failed
-                and (finished or len(pending) > _IN_FLIGHT or pending[0][2].ready())
-            ):
+            while pending and not self._failed and (finished or pending[0][2].ready()):
                 try:
                     self._collect(pending.popleft())
                 except PreviewError:
                     self._failed = True
+        # After a failure, what was sent is still let finish (within its deadline), so nothing of
+        # this stream is still running in the pack when the evaluation configures it again.
+        for _, _, unread in pending:
+            unread.settle()
 
     def _batch(self) -> list[CapturedResource | None]:
         """The next queued resource (waiting for it) and every one queued behind it, up to a limit."""

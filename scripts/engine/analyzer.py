@@ -14,12 +14,14 @@ what the pack wrote on stderr, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import queue
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +35,9 @@ from scripts.engine.errors import PreviewError
 
 TRANSPORTS = ("grpc", "inprocess")
 STARTUP_TIMEOUT_S = 60.0
+# No call to the pack may wait for ever: a pack that accepted a request and never answers is a
+# failure (exit 2), not a hung CI job. A whole AnalyzeStack of a large estate takes seconds.
+CALL_TIMEOUT_S = 600.0
 # The pack's own server accepts 400 MB messages (pulumi_policy); a whole stack goes in one request.
 _MAX_MESSAGE = 400 * 1024 * 1024
 _CHANNEL_OPTIONS = [
@@ -105,20 +110,31 @@ class InProcessAnalyzer(_Calls):
 class GrpcAnalyzer(_Calls):
     """Calls a pack served in another process through ``AnalyzerStub``."""
 
-    def __init__(self, stub: Any, name: str, stderr: Callable[[], str], pid: int) -> None:
+    def __init__(
+        self,
+        stub: Any,
+        name: str,
+        stderr: Callable[[], str],
+        pid: int,
+        exit_code: Callable[[], int | None] = lambda: None,
+    ) -> None:
         self.stub = stub
         self.name = name
         self.pid = pid  # the pack's process, ended when the ``grpc_analyzer`` block ends
         self._stderr = stderr
+        self._exit_code = exit_code  # the pack's exit code once it has exited, else None
 
     def _call(self, method: str, request: Any) -> Any:
         try:
-            return getattr(self.stub, method)(request)
+            return getattr(self.stub, method)(request, timeout=CALL_TIMEOUT_S)
         except grpc.RpcError as error:
             raise self._failure(method, error) from None
 
     def _failure(self, method: str, error: grpc.RpcError) -> PreviewError:
         detail = error.details() if hasattr(error, "details") else str(error)
+        code = self._exit_code()
+        if code is not None:
+            detail += f" (the policy pack's process exited with code {code})"
         tail = _tail(self._stderr())
         return PreviewError(
             f"policy pack {self.name}: {method} failed over gRPC: {detail}" + (f"\n{tail}" if tail else "")
@@ -127,11 +143,11 @@ class GrpcAnalyzer(_Calls):
     def analyze_later(self, request: analyzer_pb2.AnalyzeRequest) -> PendingAnswer:
         """Send ``Analyze`` now and return its answer to come (as :meth:`analyze` would give it), so
         the next requests can be on their way while the pack works on this one."""
-        return PendingAnswer(self, self.stub.Analyze.future(request))
+        return PendingAnswer(self, self.stub.Analyze.future(request, timeout=CALL_TIMEOUT_S))
 
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
         try:
-            self.stub.ConfigureStack(request)
+            self.stub.ConfigureStack(request, timeout=CALL_TIMEOUT_S)
         except grpc.RpcError as error:
             if error.code() != grpc.StatusCode.UNIMPLEMENTED:  # older packs: carry on, as the engine does
                 self._call("ConfigureStack", request)
@@ -146,6 +162,11 @@ class PendingAnswer:
 
     def ready(self) -> bool:
         return bool(self._future.done())
+
+    def settle(self) -> None:
+        """Wait until the call is over (answered, failed or past its deadline); the answer is dropped."""
+        with contextlib.suppress(Exception):
+            self._future.exception()
 
     def answer(self) -> analyzer_pb2.AnalyzeResponse:
         """The response (waiting for it), or PreviewError as :meth:`GrpcAnalyzer.analyze` raises."""
@@ -214,12 +235,24 @@ class PackProcess:
     def stderr(self) -> str:
         return b"".join(self._err).decode(errors="replace")
 
-    def connect(self, timeout: float = STARTUP_TIMEOUT_S) -> GrpcAnalyzer:
-        """Wait for the pack's port and return a client; PreviewError if it does not start."""
-        try:
-            line = self._port_line.get(timeout=timeout)
-        except queue.Empty:
-            raise PreviewError(f"policy pack {self.packdir}: printed no port within {timeout:.0f}s") from None
+    def connect(
+        self, timeout: float | None = None, cancelled: threading.Event | None = None
+    ) -> GrpcAnalyzer:
+        """Wait for the pack's port (``timeout``: :data:`STARTUP_TIMEOUT_S`) and return a client;
+        PreviewError if it does not start, or if ``cancelled`` is set first (the run has failed)."""
+        timeout = STARTUP_TIMEOUT_S if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        line: bytes | None = None
+        while line is None:
+            if cancelled is not None and cancelled.is_set():
+                raise PreviewError(f"policy pack {self.packdir}: not waited for (the run stopped)")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise PreviewError(f"policy pack {self.packdir}: printed no port within {timeout:.0f}s")
+            try:
+                line = self._port_line.get(timeout=min(left, 0.1))
+            except queue.Empty:
+                continue
         if not line.strip().isdigit():
             if not line:  # the pack exited: let the stderr reader collect why
                 self._readers[1].join(timeout=5)
@@ -230,7 +263,7 @@ class PackProcess:
             )
         self._channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}", options=_CHANNEL_OPTIONS)
         stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
-        return GrpcAnalyzer(stub, str(self.packdir), self.stderr, self.process.pid)
+        return GrpcAnalyzer(stub, str(self.packdir), self.stderr, self.process.pid, self.process.poll)
 
     def close(self) -> None:
         """End the pack (always, started or not) and the threads reading its output."""
@@ -252,7 +285,7 @@ def pack_process(packdir: Path) -> Iterator[PackProcess]:
 
 
 @contextmanager
-def grpc_analyzer(packdir: Path, timeout: float = STARTUP_TIMEOUT_S) -> Iterator[GrpcAnalyzer]:
+def grpc_analyzer(packdir: Path, timeout: float | None = None) -> Iterator[GrpcAnalyzer]:
     """Serve ``packdir`` as the engine does and yield a client; the child always ends with the block."""
     with pack_process(packdir) as pack:
         yield pack.connect(timeout)

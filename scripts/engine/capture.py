@@ -415,7 +415,7 @@ def _fewer_collections(enabled: bool) -> Iterator[None]:
     Nothing is kept alive that a collection would free later: only the moment changes. The
     objects alive before the run (imported modules, the config) are frozen out of the scans.
     """
-    if not enabled:
+    if not enabled or gc.get_freeze_count():  # someone else's freeze is left as it is
         yield
         return
     saved = gc.get_threshold()

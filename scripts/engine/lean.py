@@ -39,6 +39,7 @@ import hashlib
 import inspect
 import pathlib
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -55,8 +56,15 @@ from pulumi.runtime.settings import SETTINGS
 
 
 def _alias_input(alias: Any, name: str, type_: str, parent: Any) -> Any:
-    """In place of ``collapse_alias_to_urn``: the alias as given (``Resource._aliases``, unread)."""
-    return alias
+    """In place of ``collapse_alias_to_urn``: a plain alias as given (``Resource._aliases``, which
+    nothing reads here), any other through the SDK's own, which refuses (by failing the program) an
+    alias whose name or type resolves to ``None``, as it does under the real engine."""
+    if _plain_spec(alias) is not None:
+        return alias
+    return _SDK_COLLAPSE(alias, name, type_, parent)
+
+
+_SDK_COLLAPSE = pulumi.resource.collapse_alias_to_urn  # type: ignore[attr-defined]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -86,7 +94,10 @@ def stack_trace() -> source_pb2.StackTrace:
     innermost (``Resource``, ``CustomResource`` or ``ComponentResource``, then the concrete type's)
     and returns every frame outside it, innermost first; if there is no third one, or nothing
     outside it, an empty trace. Its own frame, like this function's, is inside and not listed.
+    A program that sets ``sys.tracebacklimit`` gets the SDK's own walk, which that limit cuts.
     """
+    if hasattr(sys, "tracebacklimit"):
+        return _limited_stack_trace()
     frame: FrameType | None = sys._getframe()
     inits = 0
     while frame is not None:
@@ -105,6 +116,29 @@ def stack_trace() -> source_pb2.StackTrace:
     return source_pb2.StackTrace(frames=frames)
 
 
+def _limited_stack_trace() -> source_pb2.StackTrace:
+    """The SDK's steps exactly, from :func:`stack_trace`'s frame as the SDK's start from its own:
+    ``traceback.extract_stack`` honours ``sys.tracebacklimit`` (and with nothing left the SDK
+    fails on an unbound name, and so does this)."""
+    stack = traceback.extract_stack(sys._getframe(1))
+    inits = 0
+    found: int | None = None
+    for index in range(len(stack) - 1, -1, -1):
+        found = index
+        if stack[index].name == "__init__":
+            inits += 1
+            if inits == 3:
+                break
+    if found is None:
+        raise UnboundLocalError("cannot access local variable 'i' where it is not associated with a value")
+    if found < 1:
+        return source_pb2.StackTrace()
+    position = pulumi.runtime.resource._get_source_position_for_frame
+    return source_pb2.StackTrace(
+        frames=[source_pb2.StackFrame(pc=position(f)) for f in reversed(stack[:found])]
+    )
+
+
 def mock_urn(
     name: Any, type_: Any, parent: Any = None, project: str | None = None, stack: str | None = None
 ) -> Output[str | None]:
@@ -112,9 +146,10 @@ def mock_urn(
 
     ``register_resource`` and ``read_resource`` compute a URN with ``create_urn`` (an ``Output.all``
     and three ``apply`` calls, each a task) before every request, and use it only to fake a
-    response when there is no monitor. Here there always is one, and in the lean run the SDK's
-    other callers of ``create_urn`` in that module (``all_aliases``, ``collapse_alias_to_urn``)
-    are not called: aliases go to the monitor as specs.
+    response when there is no monitor. Here there always is one. The module's other callers are
+    ``all_aliases`` (not called: aliases go to the monitor as specs) and, for an alias that is not
+    plain (:func:`_alias_input`), ``collapse_alias_to_urn``, whose URN is stored where nothing
+    reads it; its refusals come before it asks for one.
     """
     if settings.get_monitor() is None:
         return _SDK_CREATE_URN(name, type_, parent, project, stack)
@@ -135,9 +170,8 @@ def _plain_spec(alias: object) -> alias_pb2.Alias | None:
     if any(fields[f] is not ... for f in ("stack", "project", "parent")):
         return None
     name, type_ = fields["name"], fields["type_"]
-    if not (name is ... or name is None or isinstance(name, str)):
-        return None
-    if not (type_ is ... or type_ is None or isinstance(type_, str)):
+    # ``None`` is no plain value: the SDK refuses it (collapse_alias_to_urn), so it takes that path.
+    if not (name is ... or isinstance(name, str)) or not (type_ is ... or isinstance(type_, str)):
         return None
     spec = alias_pb2.Alias.Spec(
         name=name if isinstance(name, str) else "",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from preview_helpers import REPO
@@ -61,3 +64,51 @@ def test_under_a_profiler_the_process_exits_normally_so_the_profile_is_written(t
     )
     assert done.returncode == 0, done.stderr
     assert profile.stat().st_size > 0
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an ended child its parent has not reaped yet)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_terminated_plan_stops_its_policy_pack(tmp_path: Path) -> None:
+    """SIGTERM (a cancelled CI job) ends tvt plan, and with it the pack it started."""
+    plan = subprocess.Popen(
+        [sys.executable, "-m", "scripts.cli", "plan", "--stack", "prod", "--out", str(tmp_path / "out")],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    packs: set[int] = set()
+    while not packs and time.monotonic() < deadline and plan.poll() is None:
+        packs = _children(plan.pid)
+        time.sleep(0.05)
+    assert packs, "tvt plan started no policy pack"
+    plan.send_signal(signal.SIGTERM)
+    assert plan.wait(timeout=60) == 128 + signal.SIGTERM
+    for pid in packs:
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            state = (
+                Path(f"/proc/{pid}/stat").read_text().split()[2]
+                if Path(f"/proc/{pid}/stat").exists()
+                else "X"
+            )
+            if state == "Z":
+                break
+            time.sleep(0.05)
+        alive = Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+        assert not alive, f"the policy pack {pid} outlived tvt plan"
+    assert not (tmp_path / "out").exists(), "a cancelled plan writes nothing"

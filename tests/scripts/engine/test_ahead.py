@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -138,3 +139,44 @@ def test_a_relative_project_root_is_streamed_too(tmp_path: Path, monkeypatch: py
     assert ahead is not None and ahead.started
     resources = (tmp_path / "out" / "plan.json").read_bytes().count(b'"urn": ')
     assert ahead.hits == resources - 2, f"{ahead.hits} of {resources - 2} answers reused"
+
+
+def _silent_pack(tmp_path: Path) -> Path:
+    pack = tmp_path / "silent-pack"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (pack / "__main__.py").write_text("import time\ntime.sleep(3600)\n")  # never prints a port
+    return pack
+
+
+def test_a_pack_that_never_listens_costs_one_wait_not_two(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scripts.engine import analyzer
+
+    monkeypatch.setattr(analyzer, "STARTUP_TIMEOUT_S", 3.0)
+    options = PlanOptions(
+        stack="dev", out=tmp_path / "out", root=REPO, pack=_silent_pack(tmp_path), analyzer="grpc"
+    )
+    err = io.StringIO()
+    start = time.monotonic()
+    assert run_plan(options, out=io.StringIO(), err=err) == 2
+    assert "printed no port within 3s" in err.getvalue()
+    assert time.monotonic() - start < 3.0 * 2, "the evaluation started the pack again and waited again"
+
+
+def test_a_failed_program_does_not_wait_for_a_pack_that_never_listens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    (root / "stacks").mkdir(parents=True)
+    (root / "stacks" / "Pulumi.dev.yaml").write_bytes((REPO / "stacks" / "Pulumi.dev.yaml").read_bytes())
+    (root / "__main__.py").write_text("raise RuntimeError('the program broke')\n")
+    options = PlanOptions(
+        stack="dev", out=tmp_path / "out", root=root, pack=_silent_pack(tmp_path), analyzer="grpc"
+    )
+    err = io.StringIO()
+    start = time.monotonic()
+    assert run_plan(options, out=io.StringIO(), err=err) == 2
+    assert "the program broke" in err.getvalue()
+    assert time.monotonic() - start < 30, "the failed run waited for the pack's port"

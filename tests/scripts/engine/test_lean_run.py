@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -132,7 +133,6 @@ def test_the_aliases_are_the_sdks_at_every_registration(monkeypatch: pytest.Monk
     [
         pulumi.Alias(type_="azure-native:storage/v20220901:StorageAccount"),
         pulumi.Alias(name="old"),
-        pulumi.Alias(name=None, type_=None),
     ],
 )
 def test_a_plain_alias_is_the_spec_the_sdk_builds(alias: pulumi.Alias) -> None:
@@ -146,6 +146,7 @@ def test_a_plain_alias_is_the_spec_the_sdk_builds(alias: pulumi.Alias) -> None:
     [
         "urn:pulumi:prod::tvt-platform::azure-native:storage:StorageAccount::old",
         pulumi.Alias(name="old", parent=None),
+        pulumi.Alias(name=None, type_=None),  # refused by the SDK: it must take the SDK's path
         pulumi.Alias(name="old", stack="test"),
         pulumi.Alias(name="old", project="other"),
         pulumi.Alias(name=pulumi.Output.from_input("old")),  # type: ignore[arg-type]
@@ -163,3 +164,46 @@ def test_the_mock_urn_is_computed_only_without_a_monitor(monkeypatch: pytest.Mon
     monkeypatch.setattr(settings, "get_monitor", object)  # any monitor
     unused = lean.mock_urn("n", "t:m:T")
     assert isinstance(unused, pulumi.Output) and len(computed) == 1
+
+
+@pytest.mark.parametrize("limit", [4, 12])
+def test_a_traceback_limit_cuts_the_trace_as_it_cuts_the_sdks(
+    limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sdk = pulumi.runtime.resource._get_stack_trace
+    monkeypatch.setattr(sys, "tracebacklimit", limit, raising=False)
+    compared: list[int] = []
+
+    def both() -> source_pb2.StackTrace:
+        ours, theirs = lean.stack_trace(), sdk()
+        assert ours.SerializeToString() == theirs.SerializeToString()
+        compared.append(len(ours.frames))
+        return ours
+
+    monkeypatch.setattr(lean, "REPLACED", _checking("_get_stack_trace", both))
+    _plan_bytes(REPO, "dev", lean=True)
+    assert compared
+
+
+def test_with_no_frames_left_the_trace_fails_as_the_sdks_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "tracebacklimit", 0, raising=False)
+    with pytest.raises(UnboundLocalError):
+        pulumi.runtime.resource._get_stack_trace()
+    with pytest.raises(UnboundLocalError):
+        lean.stack_trace()
+
+
+def test_an_alias_the_sdk_refuses_still_fails_the_program() -> None:
+    """``Alias(name=None)`` fails a real preview (collapse_alias_to_urn refuses it): so it must here."""
+
+    def program() -> None:
+        pulumi.ComponentResource(
+            "t:m:C", "c", None, pulumi.ResourceOptions(aliases=[pulumi.Alias(name=None)])
+        )
+
+    from scripts.engine.capture import run_program as run
+
+    for lean_run in (False, True):
+        with pytest.raises(Exception, match="No valid 'name' passed in for alias"):
+            capture = run(program, stack="dev", config={}, lean=lean_run)
+            assert not capture.errors, "no error logged either"
