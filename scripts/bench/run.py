@@ -132,7 +132,7 @@ def table(runs: Sequence[Run]) -> str:
         "CPU s",
         "ms/resource",
         "marginal ms",
-        "peak MB",
+        "peak MiB",
     ]
     rows = [header, ["---:"] * len(header)]
     for run, marginal in zip(runs, marginal_ms(runs), strict=True):
@@ -195,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     for shape in SIZES[: args.sizes]:
         run = measure(shape, args.out / f"p{shape.partners}", max(args.repeat, 1))
-        print(f"  {run.resources:>6,} resources: {run.wall_s:6.2f} s, {run.peak_mb:4.0f} MB", flush=True)
+        print(f"  {run.resources:>6,} resources: {run.wall_s:6.2f} s, {run.peak_mb:4.0f} MiB", flush=True)
         runs.append(run)
     print(table(runs))
     (args.out / "results.json").write_text(
