@@ -18,7 +18,9 @@ run), always with a message that names the file and the key, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
+import os
 import re
 import sys
 import traceback
@@ -40,6 +42,7 @@ from components.config.load import (
 )
 from components.config.model import StackConfig
 from components.config.schema import schema_issues
+from policies.clock import TODAY_ENV
 from policies.heap import settled_heap
 from scripts.commands import terminal
 from scripts.commands.exit_codes import EXIT_OK, EXIT_VIOLATION, report_bad_input
@@ -312,7 +315,7 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
     out, err = out or sys.stdout, err or sys.stderr  # looked up per call, so redirection works
     timings = Timings()
     try:
-        with Progress(err) as progress, contextlib.ExitStack() as settled:
+        with one_day(), Progress(err) as progress, contextlib.ExitStack() as settled:
             progress.update(f"validating stacks/Pulumi.{options.stack}.yaml")
             with timings.phase("validate"):
                 config, raw_config = validate_stack(options.stack, options.root)
@@ -356,6 +359,22 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
     out.writelines(f"program: {escape_controls(note)}\n" for note in capture.notes)
     err.write(f"{timings.line()}\n")
     return EXIT_VIOLATION if verdict.mandatory else EXIT_OK
+
+
+@contextlib.contextmanager
+def one_day() -> Iterator[None]:
+    """Every part of one ``tvt plan`` judges the same day: the stack's validation, the program,
+    the pack (a child, which inherits it) and the evaluation. Unpinned, a run that crossed midnight
+    would reuse answers the pack judged the day before while the stack rules judged the next.
+    A ``TVT_TODAY`` already set is the day (and is checked by :func:`pinned_day`)."""
+    if TODAY_ENV in os.environ:
+        yield
+        return
+    os.environ[TODAY_ENV] = dt.date.today().isoformat()
+    try:
+        yield
+    finally:
+        os.environ.pop(TODAY_ENV, None)
 
 
 def pinned_day() -> None:

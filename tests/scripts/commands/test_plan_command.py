@@ -226,3 +226,20 @@ def test_progress_draws_on_a_tty() -> None:
     assert "running the program" in drawn
     assert "\x1b[2J" not in drawn and "\\x1b[2J" in drawn, "a label cannot send its own escapes"
     assert "\x1b[?25h" in drawn and drawn.endswith("\x1b[2K"), "rich restores the cursor and clears the line"
+
+
+def test_one_run_judges_one_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tvt plan pins the day for itself and the pack it starts, unless TVT_TODAY already does."""
+    import datetime as dt
+    import os
+
+    from scripts.commands.pipeline import one_day
+
+    monkeypatch.delenv("TVT_TODAY", raising=False)
+    with one_day():
+        assert os.environ["TVT_TODAY"] == dt.date.today().isoformat()
+    assert "TVT_TODAY" not in os.environ
+    monkeypatch.setenv("TVT_TODAY", "2026-06-01")
+    with one_day():
+        assert os.environ["TVT_TODAY"] == "2026-06-01"
+    assert os.environ["TVT_TODAY"] == "2026-06-01"
