@@ -13,6 +13,7 @@ from tests.policies.cases import (
     foreign,
     once_tests,
     outside,
+    point_ref,
     refer,
     rule_tests,
     set_prop,
@@ -68,6 +69,21 @@ CASES += [
         ),
         "networkSecurityGroup.id is unknown and not computed from a NetworkSecurityGroup of this stack",
         "l3-subnet",
+    ),
+]
+
+CASES += [
+    Case(
+        "an NSG id naming nothing in the stack, with a dependency only on a vault (no NSG)",
+        chain(
+            set_prop(
+                "l3-subnet", "networkSecurityGroup.id", foreign("Microsoft.Network/networkSecurityGroups/x")
+            ),
+            point_ref("l3-subnet", "networkSecurityGroup", "l3-vault"),
+        ),
+        "networkSecurityGroup.id does not reference a NetworkSecurityGroup of this stack",
+        "l3-subnet",
+        known_only=True,  # unknown, its dependency on no NSG is the reference's own finding
     ),
 ]
 
