@@ -565,3 +565,44 @@ def test_a_resource_outside_the_index_takes_its_components_level() -> None:
     index = index_of([level_component("l1")])
     outsider = Resource(urn="new", type="t:t:T", name="new", props={}, parent="l1")
     assert index.home(outsider) == (True, "1") and index.level(outsider) == "1"
+
+
+RG_ARM = "/subscriptions/s/resourceGroups"
+ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
+
+
+def group(name: str) -> Resource:
+    return res(name, type_="azure-native:resources:ResourceGroup", props={"id": f"{RG_ARM}/{name}"})
+
+
+def role(scopes: list[Any], *deps: str) -> Resource:
+    kwargs = {"assignableScopes": list(deps)} if deps else {}
+    return res("role", type_=ROLE_DEFINITION, props={"assignableScopes": scopes}, **kwargs)
+
+
+def test_every_value_of_a_list_reference_is_resolved_and_judged() -> None:
+    # By value: each of several values names its own target, none stops the others.
+    index = index_of([group("a"), group("b"), role([f"{RG_ARM}/a", f"{RG_ARM}/b"])])
+    assert sorted(t.name for t in index.targets(index.get("role"), "assignableScopes")) == ["a", "b"]  # type: ignore[arg-type]
+    # Unknown, then known: the dependency answers the first, the value the second, together.
+    index = index_of([group("a"), group("b"), role([UNKNOWN_STRING_VALUE, f"{RG_ARM}/b"], "a", "b")])
+    assert sorted(t.name for t in index.targets(index.get("role"), "assignableScopes")) == ["a", "b"]  # type: ignore[arg-type]
+    # Each value that names nothing is a problem of its own, on the resource that holds it.
+    index = index_of([group("a"), role(["x", "y"], "a")])
+    held = index.get("role")
+    problems = index.reference_problems(held)  # type: ignore[arg-type]
+    assert [p.message for p in problems] == [
+        "assignableScopes[] is 'x', which is not an ARM id",
+        "assignableScopes[] is 'y', which is not an ARM id",
+    ]
+    assert all(p.resource is held for p in problems)
+
+
+def test_a_disagreement_is_a_problem_of_the_resource_that_holds_it() -> None:
+    index = index_of([account("a"), account("b"), setting(f"{ARM}/b", "a")])
+    diag = index.get("diag")
+    (problem,) = index.reference_problems(diag)  # type: ignore[arg-type]
+    assert problem.resource is diag and index.problems_reported_by("audit-diagnostics-destination") == [
+        problem
+    ]
+    assert not index.disputed(index.get("a"), "storageAccountId")  # type: ignore[arg-type]
