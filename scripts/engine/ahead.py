@@ -1,10 +1,13 @@
 """Analyze each resource while the program still runs, so the pack works on the other core.
 
 Under ``pulumi preview`` the engine calls ``Analyze`` for each resource as its step runs, not after
-the program. ``tvt plan`` over gRPC does the same: :func:`analyze_ahead` starts the pack, configures
-it with the requests :func:`scripts.engine.evaluate.evaluate` builds (``GetAnalyzerInfo``,
-``Configure``, ``ConfigureStack``), and a worker thread sends ``Analyze`` for every resource the
-capture registers, built from the resource as the plan will record it. The finished plan is then
+the program. ``tvt plan`` over gRPC does the same: :func:`analyze_ahead` spawns the pack; a worker
+thread waits for it to listen and configures it with the requests
+:func:`scripts.engine.evaluate.evaluate` builds (``GetAnalyzerInfo``, ``Configure``,
+``ConfigureStack``) and sends what registered meanwhile; from then on the capture's thread sends
+``Analyze`` for each resource as it registers, built from the resource as the plan will record it,
+without waiting for the answer (the engine too calls ``Analyze`` concurrently; the pack's rules are
+tested for it). :meth:`Ahead.finish` collects the answers. The finished plan is then
 evaluated by :func:`scripts.engine.evaluate.evaluate` as always, through :attr:`Ahead.analyzer`:
 it answers an ``Analyze`` from what was given ahead only when that request, and the ``Configure``
 and ``ConfigureStack`` before it, are byte for byte the ones sent ahead; any other call goes to
@@ -17,10 +20,8 @@ In-process evaluation gains nothing from this (one interpreter, one core), so it
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import queue
-import sys
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -37,13 +38,6 @@ from scripts.engine.export import DefaultProvider, default_provider, normalize, 
 from scripts.engine.plan import Plan, PlanResource
 from scripts.engine.policy_config import configure_request, load_policy_config, pack_info
 
-_DONE = None  # what ends the worker's queue
-# How often (seconds) the busy program thread hands the interpreter to the worker while it streams:
-# after each answer the worker waits for it, so Python's default 5 ms left the worker seconds behind
-# the program on a 3,000-resource estate (measured: 3.75 s behind, 2.2 s at 0.1 ms). Scheduling only.
-_SWITCH_INTERVAL_S = 0.0001
-_IN_FLIGHT = 8  # Analyze requests sent ahead and not yet read, at most
-_BATCH = 64  # queued resources taken at once
 _CANCEL_WAIT_S = 5.0  # how long a failed run waits for the worker to notice
 
 
@@ -114,7 +108,12 @@ class Ahead:
         self._known: dict[str, PlanResource] = {}  # providers by URN, as provider_of looks them up
         self._answers: dict[str, tuple[bytes, analyzer_pb2.AnalyzeResponse]] = {}
         self._configured: list[bytes] = []  # the Configure and ConfigureStack sent ahead
-        self._queue: queue.SimpleQueue[CapturedResource | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[CapturedResource] = queue.SimpleQueue()  # until the pack listens
+        self._lock = threading.Lock()  # submit against the worker's hand-over to direct sending
+        self._direct = False  # resources are sent as they register (the pack listens, configured)
+        self._plan = Plan("(ahead)", stack, project, "", (), self._known)
+        self._provider_messages = Providers(self._plan)  # a provider is known before its first resource
+        self._pending: list[tuple[str, bytes, PendingAnswer]] = []
         self._failed = False
         self.start_error: PreviewError | None = None  # why the pack never listened, if it did not
         self._cancelled = threading.Event()
@@ -122,17 +121,48 @@ class Ahead:
         self._worker.start()
 
     def submit(self, resource: CapturedResource) -> None:
-        """Queue ``resource`` (called by the capture as it registers, on the SDK's threads)."""
-        self._queue.put(resource)
+        """Send ``Analyze`` for ``resource`` now, or queue it until the pack listens (called by the
+        capture as it registers, on the SDK's threads; it never raises into them)."""
+        with self._lock:
+            if self._direct:
+                self._send(resource)
+            else:
+                self._queue.put(resource)
+
+    def _send(self, resource: CapturedResource) -> None:
+        """Build and send one request (under the lock, on whichever thread has the resource).
+
+        Sending from the registering thread is what keeps the stream level with the program: a
+        separate thread had to win the interpreter back for every request, and only kept up when
+        the interpreter switched threads every 0.1 ms, which cost the program about a fifth."""
+        if self._failed or self.pack is None:
+            return
+        try:
+            ref = self._provider_ref(resource)
+            request = analyze_request(_plan_resource(resource, ref), self._plan, self._provider_messages)
+            self._pending.append((resource.urn, _bytes(request), self.pack.analyze_later(request)))
+        except Exception:  # noqa: BLE001  (never into the SDK's thread: evaluate sends it again)
+            self._failed = True
 
     def finish(self, *, cancel: bool = False) -> None:
-        """Wait until every queued resource has been answered; ``cancel`` (the run failed): stop
-        waiting for the pack, drop what is still queued, and give the worker a moment, no more."""
+        """Wait for every answer to what was sent; ``cancel`` (the run failed): stop waiting for the
+        pack, drop what is still queued, and give the worker a moment, no more."""
         if cancel:
             self._failed = True
             self._cancelled.set()
-        self._queue.put(_DONE)
         self._worker.join(timeout=_CANCEL_WAIT_S if cancel else None)
+        with self._lock:
+            self._direct, self._failed = True, self._failed or self._worker.is_alive()
+            pending, self._pending = self._pending, []
+        for urn, request, answer in pending:
+            if self._failed:
+                answer.settle()  # nothing of this stream still runs in the pack when it is reused
+                continue
+            try:
+                self._answers[urn] = (request, answer.answer())
+            except PreviewError:
+                self._failed = True
+                answer.settle()
 
     def answer(self, request: analyzer_pb2.AnalyzeRequest, configured: list[bytes]) -> Any:
         """The answer given ahead to exactly ``request``, after exactly the configuration ``configured``."""
@@ -162,72 +192,31 @@ class Ahead:
             self._stream()
         except Exception:  # noqa: BLE001  (whatever broke the stream: evaluate sends every request again)
             self._failed = True
-            while self._queue.get() is not _DONE:
-                pass  # drain, so the capture never blocks
+        finally:
+            with self._lock:
+                self._direct = True  # from now on submit sends (or, failed, drops): nothing queues
 
     def _stream(self) -> None:
-        plan = Plan("(ahead)", self._capture.stack, self._capture.project, "", (), self._known)
         try:
             pack = self.pack = self._process.connect(cancelled=self._cancelled)
         except PreviewError as error:
             self.start_error = error
             self._failed = True
-            while self._queue.get() is not _DONE:
-                pass  # nothing to answer with; drain so the capture never blocks
             return
         try:  # as evaluate configures the pack
             configure = configure_request(load_policy_config(self._config_path, pack_info(pack.get_info())))
             pack.configure(configure)
-            configure_stack = stack_configure_request(plan, self._config)
+            configure_stack = stack_configure_request(self._plan, self._config)
             pack.configure_stack(configure_stack)
             self._configured = [_bytes(configure), _bytes(configure_stack)]
         except PreviewError:
             self._failed = True  # evaluate meets the same error and reports it
-        # A few requests in flight (the engine too calls Analyze concurrently; the pack's rules are
-        # tested for it), and every resource already queued taken at once: this thread shares the
-        # interpreter with the program, and each wait for it to be handed back costs more than
-        # building a request, so it waits once per batch rather than once per resource.
-        pending: collections.deque[tuple[str, bytes, PendingAnswer]] = collections.deque()
-        providers = Providers(plan)  # a provider is known here before the first resource it serves
-        finished = False
-        while not finished:
-            for resource in self._batch():
-                if resource is _DONE:
-                    finished = True
-                    break
-                if self._failed:
-                    continue
-                try:
-                    ref = self._provider_ref(resource)
-                    request = analyze_request(_plan_resource(resource, ref), plan, providers)
-                    pending.append((resource.urn, _bytes(request), pack.analyze_later(request)))
-                    while len(pending) > _IN_FLIGHT:
-                        self._collect(pending.popleft())
-                except PreviewError:
-                    self._failed = True  # evaluate sends it again and reports what failed
-            while pending and not self._failed and (finished or pending[0][2].ready()):
-                try:
-                    self._collect(pending.popleft())
-                except PreviewError:
-                    self._failed = True
-        # After a failure, what was sent is still let finish (within its deadline), so nothing of
-        # this stream is still running in the pack when the evaluation configures it again.
-        for _, _, unread in pending:
-            unread.settle()
-
-    def _batch(self) -> list[CapturedResource | None]:
-        """The next queued resource (waiting for it) and every one queued behind it, up to a limit."""
-        batch = [self._queue.get()]
-        while len(batch) < _BATCH:
-            try:
-                batch.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
-        return batch
-
-    def _collect(self, sent: tuple[str, bytes, PendingAnswer]) -> None:
-        urn, request, pending = sent
-        self._answers[urn] = (request, pending.answer())
+            return
+        # What registered while the pack started is sent now; then submit sends as they come.
+        with self._lock:
+            while not self._queue.empty():
+                self._send(self._queue.get_nowait())
+            self._direct = True
 
 
 class _Answering:
@@ -287,9 +276,6 @@ def analyze_ahead(
         except PreviewError:
             yield None
             return
-        saved = sys.getswitchinterval()
-        sys.setswitchinterval(_SWITCH_INTERVAL_S)
-        stack_.callback(sys.setswitchinterval, saved)
         ahead = Ahead(process, stack=stack, project=project, config=config, config_path=config_path)
         try:
             yield ahead
