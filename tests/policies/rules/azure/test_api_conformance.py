@@ -508,6 +508,14 @@ class _Cat:
     }
 
 
+class _Alert:
+    __module__ = "policies.rules.azure.models"  # its models module's package: any importable one
+    # A discriminator that is none of the model's attributes (the generator writes none; the walk
+    # must still not fail on one): no input can choose a subtype.
+    _attribute_map = {"kind": {"key": "kind", "type": "str"}}
+    _subtype_map = {"species": {"Cat": "_Cat"}}
+
+
 class _Kennel:
     __module__ = "policies.rules.azure.models"  # its models module's package: any importable one
     _attribute_map = {"pets": {"key": "pets", "type": "[str]"}}
@@ -541,6 +549,12 @@ def test_a_polymorphic_input_is_checked_against_the_subtype_its_discriminator_na
 def test_a_polymorphic_input_of_an_unknown_kind_is_checked_against_the_base() -> None:
     assert _check(_Pet, {"kind": "Dog", "lives": 9}) == [
         f"lives: Azure's _Pet defines no such property ({STORAGE})"
+    ]
+
+
+def test_a_discriminator_that_names_no_attribute_leaves_the_base_model() -> None:
+    assert _check(_Alert, {"kind": "Cat", "lives": 9}) == [
+        f"lives: Azure's _Alert defines no such property ({STORAGE})"
     ]
 
 
