@@ -347,6 +347,25 @@ def test_warming_builds_every_defined_type_once_and_checks_alike() -> None:
     size = _target.cache_info().currsize
     assert size >= len(ARM_DEFINITIONS)
     assert warm() == len(ARM_DEFINITIONS) and _target.cache_info().currsize == size, "built once"
+    assert problems(STORAGE_ACCOUNT, BASELINE["l1-storage"].props) == []
+    assert _target.cache_info().currsize == size, "a check uses the warmed target"
+
+
+def test_warming_skips_an_uncatalogued_type_and_one_that_cannot_be_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policies.arm_types import ARM_DEFINITIONS
+    from policies.rules.azure.api_conformance import warm
+
+    storage = ARM_DEFINITIONS[STORAGE_ACCOUNT]
+    broken = dataclasses.replace(storage, model="azure.mgmt.storage.models.NoSuchModel")
+    definitions = {
+        "azure-native:sql:Server": storage,  # not in the catalog
+        "azure-native:keyvault:Vault": broken,  # its target fails to build: the rule reports it
+        STORAGE_ACCOUNT: storage,
+    }
+    monkeypatch.setattr(api_conformance, "ARM_DEFINITIONS", definitions)
+    assert warm() == 1
 
 
 def test_url_parameters_include_every_template_input_but_the_templates_own_name() -> None:
