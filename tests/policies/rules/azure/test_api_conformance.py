@@ -343,6 +343,7 @@ def test_warming_builds_every_defined_type_once_and_checks_alike() -> None:
     from policies.arm_types import ARM_DEFINITIONS
     from policies.rules.azure.api_conformance import _target, warm
 
+    _target.cache_clear()  # as in a fresh pack: other tests' checks built targets already
     assert warm() == len(ARM_DEFINITIONS)
     size = _target.cache_info().currsize
     assert size >= len(ARM_DEFINITIONS)
@@ -541,8 +542,19 @@ class _Kennel:
     _validation = {"pets": {"max_items": 1, "max_length": 3}}
 
 
+class _Vet:
+    __module__ = "policies.rules.azure.models"  # its models module's package: any importable one
+    _attribute_map = {
+        "pet": {"key": "pet", "type": "NoSuchModel"},
+        "mood": {"key": "mood", "type": "Mood"},
+    }
+
+
 class _PetModels:
     _Cat = _Cat
+
+    class Mood(Enum):  # a class, but not a model
+        CALM = "Calm"
 
 
 def _check(cls: type, value: dict[str, Any]) -> list[str]:
@@ -588,3 +600,9 @@ def test_a_value_limit_applies_to_each_item_of_a_list_not_to_the_list() -> None:
     assert _check(_Kennel, {"pets": ["abcd"]}) == [
         f"pets[0]: 'abcd' is 4 characters long, more than the maximum 3 ({STORAGE}, pets[0])"
     ]
+
+
+@pytest.mark.parametrize(("input_", "type_"), [("pet", "NoSuchModel"), ("mood", "Mood")])
+def test_a_type_the_models_module_has_no_model_of_is_an_error_not_a_pass(input_: str, type_: str) -> None:
+    with pytest.raises(ValueError, match=rf"^{input_}: unknown type '{type_}' in azure\.mgmt\.storage\."):
+        _check(_Vet, {input_: {"name": "x"}})
