@@ -138,8 +138,8 @@ def _models_module(cls: type) -> Any:
 
 def _flags(cls: type) -> set[str]:
     """Attributes whose docs say their enum values combine ("any combination of Logging|Metrics")."""
-    sections = re.split(r"\n\s*:ivar ", cls.__doc__ or "")[1:]
-    described = {s.split(":", 1)[0]: " ".join(s.split(":vartype", 1)[0].split()) for s in sections}
+    sections = re.split(r"\n\s*:ivar ", str(cls.__doc__))[1:]  # no docstring: "None", no sections
+    described = {s.partition(":")[0]: " ".join(s.partition(":vartype")[0].split()) for s in sections}
     return {attr for attr, text in described.items() if "any combination of" in text}
 
 
@@ -249,14 +249,13 @@ def _target(type_: str, info: TypeInfo, definition: ArmDefinition) -> _Target:
 
 
 def _arm_id_inputs(info: TypeInfo) -> set[str]:
-    names: set[str] = set()
+    template: set[str] = set()
     if info.arm_id is not None:
         # "{name}" and "{subscription}" are the template's own fields, not inputs (catalog.ArmId).
         fields = {f for _, f, _, _ in string.Formatter().parse(info.arm_id.template) if f}
-        names |= {_norm(f) for f in fields - {"name", "subscription"}} | {_norm(info.arm_id.name_input)}
-    if info.replacement is not None:
-        names |= {_norm(n) for n in info.replacement.identity}
-    return names
+        template = {_norm(f) for f in fields - {"name", "subscription"}} | {_norm(info.arm_id.name_input)}
+    identity = {_norm(n) for n in info.replacement.identity} if info.replacement is not None else set()
+    return template | identity
 
 
 # -- the check -------------------------------------------------------------------------------------
@@ -347,7 +346,10 @@ class _Checker:
             if rules and isinstance(value, str):
                 self.limits(value, rules, key, f"URL parameter {{{key}}}")
 
-    def model(self, cls: type, value: Mapping[str, Any], path: str, arm: str, skip: frozenset[str]) -> None:
+    def model(
+        self, cls: type, value: Mapping[str, Any], skip: frozenset[str], path: str = "", arm: str = ""
+    ) -> None:
+        """Check ``value`` against model ``cls`` (``path``, ``arm``: where it sits; the root's are empty)."""
         model = _model(cls)
         if model.discriminator is not None:
             field = model.fields.get(_norm(model.discriminator))
@@ -413,7 +415,7 @@ class _Checker:
             if not isinstance(value, Mapping):
                 self.report(path, f"expected an object ({type_}), got {describe(value)}", arm)
                 return
-            self.model(cls, value, path, arm, frozenset())
+            self.model(cls, value, frozenset(), path, arm)
             return
         expected, accepts = scalar
         if not accepts(value):
@@ -450,7 +452,7 @@ def problems(type_: str, props: Mapping[str, Any]) -> Iterable[str] | NotApplica
     target = _target(type_, info, definition)
     checker = _Checker(target)
     checker.url(props, target.parameters)
-    checker.model(checker.root, props, "", "", target.not_in_body)
+    checker.model(checker.root, props, target.not_in_body)
     return checker.findings
 
 

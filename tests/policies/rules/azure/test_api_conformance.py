@@ -310,6 +310,13 @@ def test_flags_are_the_attributes_whose_docs_say_their_values_combine() -> None:
     assert _flags(type("Undocumented", (), {})) == set()
 
 
+def test_only_the_text_before_an_attributes_first_type_line_is_its_description() -> None:
+    doc = "Model.\n\n    :ivar mode: The mode. :vartype mode: any combination of A|B :vartype mode: str\n"
+    assert _flags(type("TwoTypeLines", (), {"__doc__": doc})) == set()
+    plain = "Model.\n\n    :ivar mode: The mode: any combination of A|B. :vartype mode: str\n"
+    assert _flags(type("OneTypeLine", (), {"__doc__": plain})) == {"mode"}
+
+
 def test_enums_come_from_the_constructors_annotations() -> None:
     assert _enums(_Documented, _Models) == {"bypass": ("None", "Logging"), "action": ("Allow", "Deny")}
 
@@ -567,7 +574,7 @@ def _check(cls: type, value: dict[str, Any]) -> list[str]:
         _target(STORAGE_ACCOUNT, info, ARM_DEFINITIONS[STORAGE_ACCOUNT]), root=cls, models=_PetModels
     )
     checker = _Checker(target)
-    checker.model(cls, value, "", "", frozenset())
+    checker.model(cls, value, frozenset())
     return checker.findings
 
 
@@ -606,3 +613,11 @@ def test_a_value_limit_applies_to_each_item_of_a_list_not_to_the_list() -> None:
 def test_a_type_the_models_module_has_no_model_of_is_an_error_not_a_pass(input_: str, type_: str) -> None:
     with pytest.raises(ValueError, match=rf"^{input_}: unknown type '{type_}' in azure\.mgmt\.storage\."):
         _check(_Vet, {input_: {"name": "x"}})
+
+
+def test_a_type_with_no_arm_id_has_no_arm_id_inputs() -> None:
+    from policies.rules.azure.api_conformance import _arm_id_inputs
+
+    info = classify("tvt:level:DataLevel")  # a component: no ARM id, no replacement inputs
+    assert info is not None and info.arm_id is None
+    assert _arm_id_inputs(info) == set()
