@@ -235,9 +235,7 @@ class PackProcess:
     def stderr(self) -> str:
         return b"".join(self._err).decode(errors="replace")
 
-    def connect(
-        self, timeout: float | None = None, cancelled: threading.Event | None = None
-    ) -> GrpcAnalyzer:
+    def connect(self, timeout: float | None = None, cancelled: threading.Event | None = None) -> GrpcAnalyzer:
         """Wait for the pack's port (``timeout``: :data:`STARTUP_TIMEOUT_S`) and return a client;
         PreviewError if it does not start, or if ``cancelled`` is set first (the run has failed)."""
         timeout = STARTUP_TIMEOUT_S if timeout is None else timeout
