@@ -24,11 +24,8 @@ def _outputs(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_plan_analyzed_ahead_writes_the_same_files_as_one_that_never_streamed(
-    stack: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TVT_TODAY", TODAY)
+def _record_ahead(monkeypatch: pytest.MonkeyPatch) -> list[Ahead | None]:
+    """Make tvt plan's analyze_ahead record each Ahead it yields; returns the record."""
     seen: list[Ahead | None] = []
     real = ahead_module.analyze_ahead
 
@@ -39,6 +36,15 @@ def test_plan_analyzed_ahead_writes_the_same_files_as_one_that_never_streamed(
             yield ahead
 
     monkeypatch.setattr(pipeline, "analyze_ahead", recording)
+    return seen
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_plan_analyzed_ahead_writes_the_same_files_as_one_that_never_streamed(
+    stack: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TVT_TODAY", TODAY)
+    seen = _record_ahead(monkeypatch)
     streamed = PlanOptions(stack=stack, out=tmp_path / "ahead", root=REPO, analyzer="grpc")
     interval = sys.getswitchinterval()
     assert run_plan(streamed, out=io.StringIO(), err=io.StringIO()) == 0
@@ -123,16 +129,7 @@ def test_a_relative_project_root_is_streamed_too(tmp_path: Path, monkeypatch: py
         (REPO / "stacks" / "Pulumi.dev.yaml").read_bytes()
     )
     monkeypatch.chdir(tmp_path)
-    seen: list[Ahead | None] = []
-    real = ahead_module.analyze_ahead
-
-    @contextlib.contextmanager
-    def recording(*args: Any, **kwargs: Any) -> Iterator[Ahead | None]:
-        with real(*args, **kwargs) as ahead:
-            seen.append(ahead)
-            yield ahead
-
-    monkeypatch.setattr(pipeline, "analyze_ahead", recording)
+    seen = _record_ahead(monkeypatch)
     options = PlanOptions(stack="dev", out=Path("out"), root=Path("project"), analyzer="grpc")
     assert run_plan(options, out=io.StringIO(), err=io.StringIO()) == 0
     (ahead,) = seen
