@@ -52,6 +52,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from policies.catalog import IDENTITY, KEY, STACK, VAULT, WORKSPACE, classify
 from scripts.engine.lean import lean_sdk
+from scripts.engine.on_demand import on_demand_packages
 from scripts.engine.urns import AliasSpec, alias_urn, new_urn
 
 PROJECT = "tvt-platform"
@@ -495,6 +496,7 @@ def run_program(
         _environment({"PULUMI_PROJECT": project, "PULUMI_STACK": stack}),
         lean_sdk(lean),
         _fewer_collections(lean),
+        on_demand_packages(lean),
     ):
         _sync_await(pulumi.runtime.stack.run_pulumi_func(body))
     return capture
