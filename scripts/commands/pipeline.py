@@ -341,8 +341,9 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
                     plan_bytes = dumps(build_deployment(capture, raw_config))
                 with timings.phase("policy"):
                     plan = parse_plan(json.loads(plan_bytes), PLAN_FILE)
-                    # Each resource's level needs the plan, not the verdict: worked out while the pack
-                    # (on the other core) still answers what the program registered last.
+                    if ahead is not None:
+                        ahead.analyze_stack_now(plan)  # the pack runs the stack rules on the other core
+                    # Each resource's level needs the plan, not the verdict: worked out meanwhile.
                     levels = plan_levels(plan)
                     verdict = evaluate_plan(plan, options, config_path, progress, raw_config, ahead=ahead)
             with timings.phase("report"):

@@ -7,11 +7,14 @@ thread waits for it to listen and configures it with the requests
 ``ConfigureStack``) and sends what registered meanwhile; from then on the capture's thread sends
 ``Analyze`` for each resource as it registers, built from the resource as the plan will record it,
 without waiting for the answer (the engine too calls ``Analyze`` concurrently; the pack's rules are
-tested for it). :meth:`Ahead.finish` collects the answers. The finished plan is then
-evaluated by :func:`scripts.engine.evaluate.evaluate` as always, through :attr:`Ahead.analyzer`:
-it answers an ``Analyze`` from what was given ahead only when that request, and the ``Configure``
-and ``ConfigureStack`` before it, are byte for byte the ones sent ahead; any other call goes to
-the pack. So the findings are those of the plan itself, however the stream went
+tested for it). :meth:`Ahead.finish` collects the answers. Once the plan is built,
+:meth:`Ahead.analyze_stack_now` sends its ``AnalyzeStack`` (after every ``Analyze``, as the engine
+does), and the pack runs the stack rules while this process works out levels and checks answers.
+The finished plan is then evaluated by :func:`scripts.engine.evaluate.evaluate` as always, through
+:attr:`Ahead.analyzer`: it answers an ``Analyze`` or the ``AnalyzeStack`` from what was given ahead
+only when that request, and the ``Configure`` and ``ConfigureStack`` before it, are byte for byte
+the ones sent ahead (a configuration the pack already has is not sent twice); any other call goes
+to the pack. So the findings are those of the plan itself, however the stream went
 (``tests/scripts/engine/test_ahead.py`` compares every output with an evaluation that never
 streamed).
 
@@ -33,7 +36,7 @@ from policies.catalog import PROVIDER_PREFIX
 from scripts.engine.analyzer import Analyzer, GrpcAnalyzer, PackProcess, PendingAnswer, pack_process
 from scripts.engine.capture import Capture, CapturedResource
 from scripts.engine.errors import PreviewError
-from scripts.engine.evaluate import Providers, analyze_request, stack_configure_request
+from scripts.engine.evaluate import Providers, analyze_request, stack_configure_request, stack_request
 from scripts.engine.export import DefaultProvider, default_provider, normalize, redact_paths, source_position
 from scripts.engine.plan import Plan, PlanResource
 from scripts.engine.policy_config import configure_request, load_policy_config, pack_info
@@ -99,6 +102,7 @@ class Ahead:
         self.pack: GrpcAnalyzer | None = None  # connected by the worker, while the program starts
         self.analyzer: Analyzer = _Answering(self)
         self.hits = 0  # Analyze calls of the evaluation answered from here
+        self.stack_hit = False  # whether its AnalyzeStack was too
         self._capture = Capture(stack=stack, project=project)  # default providers' URNs need both
         self._config = config
         # Absolute now: the worker reads it once the pack listens, by when the program (on the
@@ -114,6 +118,7 @@ class Ahead:
         self._plan = Plan("(ahead)", stack, project, "", (), self._known)
         self._provider_messages = Providers(self._plan)  # a provider is known before its first resource
         self._pending: list[tuple[str, bytes, PendingAnswer]] = []
+        self._stack: tuple[bytes, PendingAnswer] | None = None  # AnalyzeStack sent by analyze_stack_now
         self._failed = False
         self.start_error: PreviewError | None = None  # why the pack never listened, if it did not
         self._cancelled = threading.Event()
@@ -154,6 +159,8 @@ class Ahead:
         with self._lock:
             self._direct, self._failed = True, self._failed or self._worker.is_alive()
             pending, self._pending = self._pending, []
+        if self._failed:
+            self.drop_stack()
         for urn, request, answer in pending:
             if self._failed:
                 answer.settle()  # nothing of this stream still runs in the pack when it is reused
@@ -163,6 +170,46 @@ class Ahead:
             except PreviewError:
                 self._failed = True
                 answer.settle()
+
+    def analyze_stack_now(self, plan: Plan) -> None:
+        """Send ``AnalyzeStack`` for the finished ``plan`` once every ``Analyze`` sent ahead is
+        answered (the engine's order), so the pack works on the stack rules while this process
+        works out levels and checks each answer it reuses."""
+        self.finish()
+        if self._failed or self.pack is None:
+            return
+        try:
+            request = stack_request(plan)
+            self._stack = (_bytes(request), self.pack.analyze_stack_later(request))
+        except Exception:  # noqa: BLE001  (evaluate sends it again, and reports what breaks)
+            self._stack = None
+
+    def drop_stack(self) -> None:
+        """Forget the ``AnalyzeStack`` sent early, once the pack is done with it."""
+        early, self._stack = self._stack, None
+        if early is not None:
+            early[1].settle()
+
+    def stack_answer(self, request: analyzer_pb2.AnalyzeStackRequest, configured: list[bytes]) -> Any:
+        """The answer to the ``AnalyzeStack`` sent early, if it was exactly ``request`` after exactly
+        the configuration ``configured``; None: ask the pack."""
+        early = self._stack
+        if early is None:
+            return None
+        if self._failed or configured != self._configured or early[0] != _bytes(request):
+            self.drop_stack()
+            return None
+        self._stack = None
+        try:
+            answered = early[1].answer()
+        except PreviewError:
+            return None  # asked again, the pack reports it as evaluate does
+        self.stack_hit = True
+        return answered
+
+    def configured_with(self, configured: list[bytes]) -> bool:
+        """Whether ``configured`` (Configure, then ConfigureStack) is how the pack was configured ahead."""
+        return not self._failed and configured == self._configured[: len(configured)]
 
     def answer(self, request: analyzer_pb2.AnalyzeRequest, configured: list[bytes]) -> Any:
         """The answer given ahead to exactly ``request``, after exactly the configuration ``configured``."""
@@ -237,20 +284,31 @@ class _Answering:
     def get_info(self) -> analyzer_pb2.AnalyzerInfo:
         return self._pack.get_info()
 
+    # A configuration the pack already has, byte for byte, is not sent again: the pack may be
+    # working on the AnalyzeStack sent early, and is configured as the engine would leave it.
+    # Any other is sent, once that AnalyzeStack is over (its answer is then not used).
+
     def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
-        self._configured = [_bytes(request)]
-        self._pack.configure(request)
+        sent = _bytes(request)
+        self._configured = [sent]
+        if not self._ahead.configured_with(self._configured):
+            self._ahead.drop_stack()
+            self._pack.configure(request)
 
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
-        self._configured = [*self._configured[:1], _bytes(request)]
-        self._pack.configure_stack(request)
+        sent = _bytes(request)
+        self._configured = [*self._configured[:1], sent]
+        if not self._ahead.configured_with(self._configured):
+            self._ahead.drop_stack()
+            self._pack.configure_stack(request)
 
     def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
         answered: analyzer_pb2.AnalyzeResponse | None = self._ahead.answer(request, self._configured)
         return answered if answered is not None else self._pack.analyze(request)
 
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
-        return self._pack.analyze_stack(request)
+        answered: analyzer_pb2.AnalyzeResponse | None = self._ahead.stack_answer(request, self._configured)
+        return answered if answered is not None else self._pack.analyze_stack(request)
 
 
 @contextlib.contextmanager

@@ -143,7 +143,12 @@ class GrpcAnalyzer(_Calls):
     def analyze_later(self, request: analyzer_pb2.AnalyzeRequest) -> PendingAnswer:
         """Send ``Analyze`` now and return its answer to come (as :meth:`analyze` would give it), so
         the next requests can be on their way while the pack works on this one."""
-        return PendingAnswer(self, self.stub.Analyze.future(request, timeout=CALL_TIMEOUT_S))
+        return PendingAnswer(self, self.stub.Analyze.future(request, timeout=CALL_TIMEOUT_S), "Analyze")
+
+    def analyze_stack_later(self, request: analyzer_pb2.AnalyzeStackRequest) -> PendingAnswer:
+        """Send ``AnalyzeStack`` now and return its answer to come, as :meth:`analyze_later`."""
+        future = self.stub.AnalyzeStack.future(request, timeout=CALL_TIMEOUT_S)
+        return PendingAnswer(self, future, "AnalyzeStack")
 
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
         try:
@@ -154,11 +159,12 @@ class GrpcAnalyzer(_Calls):
 
 
 class PendingAnswer:
-    """An ``Analyze`` sent by :meth:`GrpcAnalyzer.analyze_later` and not yet read."""
+    """An ``Analyze`` (or ``AnalyzeStack``) sent by :meth:`GrpcAnalyzer.analyze_later` and not yet read."""
 
-    def __init__(self, analyzer: GrpcAnalyzer, future: Any) -> None:
+    def __init__(self, analyzer: GrpcAnalyzer, future: Any, method: str) -> None:
         self._analyzer = analyzer
         self._future = future
+        self._method = method
 
     def ready(self) -> bool:
         return bool(self._future.done())
@@ -173,7 +179,7 @@ class PendingAnswer:
         try:
             response: analyzer_pb2.AnalyzeResponse = self._future.result()
         except grpc.RpcError as error:
-            raise self._analyzer._failure("Analyze", error) from None
+            raise self._analyzer._failure(self._method, error) from None
         return response
 
 

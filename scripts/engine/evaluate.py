@@ -187,6 +187,13 @@ def stack_resource(
     )
 
 
+def stack_request(plan: Plan, providers: Providers | None = None) -> analyzer_pb2.AnalyzeStackRequest:
+    """The one ``AnalyzeStack`` of ``plan``: every resource with its outputs, in plan order."""
+    providers = providers or Providers(plan)
+    resources = [stack_resource(r, plan, providers) for r in plan.resources]
+    return analyzer_pb2.AnalyzeStackRequest(resources=resources)
+
+
 def stack_configure_request(
     plan: Plan, stack_config: Mapping[str, Any] | None = None
 ) -> analyzer_pb2.AnalyzerStackConfigureRequest:
@@ -249,10 +256,7 @@ def evaluate(
         skipped += [NotApplicable(n.policy_name, resource.urn, n.reason) for n in response.not_applicable]
         if tick:
             tick(done, total)
-    request = analyzer_pb2.AnalyzeStackRequest(
-        resources=[stack_resource(r, plan, providers) for r in plan.resources]
-    )
-    response = analyzer.analyze_stack(request)
+    response = analyzer.analyze_stack(stack_request(plan, providers))
     root = stack_urn(plan)  # once: a stack rule may report every resource
     diagnostics += [Diagnostic.from_rpc(d, "", root) for d in response.diagnostics]
     skipped += [NotApplicable(n.policy_name, root, n.reason) for n in response.not_applicable]

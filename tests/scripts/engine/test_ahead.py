@@ -6,17 +6,19 @@ import contextlib
 import io
 import sys
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from preview_helpers import REPO
+from pulumi.runtime.proto import analyzer_pb2
 
 from scripts.commands import pipeline
 from scripts.commands.pipeline import PlanOptions, run_plan
 from scripts.engine import ahead as ahead_module
-from scripts.engine.ahead import Ahead
+from scripts.engine.ahead import Ahead, _Answering, _bytes
 from tests.conftest import TODAY
 
 
@@ -68,6 +70,7 @@ def test_plan_analyzed_ahead_writes_the_same_files_as_one_that_never_streamed(
     # not quietly falling back to evaluating everything again.
     plan_resources = ahead_files["plan.json"].count(b'"urn": ')
     assert ahead.hits == plan_resources - 2, f"{ahead.hits} of {plan_resources - 2} answers reused"
+    assert ahead.stack_hit, "the AnalyzeStack sent early was not the one the evaluation made"
 
 
 def test_in_process_evaluation_never_streams() -> None:
@@ -87,8 +90,6 @@ def test_a_changed_request_is_sent_to_the_pack_again() -> None:
         def analyze(self, request: Any) -> str:
             self.analyzed.append(request.urn)
             return f"pack:{request.type}"
-
-    from pulumi.runtime.proto import analyzer_pb2
 
     ahead = Ahead.__new__(Ahead)  # only what answer() and _Answering need
     pack = Pack()
@@ -177,3 +178,84 @@ def test_a_failed_program_does_not_wait_for_a_pack_that_never_listens(
     assert run_plan(options, out=io.StringIO(), err=err) == 2
     assert "the program broke" in err.getvalue()
     assert time.monotonic() - start < 30, "the failed run waited for the pack's port"
+
+
+class _Pending:
+    def __init__(self, answer: str) -> None:
+        self.value, self.settled = answer, False
+
+    def answer(self) -> str:
+        return self.value
+
+    def settle(self) -> None:
+        self.settled = True
+
+
+class _Pack:
+    """What _Answering forwards to, recorded."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def configure(self, request: Any) -> None:
+        self.calls.append("Configure")
+
+    def configure_stack(self, request: Any) -> None:
+        self.calls.append("ConfigureStack")
+
+    def analyze_stack(self, request: Any) -> str:
+        self.calls.append("AnalyzeStack")
+        return "pack"
+
+
+CONFIGURE = analyzer_pb2.ConfigureAnalyzerRequest()
+CONFIGURE_STACK = analyzer_pb2.AnalyzerStackConfigureRequest(stack="dev")
+EARLY = analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_pb2.AnalyzerResource(urn="urn:a")])
+
+
+def _answering(*, failed: bool = False) -> tuple[_Answering, Ahead, _Pack, _Pending]:
+    """An Ahead configured with CONFIGURE, CONFIGURE_STACK that sent EARLY, and what evaluate sees."""
+    ahead = Ahead.__new__(Ahead)  # only what the stack answer and _Answering need
+    pack, pending = _Pack(), _Pending("early")
+    ahead.pack, ahead._failed, ahead.stack_hit = pack, failed, False  # type: ignore[assignment]
+    ahead._configured = [_bytes(CONFIGURE), _bytes(CONFIGURE_STACK)]
+    ahead._stack = (_bytes(EARLY), pending)  # type: ignore[assignment]
+    ahead._process = types.SimpleNamespace(packdir="fake")  # type: ignore[assignment]
+    answering = _Answering(ahead)
+    return answering, ahead, pack, pending
+
+
+def test_the_early_analyze_stack_answers_the_same_request_after_the_same_configuration() -> None:
+    answering, ahead, pack, _ = _answering()
+    answering.configure(CONFIGURE)
+    answering.configure_stack(CONFIGURE_STACK)
+    assert pack.calls == [], "a configuration the pack already has was sent again during the stack rules"
+    assert answering.analyze_stack(EARLY) == "early" and ahead.stack_hit
+    assert answering.analyze_stack(EARLY) == "pack", "an early answer is used once"
+
+
+def test_another_configuration_is_sent_once_the_early_analyze_stack_is_over() -> None:
+    answering, ahead, pack, pending = _answering()
+    answering.configure(CONFIGURE)
+    answering.configure_stack(analyzer_pb2.AnalyzerStackConfigureRequest(stack="other"))
+    assert pack.calls == ["ConfigureStack"] and pending.settled
+    assert answering.analyze_stack(EARLY) == "pack" and not ahead.stack_hit
+
+
+def test_a_changed_analyze_stack_is_sent_to_the_pack_again() -> None:
+    answering, ahead, pack, pending = _answering()
+    answering.configure(CONFIGURE)
+    answering.configure_stack(CONFIGURE_STACK)
+    changed = analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_pb2.AnalyzerResource(urn="urn:b")])
+    assert answering.analyze_stack(changed) == "pack" and pending.settled and not ahead.stack_hit
+    assert pack.calls == ["AnalyzeStack"]
+
+
+def test_a_stream_that_gave_up_is_configured_and_asked_again() -> None:
+    answering, _, pack, _ = _answering(failed=True)
+    answering.configure(CONFIGURE)
+    answering.configure_stack(CONFIGURE_STACK)
+    assert answering.analyze_stack(EARLY) == "pack"
+    assert pack.calls == ["Configure", "ConfigureStack", "AnalyzeStack"]
