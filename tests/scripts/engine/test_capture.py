@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pulumi
 from pulumi_azure_native import resources, storage
 
@@ -42,3 +45,32 @@ def test_on_register_reports_a_running_count() -> None:
         _program, stack="dev", config={}, subscription_id=SUBSCRIPTION, on_register=counts.append
     )
     assert counts == list(range(1, len(capture.resources) + 1)) == [1, 2]
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_no_collection_runs_while_the_program_runs_and_its_garbage_is_freed_later() -> None:
+    collections: list[int] = []
+    made: list[weakref.ref[_Cycle]] = []
+
+    def program() -> None:
+        made.extend(weakref.ref(_Cycle()) for _ in range(5 * max(gc.get_threshold()[0], 1000)))
+        _program()
+
+    def counting(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(counting)
+    try:
+        run_program(program, stack="dev", config={}, subscription_id=SUBSCRIPTION)
+    finally:
+        gc.callbacks.remove(counting)
+    assert collections == [], f"collections of generations {collections} ran during the program"
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+    gc.collect()
+    assert all(r() is None for r in made), "the program's cyclic garbage was kept after a full collection"
