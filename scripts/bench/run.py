@@ -182,6 +182,18 @@ def plot(runs: Sequence[Run], path: Path) -> None:
     plt.close(figure)
 
 
+def calibration_ms(rounds: int = 5) -> float:
+    """Milliseconds this machine takes for a fixed pure-Python loop (the sum of a million squares),
+    best of ``rounds``: what makes runs on different machines, or days, comparable. The same loop
+    is ``python3 -m timeit -n 5 "sum(i*i for i in range(1000000))"``."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "bench", help="work and results directory")
@@ -193,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True)
     runs = []
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
+    calibration = calibration_ms()
+    print(f"machine: {calibration:.1f} ms for a fixed pure-Python loop (sum of 10^6 squares, best of 5)")
     for shape in SIZES[: args.sizes]:
         run = measure(shape, args.out / f"p{shape.partners}", max(args.repeat, 1))
         print(f"  {run.resources:>6,} resources: {run.wall_s:6.2f} s, {run.peak_mb:4.0f} MiB", flush=True)
@@ -207,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "cpus": os.cpu_count(),
                 "load_average_after": os.getloadavg(),
                 "python": sys.version.split()[0],
+                "calibration_ms": calibration,
             },
             indent=2,
         )
