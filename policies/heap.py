@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def settled_heap(*, collect: bool = True) -> Iterator[None]:
+def settled_heap() -> Iterator[None]:
     """Keep the cyclic collector off what is alive already (modules, a plan, a program's objects).
 
     A step that allocates tens of thousands of objects on a grown estate would otherwise have each
@@ -22,32 +22,12 @@ def settled_heap(*, collect: bool = True) -> Iterator[None]:
     alive before, cyclic garbage included, is not collected until the block ends (so use it where
     that garbage is small, or where the process ends soon after). Someone else's freeze is left as
     it is (nested uses are free).
-
-    ``collect=False`` also runs no automatic collection inside the block, for a block that builds
-    large structures that live to its end and leaves little cyclic garbage (the rest of a ``tvt
-    plan``: on 3,014 resources 0.8 s of collections over the plan, the review and the reports
-    freed a few dozen objects). Explicit ``gc.collect()`` calls still collect.
     """
     if gc.get_freeze_count():
-        with _no_automatic_collection(not collect):
-            yield
+        yield
         return
     gc.freeze()
     try:
-        with _no_automatic_collection(not collect):
-            yield
+        yield
     finally:
         gc.unfreeze()
-
-
-@contextmanager
-def _no_automatic_collection(enabled: bool) -> Iterator[None]:
-    if not enabled:
-        yield
-        return
-    saved = gc.get_threshold()
-    gc.set_threshold(0, *saved[1:])  # a first threshold of 0: no automatic collection
-    try:
-        yield
-    finally:
-        gc.set_threshold(*saved)

@@ -335,9 +335,8 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
                     capture = run_stack_program(
                         options, raw_config, progress, ahead.submit if ahead else None
                     )
-                # The program's objects stay alive to the end: from here, collections leave them be,
-                # and none runs (the plan, review and reports live to the end too; the process ends).
-                settled.enter_context(settled_heap(collect=False))
+                # The program's objects stay alive to the end: from here, collections leave them be.
+                settled.enter_context(settled_heap())
                 with timings.phase("export"):
                     plan_bytes = dumps(build_deployment(capture, raw_config))
                 with timings.phase("policy"):

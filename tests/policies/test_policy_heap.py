@@ -42,21 +42,3 @@ def test_a_freeze_made_by_the_caller_is_left_in_place() -> None:
         assert gc.get_freeze_count() == before
     finally:
         gc.unfreeze()
-
-
-def test_without_collection_nothing_is_collected_until_asked_and_the_threshold_returns() -> None:
-    threshold = gc.get_threshold()
-    with settled_heap(collect=False):
-        assert gc.get_threshold()[0] == 0
-        cycles = [weakref.ref(_Cycle()) for _ in range(2 * max(threshold[0], 1000))]
-        assert all(c() is not None for c in cycles), "an automatic collection ran inside the block"
-        gc.collect()
-        assert all(c() is None for c in cycles), "an explicit collection still collects"
-    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
-
-
-def test_without_collection_the_threshold_returns_when_the_block_raises() -> None:
-    threshold = gc.get_threshold()
-    with pytest.raises(RuntimeError), settled_heap(collect=False):
-        raise RuntimeError("boom")
-    assert gc.get_threshold() == threshold
