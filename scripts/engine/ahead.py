@@ -160,7 +160,7 @@ class Ahead:
             self._direct, self._failed = True, self._failed or self._worker.is_alive()
             pending, self._pending = self._pending, []
         if self._failed:
-            self.drop_stack()
+            self.drop_stack(cancel=cancel)
         for urn, request, answer in pending:
             if self._failed:
                 answer.settle()  # nothing of this stream still runs in the pack when it is reused
@@ -172,27 +172,46 @@ class Ahead:
                 answer.settle()
 
     def analyze_stack_now(self, plan: Plan) -> None:
-        """Send ``AnalyzeStack`` for the finished ``plan`` once every ``Analyze`` sent ahead is
-        answered (the engine's order), so the pack works on the stack rules while this process
-        works out levels and checks each answer it reuses."""
+        """Send ``AnalyzeStack`` for the finished ``plan`` at the point the engine would: once the
+        pack has answered the final ``Analyze`` of every resource (it judges the stack by the inputs
+        each resource's last ``Analyze`` carried). So every request of the plan is built, and any
+        not answered ahead byte for byte (the stack, its default provider, anything that changed
+        since it registered) is sent and answered first; the pack then runs the stack rules while
+        this process works out levels and checks each answer it reuses."""
         self.finish()
         if self._failed or self.pack is None:
             return
+        missing: list[tuple[str, bytes, PendingAnswer]] = []
         try:
-            request = stack_request(plan)
+            providers = Providers(plan)
+            for resource in plan.resources:
+                request = analyze_request(resource, plan, providers)
+                sent, found = _bytes(request), self._answers.get(resource.urn)
+                if found is None or found[0] != sent:
+                    missing.append((resource.urn, sent, self.pack.analyze_later(request)))
+            for urn, sent, answer in missing:
+                self._answers[urn] = (sent, answer.answer())
+            request = stack_request(plan, providers)
             self._stack = (_bytes(request), self.pack.analyze_stack_later(request))
-        except Exception:  # noqa: BLE001  (evaluate sends it again, and reports what breaks)
-            self._stack = None
+        except Exception:  # noqa: BLE001  (evaluate sends every call again, and reports what breaks)
+            self._failed = True
+            for _, _, answer in missing:
+                answer.settle()
 
-    def drop_stack(self) -> None:
-        """Forget the ``AnalyzeStack`` sent early, once the pack is done with it."""
+    def drop_stack(self, *, cancel: bool = False) -> None:
+        """Forget the ``AnalyzeStack`` sent early, once the pack is done with it (``cancel``: the run
+        failed, so stop waiting for it at once)."""
         early, self._stack = self._stack, None
         if early is not None:
-            early[1].settle()
+            if cancel:
+                early[1].cancel()
+            else:
+                early[1].settle()
 
     def stack_answer(self, request: analyzer_pb2.AnalyzeStackRequest, configured: list[bytes]) -> Any:
         """The answer to the ``AnalyzeStack`` sent early, if it was exactly ``request`` after exactly
-        the configuration ``configured``; None: ask the pack."""
+        the configuration ``configured`` and every ``Analyze`` since was answered from here; None:
+        ask the pack. If the early call failed, that is the failure: it was the same call."""
         early = self._stack
         if early is None:
             return None
@@ -200,10 +219,7 @@ class Ahead:
             self.drop_stack()
             return None
         self._stack = None
-        try:
-            answered = early[1].answer()
-        except PreviewError:
-            return None  # asked again, the pack reports it as evaluate does
+        answered = early[1].answer()  # a PreviewError is what asking again would raise
         self.stack_hit = True
         return answered
 
@@ -304,7 +320,12 @@ class _Answering:
 
     def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
         answered: analyzer_pb2.AnalyzeResponse | None = self._ahead.answer(request, self._configured)
-        return answered if answered is not None else self._pack.analyze(request)
+        if answered is not None:
+            return answered
+        # This Analyze reaches the pack after the AnalyzeStack sent early, which then judged the
+        # stack without it: that answer is not the engine's, so AnalyzeStack is asked again later.
+        self._ahead.drop_stack()
+        return self._pack.analyze(request)
 
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
         answered: analyzer_pb2.AnalyzeResponse | None = self._ahead.stack_answer(request, self._configured)

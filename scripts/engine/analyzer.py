@@ -169,6 +169,10 @@ class PendingAnswer:
     def ready(self) -> bool:
         return bool(self._future.done())
 
+    def cancel(self) -> None:
+        """Stop waiting: the call is cancelled (the pack may still finish it); the answer is dropped."""
+        self._future.cancel()
+
     def settle(self) -> None:
         """Wait until the call is over (answered, failed or past its deadline); the answer is dropped."""
         with contextlib.suppress(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
+import threading
 import time
 import types
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from scripts.commands import pipeline
 from scripts.commands.pipeline import PlanOptions, run_plan
 from scripts.engine import ahead as ahead_module
 from scripts.engine.ahead import Ahead, _Answering, _bytes
+from scripts.engine.evaluate import analyze_request
+from scripts.engine.plan import Plan, PlanResource
 from tests.conftest import TODAY
 
 
@@ -66,10 +69,10 @@ def test_plan_analyzed_ahead_writes_the_same_files_as_one_that_never_streamed(
     assert sorted(ahead_files) == sorted(plain_files)
     for name, data in plain_files.items():
         assert ahead_files[name] == data, f"stack {stack}: {name} differs when analyzed ahead"
-    # Every resource but the stack and its default provider was answered ahead, so the stream is
-    # not quietly falling back to evaluating everything again.
+    # Every resource was answered ahead (the stack and its default provider just before the early
+    # AnalyzeStack), so the stream is not quietly falling back to evaluating everything again.
     plan_resources = ahead_files["plan.json"].count(b'"urn": ')
-    assert ahead.hits == plan_resources - 2, f"{ahead.hits} of {plan_resources - 2} answers reused"
+    assert ahead.hits == plan_resources, f"{ahead.hits} of {plan_resources} answers reused"
     assert ahead.stack_hit, "the AnalyzeStack sent early was not the one the evaluation made"
 
 
@@ -136,7 +139,7 @@ def test_a_relative_project_root_is_streamed_too(tmp_path: Path, monkeypatch: py
     (ahead,) = seen
     assert ahead is not None and ahead.started
     resources = (tmp_path / "out" / "plan.json").read_bytes().count(b'"urn": ')
-    assert ahead.hits == resources - 2, f"{ahead.hits} of {resources - 2} answers reused"
+    assert ahead.hits == resources, f"{ahead.hits} of {resources} answers reused"
 
 
 def _silent_pack(tmp_path: Path) -> Path:
@@ -190,6 +193,9 @@ class _Pending:
     def settle(self) -> None:
         self.settled = True
 
+    def cancel(self) -> None:
+        self.settled = True
+
 
 class _Pack:
     """What _Answering forwards to, recorded."""
@@ -208,6 +214,18 @@ class _Pack:
     def analyze_stack(self, request: Any) -> str:
         self.calls.append("AnalyzeStack")
         return "pack"
+
+    def analyze(self, request: Any) -> str:
+        self.calls.append(f"Analyze {request.urn}")
+        return "pack"
+
+    def analyze_later(self, request: Any) -> _Pending:
+        self.calls.append(f"Analyze {request.urn}")
+        return _Pending(f"answer {request.urn}")
+
+    def analyze_stack_later(self, request: Any) -> _Pending:
+        self.calls.append("AnalyzeStack")
+        return _Pending("early")
 
 
 CONFIGURE = analyzer_pb2.ConfigureAnalyzerRequest()
@@ -259,3 +277,41 @@ def test_a_stream_that_gave_up_is_configured_and_asked_again() -> None:
     answering.configure_stack(CONFIGURE_STACK)
     assert answering.analyze_stack(EARLY) == "pack"
     assert pack.calls == ["Configure", "ConfigureStack", "AnalyzeStack"]
+
+
+def test_a_miss_in_the_evaluation_drops_the_early_analyze_stack() -> None:
+    answering, ahead, pack, pending = _answering()
+    ahead._answers, ahead.hits = {}, 0
+    answering.configure(CONFIGURE)
+    answering.configure_stack(CONFIGURE_STACK)
+    assert answering.analyze(analyzer_pb2.AnalyzeRequest(urn="urn:a")) == "pack"
+    assert pending.settled, "the Analyze reached the pack after the early AnalyzeStack, which is then stale"
+    assert answering.analyze_stack(EARLY) == "pack" and not ahead.stack_hit
+    assert pack.calls == ["Analyze urn:a", "AnalyzeStack"]
+
+
+def _resource(urn: str, inputs: dict[str, Any]) -> PlanResource:
+    return PlanResource(
+        urn, "azure-native:storage:StorageAccount", True, "id", inputs, inputs, "", False, (), {}, "", ""
+    )
+
+
+def test_every_final_analyze_reaches_the_pack_before_the_early_analyze_stack() -> None:
+    """The pack judges the stack by each resource's last Analyze: one streamed with other inputs
+    than the plan's, or never streamed, is sent (and answered) first."""
+    a, b, c = (f"urn:pulumi:dev::p::azure-native:storage:StorageAccount::{n}" for n in "abc")
+    plan = Plan(
+        "(test)", "dev", "p", "", (_resource(a, {"x": 1}), _resource(b, {"x": 2}), _resource(c, {"x": 3}))
+    )
+    ahead = Ahead.__new__(Ahead)
+    pack = _Pack()
+    ahead.pack, ahead._failed, ahead._stack, ahead._configured = pack, False, None, []  # type: ignore[assignment]
+    ahead._worker = types.SimpleNamespace(join=lambda timeout=None: None, is_alive=lambda: False)  # type: ignore[assignment]
+    ahead._lock, ahead._pending, ahead._direct = threading.Lock(), [], True
+    same = analyze_request(plan.resources[0], plan)
+    stale = analyze_request(_resource(b, {"x": "old"}), plan)
+    ahead._answers = {a: (_bytes(same), "ahead a"), b: (_bytes(stale), "ahead b")}  # type: ignore[dict-item]
+    ahead.analyze_stack_now(plan)
+    assert pack.calls == [f"Analyze {b}", f"Analyze {c}", "AnalyzeStack"]
+    assert ahead._answers[a][1] == "ahead a" and ahead._answers[b][1] == f"answer {b}"
+    assert ahead._answers[b][0] == _bytes(analyze_request(plan.resources[1], plan))
