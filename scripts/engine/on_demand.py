@@ -44,7 +44,9 @@ from typing import Any
 PACKAGE = "pulumi_azure_native"
 _HEADER = frozenset({"_builtins", "_utilities", "typing"})  # what the generated header binds
 _ALL = re.compile(rb"^__all__ = \[(?P<names>[^\]]*)\]", re.MULTILINE)
-_NAME = re.compile(rb"'([^']*)'")
+_ITEM = rb"""(?:'[^'"]*'|"[^'"]*")"""  # one quoted name, in either quotes
+_NAME = re.compile(rb"'([^'\"]*)'|\"([^'\"]*)\"")
+_LISTED = re.compile(rb"\s*(?:" + _ITEM + rb"\s*,\s*)*(?:" + _ITEM + rb"\s*,?\s*)?")
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,9 @@ def exported_names(source: bytes) -> tuple[str, ...] | None:
     if source.count(b"__all__") != 1:
         return None
     found = _ALL.search(source)
-    if found is None:
+    if found is None or not _LISTED.fullmatch(found["names"]):  # only quoted names and commas
         return None
-    names = tuple(n.decode("ascii", "replace") for n in _NAME.findall(found["names"]))
+    names = tuple((a or b).decode("ascii", "replace") for a, b in _NAME.findall(found["names"]))
     if not all(n.isidentifier() for n in names):
         return None
     return names
@@ -129,7 +131,7 @@ def index_package(name: str, init: Path) -> PackageIndex | None:
         return None
     # A name that is also a module of the package: the __init__ leaves the exported object bound
     # because that module's own star import comes after its import. Only that case is kept.
-    if any(owner[n] != n for n in owner.keys() & submodules) or owner.keys() & _HEADER:
+    if any(owner[n] != n for n in owner.keys() & submodules) or (owner.keys() | submodules) & _HEADER:
         return None
     code = compile(ast.Module(body=header, type_ignores=[]), str(init), "exec")
     return PackageIndex(name, code, tuple(star), submodules, owner)
@@ -204,6 +206,8 @@ class _Loader(importlib.abc.Loader):
         module.__class__ = OnDemandPackage
 
     def __getattr__(self, name: str) -> Any:  # get_source, get_code, is_package, resource readers
+        if name in {"real", "init"}:  # not set yet (a copy being made): no endless lookup
+            raise AttributeError(name)
         return getattr(self.real, name)
 
 

@@ -246,6 +246,13 @@ def test_star_import_loads_the_package_whole(namespace: tuple[str, Path]) -> Non
         ),
         ({"svc/other.py": "__all__ = ['thing']\nthing = 1\n"}, "a name that is another module"),
         ({"svc/other.py": "__all__ = ['typing']\ntyping = 1\n"}, "a name the header binds"),
+        (
+            {
+                "svc/__init__.py": SERVICE["svc/__init__.py"] + "from . import _utilities\n",
+                "svc/_utilities.py": "",
+            },
+            "a module named as the header's",
+        ),
         ({"svc/__init__.py": HEADER + "from .missing import *\n"}, "a module that is not there"),
     ],
 )
@@ -284,6 +291,10 @@ def test_the_index_reads_each_module_without_running_it(namespace: tuple[str, Pa
         (b"__all__ = ['A']\n__all__ = ['B']\n", None),
         (b"__all__ = ['A-B']\n", None),
         (b"__all__ = names()\n", None),
+        (b'__all__ = ["A", "B"]\n', ("A", "B")),
+        (b"__all__ = ['A', \"B\",]\n", ("A", "B")),
+        (b"__all__ = ['A', B]\n", None),
+        (b"__all__ = ['A' 'B']\n", None),
     ],
 )
 def test_exported_names(source: bytes, names: tuple[str, ...] | None) -> None:
