@@ -45,7 +45,6 @@ PACKAGE = "pulumi_azure_native"
 _HEADER = frozenset({"_builtins", "_utilities", "typing"})  # what the generated header binds
 _ALL = re.compile(rb"^__all__ = \[(?P<names>[^\]]*)\]", re.MULTILINE)
 _ITEM = rb"""(?:'[^'"]*'|"[^'"]*")"""  # one quoted name, in either quotes
-_NAME = re.compile(rb"'([^'\"]*)'|\"([^'\"]*)\"")
 _LISTED = re.compile(rb"\s*(?:" + _ITEM + rb"\s*,\s*)*(?:" + _ITEM + rb"\s*,?\s*)?")
 
 
@@ -67,7 +66,7 @@ def exported_names(source: bytes) -> tuple[str, ...] | None:
     found = _ALL.search(source)
     if found is None or not _LISTED.fullmatch(found["names"]):  # only quoted names and commas
         return None
-    names = tuple((a or b).decode("ascii", "replace") for a, b in _NAME.findall(found["names"]))
+    names = tuple(quoted[1:-1].decode("ascii", "replace") for quoted in re.findall(_ITEM, found["names"]))
     if not all(n.isidentifier() for n in names):
         return None
     return names
@@ -176,14 +175,13 @@ class OnDemandPackage(types.ModuleType):
 
 
 def complete(package: types.ModuleType, index: PackageIndex) -> None:
-    """Bind everything the package's ``__init__`` binds, in its order."""
-    for module in index.star_modules:
-        loaded = importlib.import_module(f"{index.name}.{module}")
-        for exported, owner in index.owner.items():
-            if owner == module:
-                package.__dict__[exported] = getattr(loaded, exported)
-    for module in index.submodules - set(index.star_modules):
+    """Bind everything the package's ``__init__`` binds: its modules imported in its order, then each
+    name from the module that binds it last."""
+    loaded = {m: importlib.import_module(f"{index.name}.{m}") for m in index.star_modules}
+    for module in index.submodules - loaded.keys():
         importlib.import_module(f"{index.name}.{module}")
+    for exported, owner in index.owner.items():
+        package.__dict__[exported] = getattr(loaded[owner], exported)
 
 
 class _Loader(importlib.abc.Loader):
