@@ -67,3 +67,9 @@ def write_json(path: Path, value: Any) -> Path:
 
 def load(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def files_under(directory: Path) -> dict[str, bytes]:
+    """Every file under ``directory`` (a tvt output), by its relative path, with its bytes."""
+    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in files}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from preview_helpers import REPO
+from preview_helpers import REPO, files_under
 from pulumi.runtime.proto import analyzer_pb2
 
 from scripts.commands import pipeline
@@ -23,10 +23,6 @@ from scripts.engine.ahead import Ahead, _Answering, _bytes
 from scripts.engine.evaluate import analyze_request
 from scripts.engine.plan import Plan, PlanResource
 from tests.conftest import TODAY
-
-
-def _outputs(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def _record_ahead(monkeypatch: pytest.MonkeyPatch) -> list[Ahead | None]:
@@ -65,7 +61,7 @@ def test_plan_analyzed_ahead_writes_the_same_files_as_one_that_never_streamed(
     plain = PlanOptions(stack=stack, out=tmp_path / "plain", root=REPO, analyzer="grpc")
     assert run_plan(plain, out=io.StringIO(), err=io.StringIO()) == 0
 
-    ahead_files, plain_files = _outputs(tmp_path / "ahead"), _outputs(tmp_path / "plain")
+    ahead_files, plain_files = files_under(tmp_path / "ahead"), files_under(tmp_path / "plain")
     assert sorted(ahead_files) == sorted(plain_files)
     for name, data in plain_files.items():
         assert ahead_files[name] == data, f"stack {stack}: {name} differs when analyzed ahead"

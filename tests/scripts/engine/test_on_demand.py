@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from preview_helpers import REPO
+from preview_helpers import REPO, files_under
 
 from scripts.engine import on_demand
 from scripts.engine.on_demand import exported_names, index_package, on_demand_packages
@@ -134,15 +134,11 @@ def test_plans_on_demand_are_byte_identical_to_packages_loaded_whole(tmp_path: P
     whole = _plan_outputs(stacks, tmp_path / "whole", whole_first=True)
     lazy = _plan_outputs(stacks, tmp_path / "lazy", whole_first=False)
     assert whole["codes"] == lazy["codes"]
-    for stack in stacks:
-        files = sorted(p.name for p in (tmp_path / "whole" / stack).iterdir())
-        assert "plan.json" in files and files == sorted(p.name for p in (tmp_path / "lazy" / stack).iterdir())
-        for name in files:
-            got, want = (
-                (tmp_path / "lazy" / stack / name).read_bytes(),
-                (tmp_path / "whole" / stack / name).read_bytes(),
-            )
-            assert got == want, f"{stack}: {name} differs"
+    lazy_files, whole_files = files_under(tmp_path / "lazy"), files_under(tmp_path / "whole")
+    assert sorted(lazy_files) == sorted(whole_files)
+    assert all(f"{stack}/plan.json" in whole_files for stack in stacks)
+    for name, data in whole_files.items():
+        assert lazy_files[name] == data, f"{name} differs"
     # What on demand saves: network's modules of resources the program never declares never ran.
     assert len(lazy["network"]) * 4 < len(whole["network"]), lazy["network"]  # type: ignore[arg-type]
     assert "pulumi_azure_native.network.admin_rule" not in lazy["network"]  # type: ignore[operator]
