@@ -61,6 +61,14 @@ def closed_output(command: str) -> str:
     )
 
 
+def _say(text: str) -> None:
+    """Write ``text`` to stderr, which may have closed with stdout (``2>&1 | head``): the exit code
+    still says what happened, rather than a second broken pipe ending the process with 1."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -71,13 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # (``tvt check | head``), which a CI gate would read as a policy violation.
         if not isinstance(stop.__context__, BrokenPipeError):
             raise
-        sys.stderr.write(closed_output(args.command))
+        _say(closed_output(args.command))
         return EXIT_INTERNAL
     except Exception as error:  # noqa: BLE001  (whatever escaped the commands: exit 3, never 1)
         if args.debug or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
             traceback.print_exc(file=sys.stderr)
         broken = isinstance(error, BrokenPipeError)
-        sys.stderr.write(closed_output(args.command) if broken else internal_error(args.command, error))
+        _say(closed_output(args.command) if broken else internal_error(args.command, error))
         return EXIT_INTERNAL
     return code
 
@@ -93,6 +101,11 @@ class Terminated(BaseException):
 
 def _terminated(signum: int, frame: object) -> None:
     raise Terminated(signum)
+
+
+def _stopped(why: str, code: int) -> int:
+    _say(f"tvt: {why}; nothing more was written\n")
+    return code
 
 
 def entry() -> NoReturn:
@@ -112,12 +125,13 @@ def entry() -> NoReturn:
     try:
         code = main()
     except Terminated as stop:
-        sys.stderr.write(f"tvt: {stop}; nothing more was written\n")
-        code = stop.code
+        code = _stopped(str(stop), stop.code)
+    except KeyboardInterrupt:  # Ctrl-C: one line, as for SIGTERM, not a traceback
+        code = _stopped("interrupted", 128 + signal.SIGINT)
     try:
         sys.stdout.flush()
     except OSError:  # a reader that stopped reading (``| head``), a full disk: as main treats them
-        sys.stderr.write(closed_output(" ".join(sys.argv[1:2]) or "tvt"))
+        _say(closed_output(" ".join(sys.argv[1:2]) or "tvt"))
         code = EXIT_INTERNAL
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()

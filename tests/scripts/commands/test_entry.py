@@ -112,3 +112,39 @@ def test_a_terminated_plan_stops_its_policy_pack(tmp_path: Path) -> None:
         alive = Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
         assert not alive, f"the policy pack {pid} outlived tvt plan"
     assert not (tmp_path / "out").exists(), "a cancelled plan writes nothing"
+
+
+def test_ctrl_c_is_one_line_and_exit_130_not_a_traceback() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import scripts.cli as c\ndef stop(*a): raise KeyboardInterrupt\nc.main = stop\nc.entry()",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 128 + signal.SIGINT, done.stderr
+    assert done.stderr == "tvt: interrupted; nothing more was written\n"
+
+
+def test_both_streams_closed_by_the_reader_is_exit_3_not_1() -> None:
+    """``tvt ... 2>&1 | head``: stderr went with stdout, so the broken-pipe line cannot be written
+    either; the exit code must still be 3 (internal), never 1 (a mandatory finding)."""
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f'"{sys.executable}" -m scripts.cli validate --stack prod 2>&1 | head -c 0; '
+            'exit "${PIPESTATUS[0]}"',
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 3, done
