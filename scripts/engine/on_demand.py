@@ -19,6 +19,10 @@ generates (the header above, ``from .<module> import *`` lines and ``from . impo
 lines, nothing else), every module it star-imports declares one literal ``__all__``, and no name is
 both exported by one module and the name of another. ``from <package> import *`` (which asks for
 ``__all__``) first loads the package whole, then finds no ``__all__``, as with the real ``__init__``.
+What it does not hide: a program that lists a package's contents instead of naming them
+(``vars(network)``, ``network.__dict__``) sees only what has been asked for so far, and the
+package's type is :class:`OnDemandPackage`; ``dir()`` lists every name. A program that did so would
+register differently here than under the engine; the components name what they use.
 ``tests/scripts/engine/test_on_demand.py`` checks, each in a fresh interpreter, that every name of the
 packages the program uses resolves to the same object on demand as eagerly, that the example
 stacks' plans are byte for byte those of an eager run, and that unused modules are never run.
