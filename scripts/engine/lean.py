@@ -1,7 +1,7 @@
 """The lean run: the same program through the same SDK, without the SDK's per-resource busywork.
 
 A run under mocks spends most of its time in the Pulumi SDK's own machinery, per registration.
-Three pieces of it do work whose result is either never read here or can be had more cheaply,
+Five pieces of it do work whose result is either never read here or can be had more cheaply,
 with the same value. While the program runs (and only then: everything is restored afterwards), the
 lean run replaces them with functions that return what the SDK's own would:
 
@@ -17,10 +17,18 @@ lean run replaces them with functions that return what the SDK's own would:
   ``linecache`` (a ``stat`` per file per call), then builds a ``file://`` URI with ``pathlib`` for
   every frame. :func:`stack_trace` walks the frames directly and remembers each file's URI: the
   same frames, the same URIs, the same line numbers, the same ``StackTrace`` message.
+- **Two awaits per alias** (``prepare_aliases``). The SDK resolves each alias as an ``Output``,
+  then builds its spec awaiting each field; :func:`prepare_aliases` builds the spec of an alias
+  of plain strings at once, and sends any other through the SDK's own steps.
 - **A URN for a response nobody fakes** (``create_urn`` as ``pulumi.runtime.resource`` calls it).
   Before every request the SDK computes the URN it would answer with if there were no monitor
   (an ``Output.all`` and three ``apply`` calls, each a task) and uses it only then. There always
   is a monitor here, so :func:`mock_urn` computes it only when there is not.
+- **Four futures and a task for every output property** (``rpc.transfer_properties``). Every
+  declared output of every resource (36 on a role assignment) gets an ``Output`` over four
+  futures that one resolver sets together, and a task that awaits them in turn. The SDK gives
+  ``urn`` and ``id`` one future holding the whole ``_OutputData``; :func:`transfer_properties`
+  does the same for the others: the same value, flags and dependencies, the same failure.
 
 Each replacement applies only while the SDK function it replaces is, byte for byte, the one it was
 written against (:data:`REPLACED` holds a digest of each one's source): after an SDK upgrade a
@@ -34,6 +42,7 @@ The real engine runs the program with the SDK as shipped; none of this is used t
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import inspect
@@ -49,7 +58,7 @@ from typing import Any
 import pulumi.resource
 import pulumi.runtime.resource
 import pulumi.runtime.rpc
-from pulumi.output import Output
+from pulumi.output import Output, _OutputData
 from pulumi.runtime import settings
 from pulumi.runtime.proto import alias_pb2, resource_pb2, source_pb2
 from pulumi.runtime.settings import SETTINGS
@@ -213,6 +222,43 @@ async def prepare_aliases(
 _SDK_PREPARE_ALIASES = pulumi.runtime.resource.prepare_aliases
 
 
+def transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Callable[..., None]]:
+    """``rpc.transfer_properties`` with one future per output property instead of four and a task.
+
+    The SDK gives each output property of a resource an ``Output`` over four futures (value,
+    known, secret, dependencies) and a task that awaits them in turn to build the ``_OutputData``
+    the ``Output`` holds. The resolver sets all four at once, so the task only ever sees them
+    complete; here the resolver sets that ``_OutputData`` on one future, as the SDK itself does for
+    ``urn`` and ``id`` (``resource_output``): the same value, known and secret flags, the same
+    dependencies (the resource and those the engine reported), the same exception on failure.
+    """
+    resolvers: dict[str, Callable[..., None]] = {}
+    for name in props:
+        if name == "urn" or (name == "id" and custom):
+            continue
+        data: asyncio.Future[_OutputData[Any]] = asyncio.Future()
+        resolvers[name] = functools.partial(_resolve, res, data)
+        res.__dict__[name] = Output._from_data(data)
+    return resolvers
+
+
+def _resolve(  # noqa: PLR0917  (the SDK's resolver signature, after the two it binds)
+    res: Any,
+    data: asyncio.Future[_OutputData[Any]],
+    value: Any,
+    is_known: bool,
+    is_secret: bool,
+    deps: Any,
+    failed: Exception | None,
+) -> None:
+    if failed is not None:
+        data.set_exception(failed)
+        return
+    resources = set(deps) if deps else set()
+    resources.add(res)
+    data.set_result(_OutputData(resources=resources, value=value, is_known=is_known, is_secret=is_secret))
+
+
 @dataclass(frozen=True)
 class Replacement:
     """One SDK function the lean run replaces: where it lives, its source's digest, and by what."""
@@ -284,6 +330,18 @@ REPLACED: tuple[Replacement, ...] = (
         ),
         "ce774d60fcefb92376ba749251da1241d4883f1baedb2b0130177ff857f0d75a",
         needs_alias_specs=True,
+    ),
+    Replacement(
+        pulumi.runtime.rpc,
+        "transfer_properties",
+        transfer_properties,
+        (
+            pulumi.runtime.rpc.transfer_properties,
+            Output.__init__,
+            Output._from_data,
+            _OutputData.__post_init__,
+        ),
+        "aba9b274826c59fa14dea2382dce34bc0af41384c312b2692de50f5f9453f298",
     ),
 )
 

@@ -6,6 +6,7 @@ replaces, at every call of a whole run of the prod stack, and pinned to that fun
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import gc
 import sys
@@ -207,3 +208,91 @@ def test_an_alias_the_sdk_refuses_still_fails_the_program() -> None:
         with pytest.raises(Exception, match="No valid 'name' passed in for alias"):
             capture = run(program, stack="dev", config={}, lean=lean_run)
             assert not capture.errors, "no error logged either"
+
+
+def _settled(output: pulumi.Output[Any]) -> tuple[str, Any]:
+    """What an output resolved to: its failure, or its data with the dependencies by identity."""
+    data = output._data
+    assert data.done(), "an output of a finished run is still unresolved"
+    if data.exception() is not None:
+        return "failed", data.exception()
+    settled = data.result()
+    return "data", (sorted(map(id, settled.resources)), settled.value, settled.is_known, settled.is_secret)
+
+
+def _comparing_outputs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> list[tuple[str, pulumi.Output[Any], pulumi.Output[Any]]]:
+    """Run both versions of ``transfer_properties`` at every registration, each resolver call
+    going to both; returns (property, the SDK's output, ours) for each output property."""
+    sdk = pulumi.runtime.rpc.transfer_properties
+    pairs: list[tuple[str, pulumi.Output[Any], pulumi.Output[Any]]] = []
+
+    def both(res: Any, props: Any, custom: bool) -> dict[str, Any]:
+        theirs = sdk(res, props, custom)
+        their_outputs = {name: res.__dict__[name] for name in theirs}
+        ours = lean.transfer_properties(res, props, custom)
+        assert ours.keys() == theirs.keys()
+        pairs.extend((name, their_outputs[name], res.__dict__[name]) for name in ours)
+
+        def resolver(name: str) -> Callable[..., None]:
+            return lambda *args: (theirs[name](*args), ours[name](*args))[-1]
+
+        return {name: resolver(name) for name in ours}
+
+    monkeypatch.setattr(lean, "REPLACED", _checking("transfer_properties", both))
+    return pairs
+
+
+@pytest.mark.parametrize("computed", ["known", "unknown"])
+def test_every_output_property_resolves_as_the_sdks(computed: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every output of a whole prod run settles to what the SDK's settles to: the same value,
+    known and secret flags, the same dependencies."""
+    pairs = _comparing_outputs(monkeypatch)
+    config = read_stack_file(stack_file("prod", REPO), root=REPO)
+    with _as_project(REPO):
+        run_program(REPO / "__main__.py", stack="prod", config=config, project_root=REPO, computed=computed)
+    assert len(pairs) > 1000, "output properties were compared"
+    assert all(_settled(ours) == _settled(theirs) for _, theirs, ours in pairs)
+    if computed == "unknown":
+        assert any(not ours._data.result().is_known for _, _, ours in pairs), "no unknown was compared"
+
+
+def test_a_secret_output_property_resolves_as_the_sdks(monkeypatch: pytest.MonkeyPatch) -> None:
+    pairs = _comparing_outputs(monkeypatch)
+
+    def program() -> None:
+        first = pulumi.CustomResource("t:m:R", "first", {"password": pulumi.Output.secret("s"), "size": 1})
+        pulumi.CustomResource("t:m:R", "second", {"password": first.password, "size": None})  # type: ignore[attr-defined]
+
+    run_program(program, stack="dev", config={})
+    settled = [_settled(ours) for _, theirs, ours in pairs if _settled(ours) == _settled(theirs)]
+    assert len(settled) == len(pairs) == 4
+    assert [data[3] for _, data in settled] == [True, False, True, False], "secret flags as the SDK's"
+
+
+def test_an_output_property_fails_as_the_sdks_does() -> None:
+    """A failed registration resolves every output with its exception; awaiting one raises it."""
+    failure = RuntimeError("registration failed")
+
+    async def resolve_both() -> list[BaseException | None]:
+        resources: list[Any] = [type("Res", (), {})() for _ in range(2)]
+        sdk = pulumi.runtime.rpc.transfer_properties(resources[0], {"a": 1, "urn": 0, "id": 0}, True)
+        ours = lean.transfer_properties(resources[1], {"a": 1, "urn": 0, "id": 0}, True)
+        assert list(ours) == list(sdk) == ["a"]
+        sdk["a"](None, False, False, None, failure)
+        ours["a"](None, False, False, None, failure)
+        raised: list[BaseException | None] = []
+        for res in resources:
+            try:
+                await res.__dict__["a"].future()
+                raised.append(None)
+            except RuntimeError as error:
+                raised.append(error)
+        return raised
+
+    loop = asyncio.new_event_loop()  # not made current: the next test's program finds the default
+    try:
+        assert loop.run_until_complete(resolve_both()) == [failure, failure]
+    finally:
+        loop.close()
