@@ -51,7 +51,7 @@ from scripts.engine.ahead import Ahead, analyze_ahead
 from scripts.engine.analyzer import open_analyzer
 from scripts.engine.capture import PROJECT, ROOT, Capture, CapturedResource, run_program
 from scripts.engine.errors import PreviewError
-from scripts.engine.evaluate import evaluate
+from scripts.engine.evaluate import Requests, evaluate
 from scripts.engine.export import build_deployment, dumps, known_secrets, redact_text, redacted_copy
 from scripts.engine.output import write_directory
 from scripts.engine.plan import Plan, parse_plan, read_plan_file
@@ -270,10 +270,12 @@ def evaluate_plan(
     stack_config: Mapping[str, Any] | None,
     *,
     ahead: Ahead | None = None,
+    requests: Requests | None = None,
 ) -> Review:
     """Step 4, shared by ``tvt plan`` and ``tvt check``; ``stack_config`` is the stack file's ``config:``.
 
-    ``ahead``: the pack ``tvt plan`` started before the program, with what it answered meanwhile.
+    ``ahead``: the pack ``tvt plan`` started before the program, with what it answered meanwhile;
+    ``requests``: the plan's requests, if already built.
     """
     packdir = options.pack or options.root / "policies"
 
@@ -286,9 +288,10 @@ def evaluate_plan(
         if ahead.start_error is not None:  # the pack never listened: starting it again would not help
             raise ahead.start_error
         if ahead.started:
-            return review(evaluate(plan, ahead.analyzer, config_path, tick, stack_config), plan)
+            analyzed = evaluate(plan, ahead.analyzer, config_path, tick, stack_config, requests=requests)
+            return review(analyzed, plan)
     with open_analyzer(options.analyzer, packdir) as analyzer:
-        return review(evaluate(plan, analyzer, config_path, tick, stack_config), plan)
+        return review(evaluate(plan, analyzer, config_path, tick, stack_config, requests=requests), plan)
 
 
 def report_inputs(
@@ -341,11 +344,14 @@ def run_plan(options: PlanOptions, out: TextIO | None = None, err: TextIO | None
                     plan_bytes = dumps(build_deployment(capture, raw_config))
                 with timings.phase("policy"):
                     plan = parse_plan(json.loads(plan_bytes), PLAN_FILE)
+                    requests = Requests(plan)  # built once, for the stack sent ahead and the evaluation
                     if ahead is not None:
-                        ahead.analyze_stack_now(plan)  # the pack runs the stack rules on the other core
+                        ahead.analyze_stack_now(requests)  # the pack runs the stack rules on the other core
                     # Each resource's level needs the plan, not the verdict: worked out meanwhile.
                     levels = plan_levels(plan)
-                    verdict = evaluate_plan(plan, options, config_path, progress, raw_config, ahead=ahead)
+                    verdict = evaluate_plan(
+                        plan, options, config_path, progress, raw_config, ahead=ahead, requests=requests
+                    )
             with timings.phase("report"):
                 progress.update("writing the reports")
                 facts = stack_facts(config)

@@ -36,7 +36,7 @@ from policies.catalog import PROVIDER_PREFIX
 from scripts.engine.analyzer import Analyzer, GrpcAnalyzer, PackProcess, PendingAnswer, pack_process
 from scripts.engine.capture import Capture, CapturedResource
 from scripts.engine.errors import PreviewError
-from scripts.engine.evaluate import Providers, analyze_request, stack_configure_request, stack_request
+from scripts.engine.evaluate import Providers, Requests, analyze_request, stack_configure_request
 from scripts.engine.export import DefaultProvider, default_provider, normalize, redact_paths, source_position
 from scripts.engine.plan import Plan, PlanResource
 from scripts.engine.policy_config import configure_request, load_policy_config, pack_info
@@ -171,8 +171,8 @@ class Ahead:
                 self._failed = True
                 answer.settle()
 
-    def analyze_stack_now(self, plan: Plan) -> None:
-        """Send ``AnalyzeStack`` for the finished ``plan`` at the point the engine would: once the
+    def analyze_stack_now(self, requests: Requests) -> None:
+        """Send ``AnalyzeStack`` for the finished plan at the point the engine would: once the
         pack has answered the final ``Analyze`` of every resource (it judges the stack by the inputs
         each resource's last ``Analyze`` carried). So every request of the plan is built, and any
         not answered ahead byte for byte (the stack, its default provider, anything that changed
@@ -183,15 +183,14 @@ class Ahead:
             return
         missing: list[tuple[str, bytes, PendingAnswer]] = []
         try:
-            providers = Providers(plan)
-            for resource in plan.resources:
-                request = analyze_request(resource, plan, providers)
+            for resource in requests.plan.resources:
+                request = requests.analyze(resource)
                 sent, found = _bytes(request), self._answers.get(resource.urn)
                 if found is None or found[0] != sent:
                     missing.append((resource.urn, sent, self.pack.analyze_later(request)))
             for urn, sent, answer in missing:
                 self._answers[urn] = (sent, answer.answer())
-            request = stack_request(plan, providers)
+            request = requests.stack()
             self._stack = (_bytes(request), self.pack.analyze_stack_later(request))
         except Exception:  # noqa: BLE001  (evaluate sends every call again, and reports what breaks)
             self._failed = True

@@ -194,6 +194,33 @@ def stack_request(plan: Plan, providers: Providers | None = None) -> analyzer_pb
     return analyzer_pb2.AnalyzeStackRequest(resources=resources)
 
 
+class Requests:
+    """The ``Analyze`` of every resource of one plan and its ``AnalyzeStack``, each built once.
+
+    ``tvt plan`` needs them twice: to send ``AnalyzeStack`` ahead, once every final ``Analyze`` has
+    been answered (:meth:`scripts.engine.ahead.Ahead.analyze_stack_now`), and in the evaluation,
+    which reuses an answer only for the same request. A protobuf message is mutable; nothing that
+    is given one of these changes it."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.providers = Providers(plan)
+        self._analyze: dict[int, tuple[PlanResource, analyzer_pb2.AnalyzeRequest]] = {}
+        self._stack: analyzer_pb2.AnalyzeStackRequest | None = None
+
+    def analyze(self, resource: PlanResource) -> analyzer_pb2.AnalyzeRequest:
+        built = self._analyze.get(id(resource))
+        if built is None or built[0] is not resource:
+            built = (resource, analyze_request(resource, self.plan, self.providers))
+            self._analyze[id(resource)] = built
+        return built[1]
+
+    def stack(self) -> analyzer_pb2.AnalyzeStackRequest:
+        if self._stack is None:
+            self._stack = stack_request(self.plan, self.providers)
+        return self._stack
+
+
 def stack_configure_request(
     plan: Plan, stack_config: Mapping[str, Any] | None = None
 ) -> analyzer_pb2.AnalyzerStackConfigureRequest:
@@ -235,10 +262,13 @@ def evaluate(
     config_path: Path | None,
     tick: Tick | None = None,
     stack_config: Mapping[str, Any] | None = None,
+    *,
+    requests: Requests | None = None,
 ) -> Evaluation:
     """Run the pack over ``plan`` and return what it answered; bad policy config raises PreviewError.
 
-    ``stack_config`` is the stack file's ``config:`` mapping, sent in ``ConfigureStack``.
+    ``stack_config`` is the stack file's ``config:`` mapping, sent in ``ConfigureStack``;
+    ``requests``: those of ``plan`` already built, if any.
     """
     pack = pack_info(analyzer.get_info())
     resolved = load_policy_config(config_path, pack)
@@ -249,14 +279,15 @@ def evaluate(
     total = len(plan.resources) + 1
     diagnostics: list[Diagnostic] = []
     skipped: list[NotApplicable] = []
-    providers = Providers(plan)
+    if requests is None or requests.plan is not plan:
+        requests = Requests(plan)
     for done, resource in enumerate(plan.resources, start=1):
-        response = analyzer.analyze(analyze_request(resource, plan, providers))
+        response = analyzer.analyze(requests.analyze(resource))
         diagnostics += [Diagnostic.from_rpc(d, resource.urn, resource.urn) for d in response.diagnostics]
         skipped += [NotApplicable(n.policy_name, resource.urn, n.reason) for n in response.not_applicable]
         if tick:
             tick(done, total)
-    response = analyzer.analyze_stack(stack_request(plan, providers))
+    response = analyzer.analyze_stack(requests.stack())
     root = stack_urn(plan)  # once: a stack rule may report every resource
     diagnostics += [Diagnostic.from_rpc(d, "", root) for d in response.diagnostics]
     skipped += [NotApplicable(n.policy_name, root, n.reason) for n in response.not_applicable]

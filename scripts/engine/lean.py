@@ -176,20 +176,22 @@ def _plain_spec(alias: object) -> alias_pb2.Alias | None:
         return None
     # The SDK's annotations leave out the ``...`` ("not given") its defaults are.
     fields: dict[str, Any] = vars(alias)
-    if any(fields[f] is not ... for f in ("stack", "project", "parent")):
+    if fields["stack"] is not ... or fields["project"] is not ... or fields["parent"] is not ...:
         return None
     name, type_ = fields["name"], fields["type_"]
     # ``None`` is no plain value: the SDK refuses it (collapse_alias_to_urn), so it takes that path.
     if not (name is ... or isinstance(name, str)) or not (type_ is ... or isinstance(type_, str)):
         return None
-    spec = alias_pb2.Alias.Spec(
-        name=name if isinstance(name, str) else "",
-        type=type_ if isinstance(type_, str) else "",
-        stack="",
-        project="",
-        parentUrn="",
+    return _spec(name if isinstance(name, str) else "", type_ if isinstance(type_, str) else "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _spec(name: str, type_: str) -> alias_pb2.Alias:
+    """One message per (name, type): a request copies the aliases it is built with, so it may be
+    shared (azure-native gives every resource of a type the same ones)."""
+    return alias_pb2.Alias(
+        spec=alias_pb2.Alias.Spec(name=name, type=type_, stack="", project="", parentUrn="")
     )
-    return alias_pb2.Alias(spec=spec)
 
 
 async def prepare_aliases(

@@ -19,8 +19,9 @@ from pulumi.runtime.proto import analyzer_pb2
 from scripts.commands import pipeline
 from scripts.commands.pipeline import PlanOptions, run_plan
 from scripts.engine import ahead as ahead_module
+from scripts.engine import evaluate as evaluate_module
 from scripts.engine.ahead import Ahead, _Answering, _bytes
-from scripts.engine.evaluate import analyze_request
+from scripts.engine.evaluate import Requests, analyze_request
 from scripts.engine.plan import Plan, PlanResource
 from tests.conftest import TODAY
 
@@ -70,6 +71,54 @@ def test_plan_analyzed_ahead_writes_the_same_files_as_one_that_never_streamed(
     plan_resources = ahead_files["plan.json"].count(b'"urn": ')
     assert ahead.hits == plan_resources, f"{ahead.hits} of {plan_resources} answers reused"
     assert ahead.stack_hit, "the AnalyzeStack sent early was not the one the evaluation made"
+
+
+def test_each_request_of_the_finished_plan_is_built_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The early AnalyzeStack and the evaluation both need every Analyze of the plan and the stack's
+    AnalyzeStack: one set of messages serves both (the stream builds its own as resources register)."""
+    monkeypatch.setenv("TVT_TODAY", TODAY)
+    seen = _record_ahead(monkeypatch)
+    built: list[str] = []
+    stacks: list[int] = []
+    real_analyze, real_stack = evaluate_module.analyze_request, evaluate_module.stack_request
+
+    def analyze(resource: PlanResource, *args: Any) -> analyzer_pb2.AnalyzeRequest:
+        built.append(resource.urn)
+        return real_analyze(resource, *args)
+
+    def stack(*args: Any) -> analyzer_pb2.AnalyzeStackRequest:
+        stacks.append(1)
+        return real_stack(*args)
+
+    monkeypatch.setattr(evaluate_module, "analyze_request", analyze)
+    monkeypatch.setattr(evaluate_module, "stack_request", stack)
+    options = PlanOptions(stack="prod", out=tmp_path, root=REPO, analyzer="grpc")
+    assert run_plan(options, out=io.StringIO(), err=io.StringIO()) == 0
+    (ahead,) = seen
+    assert ahead is not None and ahead.stack_hit
+    plan_urns = [
+        line.split(b'"')[3].decode()
+        for line in (tmp_path / "plan.json").read_bytes().splitlines()
+        if line.strip().startswith(b'"urn": ')
+    ]
+    assert sorted(built) == sorted(plan_urns), "each resource's request built once, every one built"
+    assert stacks == [1]
+
+
+def test_requests_are_the_engines_and_kept() -> None:
+    a, b = (f"urn:pulumi:dev::p::azure-native:storage:StorageAccount::{n}" for n in "ab")
+    plan = Plan("(test)", "dev", "p", "", (_resource(a, {"x": 1}), _resource(b, {"x": 2})))
+    requests = Requests(plan)
+    for resource in plan.resources:
+        request = requests.analyze(resource)
+        assert _bytes(request) == _bytes(analyze_request(resource, plan))
+        assert requests.analyze(resource) is request
+    other = _resource(a, {"x": "changed"})  # not the plan's object: its own request
+    assert _bytes(requests.analyze(other)) == _bytes(analyze_request(other, plan))
+    assert requests.stack() is requests.stack()
+    assert _bytes(requests.stack()) == _bytes(evaluate_module.stack_request(plan))
 
 
 def test_in_process_evaluation_never_streams() -> None:
@@ -307,7 +356,7 @@ def test_every_final_analyze_reaches_the_pack_before_the_early_analyze_stack() -
     same = analyze_request(plan.resources[0], plan)
     stale = analyze_request(_resource(b, {"x": "old"}), plan)
     ahead._answers = {a: (_bytes(same), "ahead a"), b: (_bytes(stale), "ahead b")}  # type: ignore[dict-item]
-    ahead.analyze_stack_now(plan)
+    ahead.analyze_stack_now(Requests(plan))
     assert pack.calls == [f"Analyze {b}", f"Analyze {c}", "AnalyzeStack"]
     assert ahead._answers[a][1] == "ahead a" and ahead._answers[b][1] == f"answer {b}"
     assert ahead._answers[b][0] == _bytes(analyze_request(plan.resources[1], plan))
