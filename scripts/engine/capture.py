@@ -19,9 +19,10 @@ This is the one home of the capture: the component tests and ``tvt plan`` both u
 changes that alter nothing the SDK registers, only what a run costs (``docs/performance.md``;
 ``tests/scripts/engine/test_lean_run.py`` compares its plans with ``lean=False`` byte for byte):
 
-- four pieces of the SDK's per-registration work are replaced by functions that give the same
+- five pieces of the SDK's per-registration work are replaced by functions that give the same
   result more cheaply (:mod:`scripts.engine.lean`: client-side alias URNs nobody reads, the stack
-  trace, the alias specs, and a URN for a response that is never faked);
+  trace, the alias specs, a URN for a response that is never faked, and four futures and a task
+  for every output property);
 - azure-native's packages are loaded name by name as the program asks for them, so the modules
   of resources it never declares never run (:mod:`scripts.engine.on_demand`);
 - the cyclic garbage collector does not run while the program runs, nor afterwards over what it
