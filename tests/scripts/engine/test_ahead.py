@@ -22,7 +22,7 @@ from scripts.engine import ahead as ahead_module
 from scripts.engine import evaluate as evaluate_module
 from scripts.engine.ahead import Ahead, _Answering, _bytes
 from scripts.engine.evaluate import Requests, analyze_request
-from scripts.engine.plan import Plan, PlanResource
+from scripts.engine.plan import Plan, PlanResource, read_plan_file
 from tests.conftest import TODAY
 
 
@@ -98,11 +98,8 @@ def test_each_request_of_the_finished_plan_is_built_once(
     assert run_plan(options, out=io.StringIO(), err=io.StringIO()) == 0
     (ahead,) = seen
     assert ahead is not None and ahead.stack_hit
-    plan_urns = [
-        line.split(b'"')[3].decode()
-        for line in (tmp_path / "plan.json").read_bytes().splitlines()
-        if line.strip().startswith(b'"urn": ')
-    ]
+    _, plan = read_plan_file(tmp_path / "plan.json")
+    plan_urns = [r.urn for r in plan.resources]
     assert sorted(built) == sorted(plan_urns), "each resource's request built once, every one built"
     assert stacks == [1]
 
