@@ -15,7 +15,7 @@ preview, in one of two modes (``computed``):
 
 This is the one home of the capture: the component tests and ``tvt plan`` both use it.
 
-``run_program(..., lean=True)`` (the default) runs the same program through the same SDK with three
+``run_program(..., lean=True)`` (the default) runs the same program through the same SDK with four
 changes that alter nothing the SDK registers, only what a run costs (``docs/performance.md``;
 ``tests/scripts/engine/test_lean_run.py`` compares its plans with ``lean=False`` byte for byte):
 
@@ -26,11 +26,18 @@ changes that alter nothing the SDK registers, only what a run costs (``docs/perf
 - azure-native's packages are loaded name by name as the program asks for them, so the modules
   of resources it never declares never run (:mod:`scripts.engine.on_demand`);
 - the cyclic garbage collector does not run while the program runs, nor afterwards over what it
-  allocated (:func:`_no_collections`).
+  allocated (:func:`_no_collections`);
+- the monitor answers each registration itself, with what the SDK's mock monitor would answer,
+  and the SDK's call to it is made in place on the program's thread, not handed to the executor's
+  (:class:`CapturingMonitor` with ``direct``, :func:`scripts.engine.lean.inline_calls`;
+  ``tests/scripts/engine/test_direct_answer.py`` compares both answers at every registration).
+  Registrations are then also captured in the same order on every run.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextvars
 import functools
 import gc
 import hashlib
@@ -51,11 +58,12 @@ from pulumi.output import UNKNOWN as UNKNOWN_OUTPUT
 from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import SETTINGS
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from policies.catalog import IDENTITY, KEY, STACK, VAULT, WORKSPACE, classify
-from scripts.engine.lean import lean_sdk
+from scripts.engine.lean import ANSWER, inline_calls, lean_sdk, response_object
 from scripts.engine.on_demand import on_demand_packages
 from scripts.engine.urns import AliasSpec, alias_urn, new_urn
 
@@ -289,22 +297,66 @@ def _secret_paths(value: Any, path: str = "") -> Iterator[str]:
             yield from _secret_paths(v, f"{path}[{i}]")
 
 
-class CapturingMonitor(pulumi_mocks.MockMonitor):
-    """A mock resource monitor that records each full registration request."""
+# Signatures of the special objects (resource references, assets, archives, output values) other
+# than secrets: a request holding any of them is answered the SDK's way (CapturingMonitor).
+_SPECIAL = tuple(
+    sig.encode()
+    for sig in (
+        rpc._special_resource_sig,
+        rpc._special_asset_sig,
+        rpc._special_archive_sig,
+        rpc._special_output_value_sig,
+    )
+)
 
-    def __init__(
+
+def _holds_special(struct: Any) -> bool:
+    """Whether a request's properties may hold a special object other than a secret: its signature
+    appears somewhere in them (a string that merely equals one also counts, which costs only speed)."""
+    data = struct.SerializeToString()
+    return any(sig in data for sig in _SPECIAL)
+
+
+def _on_own_thread(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` on a thread of its own, in a copy of this context, as the SDK's executor
+    runs a monitor call: its result, or its exception raised here."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(contextvars.copy_context().run, function, *args).result()
+
+
+def _serialized(state: Any) -> Any:
+    return _sync_await(rpc.serialize_properties(state, {}))
+
+
+class CapturingMonitor(pulumi_mocks.MockMonitor):
+    """A mock resource monitor that records each full registration request.
+
+    With ``direct`` (the lean run) it answers a registration itself, with what the SDK's
+    ``MockMonitor.RegisterResource`` would answer and record, pinned to that code
+    (:data:`scripts.engine.lean.ANSWER`): the request's properties are deserialised once, not three
+    times, and the answer's are built from the mocks' state at once
+    (:func:`scripts.engine.lean.response_object`), not by running the SDK's serialisation on an
+    event loop of its own. It never enters an event loop, so the lean run can make the call in
+    place (:func:`scripts.engine.lean.inline_calls`). A request whose properties hold a resource
+    reference, an asset, an archive or an output value, or a state that is not plain, is handled
+    the SDK's way, on a thread of its own as the executor would.
+    """
+
+    def __init__(  # noqa: PLR0917  (the monitor's collaborators)
         self,
         mocks: PreviewMocks,
         capture: Capture,
         project_root: Path = ROOT,
         on_register: Callable[[int], None] | None = None,
         on_resource: Callable[[CapturedResource], None] | None = None,
+        direct: bool = False,
     ) -> None:
         super().__init__(mocks)
         self.capture = capture
         self.project_root = project_root
         self.on_register = on_register
         self.on_resource = on_resource
+        self.direct = direct
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The engine's URN (``generateURN``), not the mock's: the parent's full qualified type, no root."""
@@ -336,24 +388,59 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         return tuple(found)
 
     def RegisterResource(self, request: Any) -> Any:
+        if not self.direct or request.type == STACK_TYPE:
+            return self._registered(request)
+        if _holds_special(request.object):
+            return _on_own_thread(self._registered, request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        raw_inputs = rpc.deserialize_properties(request.object)
+        # Secrets arrive wrapped; the capture unwraps those at the top, as
+        # deserialize_properties_unwrap_secrets does, into copies of its own.
+        inputs = {k: rpc.unwrap_rpc_secret(v) for k, v in raw_inputs.items()}
+        args = pulumi_mocks.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=raw_inputs,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+            transforms=pulumi_mocks._resolve_callbacks(request.transforms),
+        )
+        id_, state = self.mocks.new_resource(args)
+        answer = response_object(state)
+        if answer is None:
+            answer = _on_own_thread(_serialized, state)
+        # As the SDK's: an id of None (a component, or unknown) is stored so and left unset.
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_, state)  # type: ignore[arg-type]
+        response = resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=answer)  # type: ignore[arg-type]
+        self._record(request, urn, id_, inputs, state, raw_inputs)
+        return response
+
+    def _registered(self, request: Any) -> Any:
+        """The SDK's mock monitor's answer, and the capture of the request: the reference path."""
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == STACK_TYPE:
             return response
-        urn = response.urn
-        reg = self.resources[urn]
+        reg = self.resources[response.urn]
         # Secrets arrive wrapped; record where, so the plan can redact them, then unwrap.
         raw_inputs = rpc.deserialize_properties(request.object)
         inputs, _ = rpc.deserialize_properties_unwrap_secrets(request.object)
+        self._record(request, response.urn, reg.id, inputs, reg.state, raw_inputs)
+        return response
+
+    def _record(  # noqa: PLR0917  (what one registration gives)
+        self, request: Any, urn: str, id_: str | None, inputs: Any, state: Any, raw_inputs: Any
+    ) -> None:
         pos = request.sourcePosition
         captured = CapturedResource(
             urn=urn,
             type=request.type,
             name=request.name,
             custom=bool(request.custom),
-            id=reg.id or "",
+            id=id_ or "",
             parent=request.parent,
             inputs=with_unknown_sentinels(inputs),
-            outputs=with_unknown_sentinels(reg.state),
+            outputs=with_unknown_sentinels(state),
             dependencies=tuple(request.dependencies),
             property_dependencies={k: tuple(v.urns) for k, v in sorted(request.propertyDependencies.items())},
             provider=request.provider,
@@ -371,9 +458,13 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
             self.on_resource(captured)
         if self.on_register is not None:
             self.on_register(len(self.capture.resources))
-        return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
+        if self.direct and _holds_special(request.outputs):
+            return _on_own_thread(self._outputs_registered, request)
+        return self._outputs_registered(request)
+
+    def _outputs_registered(self, request: Any) -> Any:
         # The engine stores these as the component's (or the stack's) outputs; so does the plan.
         self.capture.registered_outputs[request.urn] = with_unknown_sentinels(
             rpc.deserialize_properties(request.outputs)
@@ -477,14 +568,16 @@ def run_program(
     starts from a fresh runtime, so several stacks can be run in one process. Source positions are
     recorded relative to ``project_root`` (the directory holding ``Pulumi.yaml``). ``on_register``
     is told the running count of captured resources (for a progress indicator), ``on_resource``
-    each resource as it is captured (``scripts.engine.ahead``), both on the SDK's threads. ``computed`` is
+    each resource as it is captured (``scripts.engine.ahead``), both on the thread the monitor
+    is called on (the program's own in a lean run, the SDK's executor's otherwise). ``computed`` is
     :class:`PreviewMocks`' mode: ``"unknown"`` leaves every computed output unknown, as in a first
     ``pulumi preview`` (needs ``preview=True``). ``lean=False`` runs the SDK exactly as shipped (the
     reference the lean run is tested against; see the module docstring).
     """
     capture = Capture(stack=stack, project=project)
     mocks = PreviewMocks(subscription_id, computed)
-    monitor = CapturingMonitor(mocks, capture, project_root, on_register, on_resource)
+    direct = lean and ANSWER.holds()
+    monitor = CapturingMonitor(mocks, capture, project_root, on_register, on_resource, direct)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
     settings.ROOT.set(None)  # a fresh Stack resource for every run
@@ -511,6 +604,7 @@ def run_program(
         lean_sdk(lean),
         _no_collections(lean),
         on_demand_packages(lean),
+        inline_calls(_ensure_event_loop(), direct),  # type: ignore[no-untyped-call]  # _sync_await's loop
     ):
         _sync_await(pulumi.runtime.stack.run_pulumi_func(body))
     return capture

@@ -30,6 +30,11 @@ lean run replaces them with functions that return what the SDK's own would:
   ``urn`` and ``id`` one future holding the whole ``_OutputData``; :func:`transfer_properties`
   does the same for the others: the same value, flags and dependencies, the same failure.
 
+Two more pieces rely on the capture monitor, not on a replaced function, and are pinned the same
+way (:data:`PINNED`): :func:`response_object` builds the monitor's answer to a registration as the
+SDK's serialisation would, without an event loop, and :func:`inline_calls` then makes the SDK's
+call to the monitor in place instead of on the executor's threads.
+
 Each replacement applies only while the SDK function it replaces is, byte for byte, the one it was
 written against (:data:`REPLACED` holds a digest of each one's source): after an SDK upgrade a
 changed function is left alone and the run is merely slower, and ``tests/scripts/engine/
@@ -52,13 +57,15 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from types import FrameType, ModuleType
+from types import CodeType, FrameType, ModuleType
 from typing import Any
 
 import pulumi.resource
+import pulumi.runtime.mocks
 import pulumi.runtime.resource
 import pulumi.runtime.rpc
-from pulumi.output import Output, _OutputData
+from google.protobuf import struct_pb2
+from pulumi.output import Output, Unknown, _OutputData
 from pulumi.runtime import settings
 from pulumi.runtime.proto import alias_pb2, resource_pb2, source_pb2
 from pulumi.runtime.settings import SETTINGS
@@ -261,6 +268,15 @@ def _resolve(  # noqa: PLR0917  (the SDK's resolver signature, after the two it 
     data.set_result(_OutputData(resources=resources, value=value, is_known=is_known, is_secret=is_secret))
 
 
+def source_digest(functions: tuple[Callable[..., Any], ...]) -> str:
+    """SHA-256 of the functions' sources, one after another; empty if a source cannot be read."""
+    try:
+        sources = [inspect.getsource(f) for f in functions]
+    except (OSError, TypeError):
+        return ""
+    return hashlib.sha256("\n".join(sources).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Replacement:
     """One SDK function the lean run replaces: where it lives, its source's digest, and by what."""
@@ -275,11 +291,7 @@ class Replacement:
     needs_alias_specs: bool = False
 
     def current_digest(self) -> str:
-        try:
-            sources = [inspect.getsource(f) for f in self.reads]
-        except (OSError, TypeError):
-            return ""
-        return hashlib.sha256("\n".join(sources).encode()).hexdigest()
+        return source_digest(self.reads)
 
     def applies(self) -> bool:
         features = SETTINGS.monitor_features
@@ -369,3 +381,146 @@ def lean_sdk(enabled: bool) -> Iterator[tuple[str, ...]]:
                     stack.enter_context(_replaced(replacement))
                     applied.append(replacement.name)
         yield tuple(applied)
+
+
+@dataclass(frozen=True)
+class Pin:
+    """SDK functions a piece of the lean run reproduces or relies on, and their sources' digest
+    when it was checked against them: the piece is used only while they are unchanged."""
+
+    name: str
+    reads: tuple[Callable[..., Any], ...]
+    digest: str
+
+    def current_digest(self) -> str:
+        return source_digest(self.reads)
+
+    def holds(self) -> bool:
+        return self.current_digest() == self.digest
+
+
+# What the capture monitor's own answer to a registration reproduces (``CapturingMonitor``): the
+# mock monitor's steps, its ``serialize_properties`` of the state the mocks return, and the
+# secret unwrapping of the capture's inputs.
+ANSWER = Pin(
+    "MockMonitor.RegisterResource",
+    (
+        pulumi.runtime.mocks.MockMonitor.RegisterResource,
+        pulumi.runtime.rpc.serialize_properties,
+        pulumi.runtime.rpc.serialize_property,
+        pulumi.runtime.rpc.deserialize_properties_unwrap_secrets,
+    ),
+    "c7723f3560afab28beb0a06346b7aef11c3f016e587c3f6259dbd89acf4b3752",
+)
+
+# What making a registration's monitor call in place relies on (:func:`inline_calls`): the
+# coroutines that make it await its answer and read nothing else of the executor.
+INLINE = Pin(
+    "run_in_executor",
+    (pulumi.runtime.resource.register_resource, pulumi.runtime.resource.register_resource_outputs),
+    "773c968ee8e39b118425a8b9e343dc5e3e2885b5353ff09f93eb04ad2788b064",
+)
+
+PINNED: tuple[Pin, ...] = (ANSWER, INLINE)
+
+_NOT_PLAIN = object()
+_SCALARS = frozenset({str, bool, int, float})
+
+
+def response_object(state: Any) -> struct_pb2.Struct | None:
+    """``serialize_properties(state, {})`` (no dependencies, no types, no name translation) for a
+    state of plain values, without an event loop; ``None`` if anything in it is not plain.
+
+    Plain is what the SDK's ``serialize_property`` passes through or only rebuilds: ``str``,
+    ``bool``, ``int``, ``float`` and ``None`` (exactly those types), the SDK's ``Unknown`` (sent as
+    the unknown string), and ``dict`` (``str`` keys) and ``list`` or ``tuple`` (sent as a list) of
+    plain values. Top-level ``None`` is left out, as the SDK leaves out a property that serialises
+    to ``None``; a nested one stays a null. The ``Struct`` is filled by the same protobuf setter.
+    """
+    if type(state) is not dict:
+        return None
+    fields: dict[str, Any] = {}
+    for key, value in state.items():
+        plain = _plain(value)
+        if type(key) is not str or plain is _NOT_PLAIN:
+            return None
+        if plain is not None:
+            fields[key] = plain
+    struct = struct_pb2.Struct()
+    struct.update(fields)
+    return struct
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS or value is None:
+        return value
+    if kind is Unknown:
+        return pulumi.runtime.rpc.UNKNOWN
+    if kind is dict:
+        mapping: dict[str, Any] = {}
+        for key, item in value.items():
+            plain = _plain(item)
+            if type(key) is not str or plain is _NOT_PLAIN:
+                return _NOT_PLAIN
+            mapping[key] = plain
+        return mapping
+    if kind is list or kind is tuple:
+        items = []
+        for item in value:
+            plain = _plain(item)
+            if plain is _NOT_PLAIN:
+                return _NOT_PLAIN
+            items.append(plain)
+        return items
+    return _NOT_PLAIN
+
+
+def _inlined_coroutines() -> frozenset[CodeType]:
+    """The code of ``register_resource``'s ``do_register`` and ``register_resource_outputs``'
+    ``do_register_resource_outputs``: the coroutines whose monitor call is made in place."""
+    inner = {"do_register", "do_register_resource_outputs"}
+    return frozenset(
+        code
+        for outer in INLINE.reads
+        for code in outer.__code__.co_consts
+        if isinstance(code, CodeType) and code.co_name in inner
+    )
+
+
+@contextmanager
+def inline_calls(loop: asyncio.AbstractEventLoop, enabled: bool) -> Iterator[bool]:
+    """On ``loop``, make the monitor call of each registration in place instead of on the executor.
+
+    ``do_register`` (and ``do_register_resource_outputs``) hand the blocking monitor call to the
+    loop's default executor and await the answer. Under the capture monitor that call blocks on
+    nothing: it answers from the mocks, on the loop's thread, and never enters the loop
+    (``CapturingMonitor``). So the thread hop, the queue, the wake-up of the loop and the handing
+    back of the GIL between two threads bring nothing; here the call is made at once and its
+    answer (or exception) is a future already done, which the coroutine awaits without yielding.
+    Any other use of the executor (the program's own, invokes, the SDK's other calls) gets the
+    loop's. Yields whether it applies (``enabled`` and :data:`INLINE` holds).
+    """
+    if not enabled or not INLINE.holds():
+        yield False
+        return
+    inlined = _inlined_coroutines()
+    executor = loop.run_in_executor
+
+    def run_in_executor(pool: Any, func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+        if pool is not None or sys._getframe(1).f_code not in inlined:
+            return executor(pool, func, *args)
+        answer = loop.create_future()
+        try:
+            answer.set_result(func(*args))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # noqa: BLE001  (the executor hands back any exception)
+            answer.set_exception(error)
+        return answer
+
+    loop.run_in_executor = run_in_executor  # type: ignore[method-assign,assignment]
+    try:
+        yield True
+    finally:
+        del loop.run_in_executor  # the class's again
