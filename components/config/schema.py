@@ -7,6 +7,7 @@ pattern carries a ``description`` that says what was expected, in words a review
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -284,8 +285,18 @@ _INDEXES = re.compile(r"(\[[0-9]+\])+$")  # list items are named by the key that
 
 def is_plain_credential(key: str, value: Any) -> bool:
     """A non-empty plain value (text or a number) of a key that holds a credential by nature."""
-    plain = isinstance(value, str | int | float) and not isinstance(value, bool) and value != ""
-    return plain and bool(SECRET_KEY.search(key))
+    return (
+        _credential_key(key)
+        and isinstance(value, str | int | float)
+        and not isinstance(value, bool)
+        and value != ""
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _credential_key(key: str) -> bool:
+    """Whether ``key`` names a credential; remembered, as a plan asks it of every key it holds."""
+    return bool(SECRET_KEY.search(key))
 
 
 def _plaintext_secret_issues(config: Mapping[str, Any], source: str) -> list[ConfigIssue]:

@@ -42,3 +42,17 @@ def test_a_freeze_made_by_the_caller_is_left_in_place() -> None:
         assert gc.get_freeze_count() == before
     finally:
         gc.unfreeze()
+
+
+def test_a_nested_block_keeps_the_outer_freeze_without_counting_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    counted: list[int] = []
+    count = gc.get_freeze_count
+    with settled_heap():
+        frozen = count()
+        monkeypatch.setattr(gc, "get_freeze_count", lambda: counted.append(1) or count())
+        with settled_heap():
+            assert count() == frozen
+        assert count() == frozen, "the inner block left the outer freeze in place"
+        monkeypatch.undo()
+    assert not counted, "inside its own freeze, the frozen objects were counted again"
+    assert gc.get_freeze_count() == 0
