@@ -19,6 +19,8 @@ from typing import NoReturn
 
 from scripts.commands import check, diff, plan, report, validate
 from scripts.commands.exit_codes import EXIT_INTERNAL
+from scripts.engine.analyzer import stop_started_packs
+from scripts.engine.capture import program_running
 from scripts.review.text import escape_controls
 
 DEBUG_ENV = "TVT_DEBUG"
@@ -92,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 class Terminated(BaseException):
     """SIGTERM arrived: unwind every block (the pack process is stopped with its own), then exit
-    128 + 15. Not an Exception, so no command or program handler takes it for a failure."""
+    128 + 15. Not an Exception, so no command or program handler takes it for a failure. (While
+    the Pulumi program runs, the process ends at once instead: :func:`_stop_now_in_a_program`.)"""
 
     def __init__(self, signum: int) -> None:
         super().__init__(f"terminated by signal {signum}")
@@ -100,7 +103,28 @@ class Terminated(BaseException):
 
 
 def _terminated(signum: int, frame: object) -> None:
+    _stop_now_in_a_program(f"terminated by signal {signum}", 128 + signum)
     raise Terminated(signum)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    _stop_now_in_a_program("interrupted", 128 + signum)
+    raise KeyboardInterrupt
+
+
+def _stop_now_in_a_program(why: str, code: int) -> None:
+    """A stop while the Pulumi program runs ends the process here, without unwinding.
+
+    The stop lands in whatever the program's thread was doing, often one of the SDK's tasks in the
+    middle of a registration. Cut short there, that registration never resolves its outputs, and
+    the SDK (``run_pulumi_func``, which catches everything to wait for outstanding work first)
+    waits for them forever. Nothing is written while the program runs, so there is nothing to
+    clean up but the policy packs started: they are stopped, one line says why, and the process
+    exits with the stop's code. Outside the program, the stop unwinds as usual."""
+    if not program_running():
+        return
+    stop_started_packs()
+    os._exit(_stopped(why, code))
 
 
 def _stopped(why: str, code: int) -> int:
@@ -122,6 +146,8 @@ def entry() -> NoReturn:
     # SIGTERM (a CI job cancelled) unwinds like Ctrl-C would, so the pack process is stopped with
     # its block instead of being left behind.
     signal.signal(signal.SIGTERM, _terminated)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started ignoring it
+        signal.signal(signal.SIGINT, _interrupted)
     try:
         code = main()
     except Terminated as stop:

@@ -241,6 +241,7 @@ class PackProcess:
         for reader in self._readers:
             reader.start()
         self._channel: grpc.Channel | None = None
+        _STARTED.add(self)
 
     def stderr(self) -> str:
         return b"".join(self._err).decode(errors="replace")
@@ -275,11 +276,22 @@ class PackProcess:
 
     def close(self) -> None:
         """End the pack (always, started or not) and the threads reading its output."""
+        _STARTED.discard(self)
         if self._channel is not None:
             self._channel.close()
         _stop(self.process)
         for reader in self._readers:
             reader.join(timeout=5)
+
+
+_STARTED: set[PackProcess] = set()  # packs of this process not yet closed
+
+
+def stop_started_packs() -> None:
+    """End the process of every pack started and not yet closed (the process is about to exit
+    without unwinding the blocks that would close them)."""
+    for pack in list(_STARTED):
+        _stop(pack.process)
 
 
 @contextmanager

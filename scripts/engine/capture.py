@@ -499,6 +499,23 @@ def config_for_runtime(config: Mapping[str, Any]) -> dict[str, str]:
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
 
 
+_RUNNING: list[bool] = []  # a program is running on this thread (under run_program)
+
+
+def program_running() -> bool:
+    """Whether a program is running under :func:`run_program` in this process."""
+    return bool(_RUNNING)
+
+
+@contextmanager
+def _running() -> Iterator[None]:
+    _RUNNING.append(True)
+    try:
+        yield
+    finally:
+        _RUNNING.pop()
+
+
 _UNSCANNED: list[bool] = []  # a run of this process left its objects in the oldest generation, unscanned
 
 
@@ -605,6 +622,7 @@ def run_program(
         _no_collections(lean),
         on_demand_packages(lean),
         inline_calls(_ensure_event_loop(), direct),  # type: ignore[no-untyped-call]  # _sync_await's loop
+        _running(),
     ):
         _sync_await(pulumi.runtime.stack.run_pulumi_func(body))
     return capture

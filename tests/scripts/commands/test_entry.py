@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from preview_helpers import REPO
 
 
@@ -148,3 +149,43 @@ def test_both_streams_closed_by_the_reader_is_exit_3_not_1() -> None:
         check=False,
     )
     assert done.returncode == 3, done
+
+
+_STOP_MID_PROGRAM = """
+import os, signal, sys
+import scripts.cli as cli
+from scripts.engine.capture import CapturingMonitor
+answer = CapturingMonitor.RegisterResource
+stop, seen = getattr(signal, sys.argv[1]), []
+def stopping(self, request):
+    seen.append(1)
+    if len(seen) == 40:
+        os.kill(os.getpid(), stop)
+    return answer(self, request)
+CapturingMonitor.RegisterResource = stopping
+sys.argv = ["tvt", "plan", "--stack", "prod", "--out", sys.argv[2]]
+cli.entry()
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "said"), [("SIGTERM", "terminated by signal 15"), ("SIGINT", "interrupted")]
+)
+def test_a_stop_in_the_middle_of_the_program_is_one_line_and_writes_nothing(
+    name: str, said: str, tmp_path: Path
+) -> None:
+    """The signal lands inside a registration (made on the program's thread); the run stops with
+    its exit code and one line, no asyncio traceback of the task it cut short, and writes nothing."""
+    done = subprocess.run(
+        [sys.executable, "-c", _STOP_MID_PROGRAM, name, str(tmp_path / "out")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        # As an interactive shell starts it: SIGINT not ignored (a background job of a script's would).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert done.returncode == 128 + getattr(signal, name), done.stderr
+    assert done.stderr == f"tvt: {said}; nothing more was written\n"
+    assert not (tmp_path / "out").exists()
