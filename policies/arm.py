@@ -8,6 +8,7 @@ are one scope, and a value that does not parse is reported instead of silently n
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -59,6 +60,17 @@ class ArmId:
 
 def parse_arm_id(value: object) -> ArmId | None:
     """``value`` as an :class:`ArmId`, or None when it is not one (wrong shape, empty segment)."""
+    if type(value) is str:  # an estate names the same groups, vaults and accounts over and over
+        return _parsed_arm_id(value)
+    return _parse_arm_id(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed_arm_id(value: str) -> ArmId | None:
+    return _parse_arm_id(value)
+
+
+def _parse_arm_id(value: object) -> ArmId | None:
     if not isinstance(value, str) or not value.startswith("/"):
         return None
     parts = value.rstrip("/").split("/")[1:]

@@ -8,6 +8,7 @@ top-level component is ``tvt:platform:Platform``, not ``pulumi:pulumi:Stack$tvt:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 PREFIX = "urn:pulumi:"
@@ -31,8 +32,10 @@ class Urn:
         return f"{PREFIX}{self.stack}::{self.project}::{self.qualified_type}::{self.name}"
 
 
+@functools.lru_cache(maxsize=16384)
 def parse(urn: str) -> Urn | None:
-    """The parts of ``urn``, or None when it is not a Pulumi URN."""
+    """The parts of ``urn``, or None when it is not a Pulumi URN (remembered: every child of a
+    parent, and each of a resource's aliases, parses the parent's URN)."""
     if not urn.startswith(PREFIX):
         return None
     parts = urn.removeprefix(PREFIX).split("::", 3)
