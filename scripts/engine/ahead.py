@@ -4,7 +4,7 @@ Under ``pulumi preview`` the engine calls ``Analyze`` for each resource as its s
 the program. ``tvt plan`` over gRPC does the same: :func:`analyze_ahead` spawns the pack; a worker
 thread waits for it to listen and configures it with the requests
 :func:`scripts.engine.evaluate.evaluate` builds (``GetAnalyzerInfo``, ``Configure``,
-``ConfigureStack``) and sends what registered meanwhile; from then on the capture's thread sends
+``ConfigureStack``) and sends what registered meanwhile; from then on the capture sends
 ``Analyze`` for each resource as it registers, built from the resource as the plan will record it,
 without waiting for the answer (the engine too calls ``Analyze`` concurrently; the pack's rules are
 tested for it). :meth:`Ahead.finish` collects the answers. Once the plan is built,
@@ -127,7 +127,7 @@ class Ahead:
 
     def submit(self, resource: CapturedResource) -> None:
         """Send ``Analyze`` for ``resource`` now, or queue it until the pack listens (called by the
-        capture as it registers, on the SDK's threads; it never raises into them)."""
+        capture as it registers, on the thread the monitor is called on; it never raises into it)."""
         with self._lock:
             if self._direct:
                 self._send(resource)

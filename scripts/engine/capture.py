@@ -499,7 +499,7 @@ def config_for_runtime(config: Mapping[str, Any]) -> dict[str, str]:
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
 
 
-_RUNNING: list[bool] = []  # a program is running on this thread (under run_program)
+_RUNNING: list[bool] = []  # a program of this process is running under run_program
 
 
 def program_running() -> bool:

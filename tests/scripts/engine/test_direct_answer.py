@@ -155,24 +155,21 @@ def test_only_the_registrations_own_calls_are_made_in_place() -> None:
         loop.close()
 
 
-def test_an_exception_of_the_monitor_fails_the_program_as_it_does_on_the_executor() -> None:
+def test_an_exception_of_the_monitor_fails_the_program_as_it_does_on_the_executor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def program() -> None:
         pulumi.CustomResource("t:m:R", "bad", {"value": 1})
 
-    class Refusing(capture_module.PreviewMocks):
-        def new_resource(self, args: Any) -> Any:
-            raise RuntimeError(f"refused {args.name}")
+    def refusing(self: Any, args: Any) -> Any:
+        raise RuntimeError(f"refused {args.name}")
 
+    monkeypatch.setattr(capture_module.PreviewMocks, "new_resource", refusing)
     failures = []
     for lean_run in (False, True):
-        original = capture_module.PreviewMocks
-        capture_module.PreviewMocks = Refusing  # type: ignore[misc]
-        try:
-            with pytest.raises(Exception, match="refused bad") as raised:
-                run_program(program, stack="dev", config={}, lean=lean_run)
-            failures.append(type(raised.value))
-        finally:
-            capture_module.PreviewMocks = original  # type: ignore[misc]
+        with pytest.raises(Exception, match="refused bad") as raised:
+            run_program(program, stack="dev", config={}, lean=lean_run)
+        failures.append(type(raised.value))
     assert failures[0] is failures[1]
 
 
