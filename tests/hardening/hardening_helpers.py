@@ -7,18 +7,17 @@ import io
 import json
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 
 from scripts.cli import main
+from tests.scripts.preview_helpers import FIXTURES, PACK, PROJECT, REPO, Run, check_args, files_under, load
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "tests" / "scripts" / "fixtures"
-PROJECT = FIXTURES / "project"
-PACK = FIXTURES / "fixture_pack"
+# The fixture project, its pack and the plain helpers are the preview tests' own (one home).
+__all__ = ["FIXTURES", "PACK", "PROJECT", "REPO", "Run", "check_args", "files_under", "load"]
+
 TODAY = "2026-06-01"
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -42,17 +41,6 @@ settings.register_profile(
 PROPERTIES = settings.get_profile(
     "tvt-explore" if os.environ.get("TVT_HYPOTHESIS") == "explore" else "tvt-ci"
 )
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
 
 
 def tvt(*argv: str | Path) -> Run:
@@ -81,20 +69,6 @@ def plan_args(stack: str, out: Path, root: Path = PROJECT, *extra: str) -> list[
     ]  # fmt: skip
 
 
-def check_args(plan: Path, *extra: str) -> list[str]:
-    return [
-        "check",
-        str(plan),
-        "--root",
-        str(PROJECT),
-        "--pack",
-        str(PACK),
-        "--analyzer",
-        "inprocess",
-        *extra,
-    ]
-
-
 def copy_project(target: Path) -> Path:
     shutil.copytree(PROJECT, target)
     return target
@@ -102,10 +76,6 @@ def copy_project(target: Path) -> Path:
 
 def stack_text(stack: str = "clean") -> str:
     return (PROJECT / "stacks" / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8")
-
-
-def load(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -127,10 +97,6 @@ def splice(plan: Any, key: str, raw: str, index: int = -1) -> str:
     """The plan's JSON text with ``raw`` (any text, valid JSON or not) as one resource input's value."""
     marker = "__tvt_hardening_marker__"
     return json.dumps(with_input(plan, key, marker, index)).replace(json.dumps(marker), raw, 1)
-
-
-def files_under(directory: Path) -> dict[str, bytes]:
-    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
 
 
 def secret(plaintext: str) -> dict[str, str]:

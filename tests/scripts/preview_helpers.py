@@ -30,6 +30,10 @@ class Run:
     out: str
     err: str
 
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
 
 def tvt(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> Run:
     """Run the real CLI entry point in-process and capture what it printed."""
