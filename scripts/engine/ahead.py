@@ -26,9 +26,9 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pulumi.runtime.proto import analyzer_pb2
 
@@ -41,6 +41,7 @@ from scripts.engine.export import DefaultProvider, default_provider, normalize, 
 from scripts.engine.plan import Plan, PlanResource
 from scripts.engine.policy_config import configure_request, load_policy_config, pack_info
 
+_T = TypeVar("_T")
 _CANCEL_WAIT_S = 5.0  # how long a failed run waits for the worker to notice
 
 
@@ -121,6 +122,8 @@ class Ahead:
         self._stack: tuple[bytes, PendingAnswer] | None = None  # AnalyzeStack sent by analyze_stack_now
         self._failed = False
         self.start_error: PreviewError | None = None  # why the pack never listened, if it did not
+        self.info: analyzer_pb2.AnalyzerInfo | None = None  # GetAnalyzerInfo's answer, asked once
+        self.failure: PreviewError | None = None  # the first call sent ahead that failed, if any
         self._cancelled = threading.Event()
         self._worker = threading.Thread(target=self._work, name="tvt-analyze-ahead", daemon=True)
         self._worker.start()
@@ -167,8 +170,9 @@ class Ahead:
                 continue
             try:
                 self._answers[urn] = (request, answer.answer())
-            except PreviewError:
+            except PreviewError as error:
                 self._failed = True
+                self.failure = self.failure or error
                 answer.settle()
 
     def analyze_stack_now(self, requests: Requests) -> None:
@@ -192,8 +196,10 @@ class Ahead:
                 self._answers[urn] = (sent, answer.answer())
             request = requests.stack()
             self._stack = (_bytes(request), self.pack.analyze_stack_later(request))
-        except Exception:  # noqa: BLE001  (evaluate sends every call again, and reports what breaks)
+        except Exception as error:  # noqa: BLE001  (evaluate sends every call again, and reports what breaks)
             self._failed = True
+            if isinstance(error, PreviewError):
+                self.failure = self.failure or error
             for _, _, answer in missing:
                 answer.settle()
 
@@ -206,6 +212,14 @@ class Ahead:
                 early[1].cancel()
             else:
                 early[1].settle()
+                self.failure = self.failure or early[1].failure()
+
+    def earlier_failure(self) -> PreviewError | None:
+        """The first call sent ahead that failed (the early ``AnalyzeStack`` too, once it is over):
+        when the pack is gone by the evaluation's next call, that call is what ended it."""
+        if self.failure is None and self._stack is not None:
+            return self._stack[1].failure()
+        return self.failure
 
     def stack_answer(self, request: analyzer_pb2.AnalyzeStackRequest, configured: list[bytes]) -> Any:
         """The answer to the ``AnalyzeStack`` sent early, if it was exactly ``request`` after exactly
@@ -266,13 +280,15 @@ class Ahead:
             self._failed = True
             return
         try:  # as evaluate configures the pack
-            configure = configure_request(load_policy_config(self._config_path, pack_info(pack.get_info())))
+            self.info = pack.get_info()
+            configure = configure_request(load_policy_config(self._config_path, pack_info(self.info)))
             pack.configure(configure)
             configure_stack = stack_configure_request(self._plan, self._config)
             pack.configure_stack(configure_stack)
             self._configured = [_bytes(configure), _bytes(configure_stack)]
-        except PreviewError:
+        except PreviewError as error:
             self._failed = True  # evaluate meets the same error and reports it
+            self.failure = error
             return
         # What registered while the pack started is sent now; then submit sends as they come.
         with self._lock:
@@ -296,8 +312,20 @@ class _Answering:
             raise PreviewError("the policy pack started for tvt plan did not start")
         return self._ahead.pack
 
+    def _ask(self, call: Callable[[], _T]) -> _T:
+        """One call to the pack. If it fails because the pack is gone and a call sent ahead had
+        failed first, that one is reported: it is the call the pack ended in."""
+        try:
+            return call()
+        except PreviewError as error:
+            earlier = self._ahead.earlier_failure()
+            if earlier is None or earlier is error or not self._pack.exited:
+                raise
+            raise earlier from None
+
     def get_info(self) -> analyzer_pb2.AnalyzerInfo:
-        return self._pack.get_info()
+        # The pack's metadata, as it answered ahead: the engine too asks a pack once.
+        return self._ahead.info if self._ahead.info is not None else self._ask(self._pack.get_info)
 
     # A configuration the pack already has, byte for byte, is not sent again: the pack may be
     # working on the AnalyzeStack sent early, and is configured as the engine would leave it.
@@ -308,14 +336,14 @@ class _Answering:
         self._configured = [sent]
         if not self._ahead.configured_with(self._configured):
             self._ahead.drop_stack()
-            self._pack.configure(request)
+            self._ask(lambda: self._pack.configure(request))
 
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
         sent = _bytes(request)
         self._configured = [*self._configured[:1], sent]
         if not self._ahead.configured_with(self._configured):
             self._ahead.drop_stack()
-            self._pack.configure_stack(request)
+            self._ask(lambda: self._pack.configure_stack(request))
 
     def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
         answered: analyzer_pb2.AnalyzeResponse | None = self._ahead.answer(request, self._configured)
@@ -324,11 +352,11 @@ class _Answering:
         # This Analyze reaches the pack after the AnalyzeStack sent early, which then judged the
         # stack without it: that answer is not the engine's, so AnalyzeStack is asked again later.
         self._ahead.drop_stack()
-        return self._pack.analyze(request)
+        return self._ask(lambda: self._pack.analyze(request))
 
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
         answered: analyzer_pb2.AnalyzeResponse | None = self._ahead.stack_answer(request, self._configured)
-        return answered if answered is not None else self._pack.analyze_stack(request)
+        return answered if answered is not None else self._ask(lambda: self._pack.analyze_stack(request))
 
 
 @contextlib.contextmanager

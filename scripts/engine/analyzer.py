@@ -38,6 +38,7 @@ STARTUP_TIMEOUT_S = 60.0
 # No call to the pack may wait for ever: a pack that accepted a request and never answers is a
 # failure (exit 2), not a hung CI job. A whole AnalyzeStack of a large estate takes seconds.
 CALL_TIMEOUT_S = 600.0
+_EXIT_WAIT_S = 2.0  # how long a dropped connection waits for the pack's exit code
 # The pack's own server accepts 400 MB messages (pulumi_policy); a whole stack goes in one request.
 _MAX_MESSAGE = 400 * 1024 * 1024
 _CHANNEL_OPTIONS = [
@@ -116,13 +117,18 @@ class GrpcAnalyzer(_Calls):
         name: str,
         stderr: Callable[[], str],
         pid: int,
-        exit_code: Callable[[], int | None] = lambda: None,
+        exit_code: Callable[[float], int | None] = lambda wait: None,
     ) -> None:
         self.stub = stub
         self.name = name
         self.pid = pid  # the pack's process, ended when the ``grpc_analyzer`` block ends
         self._stderr = stderr
-        self._exit_code = exit_code  # the pack's exit code once it has exited, else None
+        self._exit_code = exit_code  # the pack's exit code once it has exited (waiting up to so long)
+
+    @property
+    def exited(self) -> bool:
+        """Whether the pack's process has ended."""
+        return self._exit_code(_EXIT_WAIT_S) is not None
 
     def _call(self, method: str, request: Any) -> Any:
         try:
@@ -132,7 +138,9 @@ class GrpcAnalyzer(_Calls):
 
     def _failure(self, method: str, error: grpc.RpcError) -> PreviewError:
         detail = error.details() if hasattr(error, "details") else str(error)
-        code = self._exit_code()
+        # A connection the pack dropped is usually the pack ending: wait a moment for its exit code.
+        gone = hasattr(error, "code") and error.code() == grpc.StatusCode.UNAVAILABLE
+        code = self._exit_code(_EXIT_WAIT_S if gone else 0.0)
         if code is not None:
             detail += f" (the policy pack's process exited with code {code})"
         tail = _tail(self._stderr())
@@ -172,6 +180,13 @@ class PendingAnswer:
     def cancel(self) -> None:
         """Stop waiting: the call is cancelled (the pack may still finish it); the answer is dropped."""
         self._future.cancel()
+
+    def failure(self) -> PreviewError | None:
+        """How the call failed, if it is over and failed (as :meth:`answer` would raise it); else None."""
+        if not self._future.done() or self._future.cancelled():
+            return None
+        error = self._future.exception()
+        return self._analyzer._failure(self._method, error) if isinstance(error, grpc.RpcError) else None
 
     def settle(self) -> None:
         """Wait until the call is over (answered, failed or past its deadline); the answer is dropped."""
@@ -272,7 +287,14 @@ class PackProcess:
             )
         self._channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}", options=_CHANNEL_OPTIONS)
         stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
-        return GrpcAnalyzer(stub, str(self.packdir), self.stderr, self.process.pid, self.process.poll)
+        return GrpcAnalyzer(stub, str(self.packdir), self.stderr, self.process.pid, self.exit_code)
+
+    def exit_code(self, wait: float = 0.0) -> int | None:
+        """The pack's exit code, waiting up to ``wait`` seconds for it to exit; None while it runs."""
+        try:
+            return self.process.wait(timeout=wait) if wait > 0 else self.process.poll()
+        except subprocess.TimeoutExpired:
+            return None
 
     def close(self) -> None:
         """End the pack (always, started or not) and the threads reading its output."""

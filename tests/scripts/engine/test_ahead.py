@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 import sys
 import threading
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from preview_helpers import REPO, files_under
+from preview_helpers import PACK, PROJECT, REPO, files_under
 from pulumi.runtime.proto import analyzer_pb2
 
 from scripts.commands import pipeline
@@ -164,6 +165,33 @@ def test_a_pack_that_cannot_start_is_reported_once_the_program_has_run(tmp_path:
     assert not (tmp_path / "out").exists(), "nothing is written when the pack cannot judge the plan"
 
 
+def _pack_that_dies(tmp_path: Path, method: str, code: int) -> Path:
+    """The fixture pack, ending its own process (as a crash would) inside ``method``."""
+    pack = tmp_path / f"dies-in-{method}"
+    shutil.copytree(PACK, pack, ignore=shutil.ignore_patterns("__pycache__"))
+    source = (pack / "pack.py").read_text()
+    head = f"    def {method}(self, request, context):\n"
+    assert head in source
+    (pack / "pack.py").write_text(source.replace(head, f"{head}        os._exit({code})\n", 1))
+    return pack
+
+
+@pytest.mark.parametrize("method", ["Analyze", "AnalyzeStack"])
+def test_a_pack_that_dies_is_reported_in_the_call_it_died_in(tmp_path: Path, method: str) -> None:
+    """A pack that ends inside a call sent ahead is reported with that call and its exit code, not
+    with the evaluation's next call to the pack that is gone; exit 2, nothing written."""
+    options = PlanOptions(
+        stack="clean", out=tmp_path / "out", root=PROJECT, pack=_pack_that_dies(tmp_path, method, 7),
+        analyzer="grpc",
+    )  # fmt: skip
+    err = io.StringIO()
+    assert run_plan(options, out=io.StringIO(), err=err) == 2
+    assert f": {method} failed over gRPC: " in err.getvalue(), err.getvalue()
+    assert "the policy pack's process exited with code 7" in err.getvalue()
+    assert "GetAnalyzerInfo" not in err.getvalue() and "Configure" not in err.getvalue()
+    assert not options.out.exists(), "nothing is written when the pack cannot judge the plan"
+
+
 def test_a_relative_project_root_is_streamed_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``make bench`` runs ``tvt plan --root <relative dir>``; the program then runs in that
     directory while the worker configures the pack, so nothing it reads may be relative."""
@@ -238,6 +266,9 @@ class _Pending:
     def cancel(self) -> None:
         self.settled = True
 
+    def failure(self) -> None:
+        return None
+
 
 class _Pack:
     """What _Answering forwards to, recorded."""
@@ -283,6 +314,7 @@ def _answering(*, failed: bool = False) -> tuple[_Answering, Ahead, _Pack, _Pend
     ahead._configured = [_bytes(CONFIGURE), _bytes(CONFIGURE_STACK)]
     ahead._stack = (_bytes(EARLY), pending)  # type: ignore[assignment]
     ahead._process = types.SimpleNamespace(packdir="fake")  # type: ignore[assignment]
+    ahead.info, ahead.failure = None, None
     answering = _Answering(ahead)
     return answering, ahead, pack, pending
 
