@@ -347,7 +347,12 @@ def load_servicer(packdir: Path) -> Any:
         ) from None
     origin = Path(getattr(module, "__file__", "") or "").resolve()
     if origin.parent != packdir.resolve():
-        raise PreviewError(f"policy pack {packdir}: {module_name} was already imported from {origin.parent}")
+        # One interpreter holds one package of a name: the pack's own imports would be the other's.
+        raise PreviewError(
+            f"policy pack {packdir}: --analyzer inprocess cannot load it: this process already has "
+            f"{module_name} from {origin.parent} (another copy of the pack); run it in its own process "
+            "with --analyzer grpc (the default), or run the tvt of the copy that holds the pack"
+        )
     factory = getattr(module, "make_analyzer", None)
     if not callable(factory):
         raise PreviewError(

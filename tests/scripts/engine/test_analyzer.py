@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from preview_helpers import PACK
 
-from scripts.engine.analyzer import grpc_analyzer
+from scripts.engine.analyzer import grpc_analyzer, load_servicer
 from scripts.engine.errors import PreviewError
 from scripts.engine.policy_config import pack_info
 
@@ -47,3 +49,21 @@ def test_pack_that_cannot_start_is_reported_with_its_stderr(tmp_path: Path) -> N
 def test_directory_without_a_pack_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(PreviewError, match="not a policy pack"), grpc_analyzer(tmp_path):
         pass
+
+
+def test_another_copy_of_the_loaded_pack_is_refused_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--analyzer inprocess`` on another checkout's ``policies``: this interpreter already holds a
+    ``policies`` package, so the copy's own imports would be ours. Refused (exit 2), naming both and
+    the way that works, never evaluated with a mix of the two."""
+    import policies.pack  # the tool's own pack, as the CLI has it loaded
+
+    monkeypatch.setattr(sys, "path", list(sys.path))  # load_servicer puts the copy's parent first
+    copy = tmp_path / "policies"
+    shutil.copytree(Path(policies.pack.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with pytest.raises(PreviewError) as caught:
+        load_servicer(copy)
+    message = str(caught.value)
+    assert f"policy pack {copy}: --analyzer inprocess cannot load it" in message
+    assert str(Path(policies.pack.__file__).parent) in message and "--analyzer grpc" in message
