@@ -36,6 +36,7 @@ changes that alter nothing the SDK registers, only what a run costs (``docs/perf
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import contextvars
 import functools
@@ -46,7 +47,7 @@ import os
 import runpy
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -297,10 +298,14 @@ def _secret_paths(value: Any, path: str = "") -> Iterator[str]:
             yield from _secret_paths(v, f"{path}[{i}]")
 
 
-# Signatures of the special objects (resource references, assets, archives, output values) other
-# than secrets: a request holding any of them is answered the SDK's way (CapturingMonitor).
+# The special objects (resource references, assets, archives, output values) other than secrets:
+# a request holding any of them is answered the SDK's way (CapturingMonitor). Each is a Struct
+# whose signature key holds exactly the 32-character signature, and protobuf writes that string
+# value one way only: ``Value.string_value`` (field 3, length-delimited: tag 0x1A), length 32
+# (0x20), the signature. So a string that merely contains a signature (a tag, a description) does
+# not send a registration down the slow path; one exactly equal to it still does (costs only speed).
 _SPECIAL = tuple(
-    sig.encode()
+    b"\x1a\x20" + sig.encode()
     for sig in (
         rpc._special_resource_sig,
         rpc._special_asset_sig,
@@ -311,17 +316,48 @@ _SPECIAL = tuple(
 
 
 def _holds_special(struct: Any) -> bool:
-    """Whether a request's properties may hold a special object other than a secret: its signature
-    appears somewhere in them (a string that merely equals one also counts, which costs only speed)."""
+    """Whether a request's properties may hold a special object other than a secret: a string value
+    equal to its signature appears somewhere in them."""
     data = struct.SerializeToString()
     return any(sig in data for sig in _SPECIAL)
 
 
-def _on_own_thread(function: Callable[..., Any], *args: Any) -> Any:
-    """``function(*args)`` on a thread of its own, in a copy of this context, as the SDK's executor
-    runs a monitor call: its result, or its exception raised here."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(contextvars.copy_context().run, function, *args).result()
+class OwnThread:
+    """One thread of its own for the calls made the SDK's way, as its executor runs a monitor call.
+
+    The SDK's mock monitor makes an event loop on the thread it runs on (``_sync_await``); one
+    thread for the whole run makes one loop, which :meth:`close` closes. (A new thread per call
+    left a loop, its selector and its self-pipe, three descriptors, behind for every call, and no
+    collection runs during the program to free them: a program of a few hundred such
+    registrations ran out of file descriptors.)"""
+
+    def __init__(self) -> None:
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+    def run(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)`` on the thread, in a copy of this context: its result, or its exception."""
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="tvt-sdk-call"
+            )
+        return self._pool.submit(contextvars.copy_context().run, function, *args).result()
+
+    def close(self) -> None:
+        """Close the thread's event loop, if it made one, and end the thread."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.submit(_close_thread_loop).result()
+            pool.shutdown()
+
+
+def _close_thread_loop() -> None:
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:  # this thread made none
+        return
+    asyncio.set_event_loop(None)
+    if not loop.is_running():
+        loop.close()
 
 
 def _serialized(state: Any) -> Any:
@@ -357,6 +393,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         self.on_register = on_register
         self.on_resource = on_resource
         self.direct = direct
+        self.own_thread = OwnThread()  # closed by run_program when the program is done
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The engine's URN (``generateURN``), not the mock's: the parent's full qualified type, no root."""
@@ -391,7 +428,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         if not self.direct or request.type == STACK_TYPE:
             return self._registered(request)
         if _holds_special(request.object):
-            return _on_own_thread(self._registered, request)
+            return self.own_thread.run(self._registered, request)
         urn = self.make_urn(request.parent, request.type, request.name)
         raw_inputs = rpc.deserialize_properties(request.object)
         # Secrets arrive wrapped; the capture unwraps those at the top, as
@@ -409,7 +446,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         id_, state = self.mocks.new_resource(args)
         answer = response_object(state)
         if answer is None:
-            answer = _on_own_thread(_serialized, state)
+            answer = self.own_thread.run(_serialized, state)
         # As the SDK's: an id of None (a component, or unknown) is stored so and left unset.
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_, state)  # type: ignore[arg-type]
         response = resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=answer)  # type: ignore[arg-type]
@@ -461,7 +498,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         if self.direct and _holds_special(request.outputs):
-            return _on_own_thread(self._outputs_registered, request)
+            return self.own_thread.run(self._outputs_registered, request)
         return self._outputs_registered(request)
 
     def _outputs_registered(self, request: Any) -> Any:
@@ -623,6 +660,7 @@ def run_program(
         on_demand_packages(lean),
         inline_calls(_ensure_event_loop(), direct),  # type: ignore[no-untyped-call]  # _sync_await's loop
         _running(),
+        closing(monitor.own_thread),
     ):
         _sync_await(pulumi.runtime.stack.run_pulumi_func(body))
     return capture
