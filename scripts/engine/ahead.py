@@ -33,7 +33,14 @@ from typing import Any, TypeVar
 from pulumi.runtime.proto import analyzer_pb2
 
 from policies.catalog import PROVIDER_PREFIX
-from scripts.engine.analyzer import Analyzer, GrpcAnalyzer, PackProcess, PendingAnswer, pack_process
+from scripts.engine.analyzer import (
+    Analyzer,
+    GrpcAnalyzer,
+    PackEnded,
+    PackProcess,
+    PendingAnswer,
+    pack_process,
+)
 from scripts.engine.capture import Capture, CapturedResource
 from scripts.engine.errors import PreviewError
 from scripts.engine.evaluate import Providers, Requests, analyze_request, stack_configure_request
@@ -123,7 +130,8 @@ class Ahead:
         self._failed = False
         self.start_error: PreviewError | None = None  # why the pack never listened, if it did not
         self.info: analyzer_pb2.AnalyzerInfo | None = None  # GetAnalyzerInfo's answer, asked once
-        self.failure: PreviewError | None = None  # the first call sent ahead that failed, if any
+        # The first call sent ahead that the pack's process did not survive, if any.
+        self.failure: PackEnded | None = None
         self._cancelled = threading.Event()
         self._worker = threading.Thread(target=self._work, name="tvt-analyze-ahead", daemon=True)
         self._worker.start()
@@ -172,7 +180,7 @@ class Ahead:
                 self._answers[urn] = (request, answer.answer())
             except PreviewError as error:
                 self._failed = True
-                self.failure = self.failure or error
+                self._ended_in(error)
                 answer.settle()
 
     def analyze_stack_now(self, requests: Requests) -> None:
@@ -199,7 +207,7 @@ class Ahead:
         except Exception as error:  # noqa: BLE001  (evaluate sends every call again, and reports what breaks)
             self._failed = True
             if isinstance(error, PreviewError):
-                self.failure = self.failure or error
+                self._ended_in(error)
             for _, _, answer in missing:
                 answer.settle()
 
@@ -212,14 +220,21 @@ class Ahead:
                 early[1].cancel()
             else:
                 early[1].settle()
-                self.failure = self.failure or early[1].failure()
+                self._ended_in(early[1].failure())
 
     def earlier_failure(self) -> PreviewError | None:
         """The first call sent ahead that failed (the early ``AnalyzeStack`` too, once it is over):
         when the pack is gone by the evaluation's next call, that call is what ended it."""
         if self.failure is None and self._stack is not None:
-            return self._stack[1].failure()
+            failure = self._stack[1].failure()
+            return failure if isinstance(failure, PackEnded) else None
         return self.failure
+
+    def _ended_in(self, error: PreviewError | None) -> None:
+        """Remember ``error`` if it is the first call sent ahead that the pack did not survive (one
+        it answered with an error and lived on is not what a later failure ended in)."""
+        if self.failure is None and isinstance(error, PackEnded):
+            self.failure = error
 
     def stack_answer(self, request: analyzer_pb2.AnalyzeStackRequest, configured: list[bytes]) -> Any:
         """The answer to the ``AnalyzeStack`` sent early, if it was exactly ``request`` after exactly
@@ -288,7 +303,7 @@ class Ahead:
             self._configured = [_bytes(configure), _bytes(configure_stack)]
         except PreviewError as error:
             self._failed = True  # evaluate meets the same error and reports it
-            self.failure = error
+            self._ended_in(error)
             return
         # What registered while the pack started is sent now; then submit sends as they come.
         with self._lock:

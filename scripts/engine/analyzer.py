@@ -108,6 +108,11 @@ class InProcessAnalyzer(_Calls):
             self._call("ConfigureStack", request)
 
 
+class PackEnded(PreviewError):
+    """A call the pack's process did not survive: the connection dropped, or the process had exited.
+    (A call the pack answered with an error, and lived on, is a plain :class:`PreviewError`.)"""
+
+
 class GrpcAnalyzer(_Calls):
     """Calls a pack served in another process through ``AnalyzerStub``."""
 
@@ -144,7 +149,8 @@ class GrpcAnalyzer(_Calls):
         if code is not None:
             detail += f" (the policy pack's process exited with code {code})"
         tail = _tail(self._stderr())
-        return PreviewError(
+        kind = PackEnded if gone or code is not None else PreviewError
+        return kind(
             f"policy pack {self.name}: {method} failed over gRPC: {detail}" + (f"\n{tail}" if tail else "")
         )
 

@@ -192,6 +192,28 @@ def test_a_pack_that_dies_is_reported_in_the_call_it_died_in(tmp_path: Path, met
     assert not options.out.exists(), "nothing is written when the pack cannot judge the plan"
 
 
+def test_a_call_the_pack_answered_with_an_error_is_not_what_it_later_ended_in(tmp_path: Path) -> None:
+    """A pack that fails each resource's first ``Analyze`` (the stream's; it lives on, and the
+    evaluation asks again and is answered), then ends inside ``AnalyzeStack``, is reported with
+    ``AnalyzeStack`` and its exit code, not with the first failure of the stream."""
+    pack = _pack_that_dies(tmp_path, "AnalyzeStack", 5)
+    source = (pack / "pack.py").read_text()
+    head = "    def Analyze(self, request, context):\n"
+    first = (
+        "        if request.urn not in _FAILED_ONCE and not request.type.startswith('pulumi:'):\n"
+        "            _FAILED_ONCE.add(request.urn)\n"
+        "            raise RuntimeError('first-call failure')\n"
+    )
+    (pack / "pack.py").write_text(source.replace(head, head + first, 1) + "\n_FAILED_ONCE: set = set()\n")
+    options = PlanOptions(stack="clean", out=tmp_path / "out", root=PROJECT, pack=pack, analyzer="grpc")
+    err = io.StringIO()
+    assert run_plan(options, out=io.StringIO(), err=err) == 2
+    assert ": AnalyzeStack failed over gRPC: " in err.getvalue(), err.getvalue()
+    assert "the policy pack's process exited with code 5" in err.getvalue()
+    assert "first-call failure" not in err.getvalue()
+    assert not options.out.exists()
+
+
 def test_a_relative_project_root_is_streamed_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``make bench`` runs ``tvt plan --root <relative dir>``; the program then runs in that
     directory while the worker configures the pack, so nothing it reads may be relative."""
