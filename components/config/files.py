@@ -51,10 +51,17 @@ def read_bounded(path: Path, limit: int) -> bytes:
         raise InputFileError("no such file") from None
     except OSError as error:
         raise InputFileError(f"cannot open it ({error.strerror})") from None
-    with os.fdopen(fd, "rb") as handle:
+    # Checked before the descriptor becomes a file object: ``open`` of a directory's descriptor
+    # raises IsADirectoryError naming the descriptor's number, not the file.
+    try:
         mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise InputFileError(f"expected a regular file, got {_kind(mode)}")
+    except OSError as error:
+        os.close(fd)
+        raise InputFileError(f"cannot read it ({error.strerror})") from None
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise InputFileError(f"expected a regular file, got {_kind(mode)}")
+    with os.fdopen(fd, "rb") as handle:
         try:
             data = handle.read(limit + 1)
         except OSError as error:

@@ -305,6 +305,24 @@ def test_a_plan_over_the_size_limit_or_not_a_file_is_refused(tmp_path: Path) -> 
     assert_bad_input(tvt("diff", link, link), f"{link}: cannot read the plan: expected a regular file")
 
 
+def test_a_directory_where_a_file_is_expected_is_refused(clean_plan: Path, tmp_path: Path) -> None:
+    """A directory is refused by its name before anything reads it (``open`` of its descriptor
+    would raise IsADirectoryError naming the descriptor's number: an internal error, exit 3)."""
+    folder = tmp_path / "plan.json"
+    folder.mkdir()
+    assert_bad_input(
+        tvt(*check_args(folder)), f"{folder}: cannot read the plan: expected a regular file, got a directory"
+    )
+    config = tmp_path / "config.json"
+    config.mkdir()
+    expected = f"{config}: cannot read the policy config: expected a regular file, got a directory"
+    assert_bad_input(tvt(*check_args(clean_plan, "--policy-config", str(config))), expected)
+    assert_bad_input(
+        tvt(*plan_args("clean", tmp_path / "out", PROJECT, "--policy-config", str(config))), expected
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def _far_exemption(stack: str, years: int = 2) -> dict[str, Any]:
     return {
         "storage-tls": {
