@@ -90,6 +90,12 @@ def _provider_resource(provider: DefaultProvider) -> PlanResource:
     )
 
 
+def _ended(error: BaseException | None) -> PackEnded | None:
+    """``error`` if the pack's process did not survive the call; a call it answered with an error
+    and lived on is not what a later failure ended in."""
+    return error if isinstance(error, PackEnded) else None
+
+
 def _bytes(request: Any) -> bytes:
     return bytes(request.SerializeToString(deterministic=True))
 
@@ -206,8 +212,7 @@ class Ahead:
             self._stack = (_bytes(request), self.pack.analyze_stack_later(request))
         except Exception as error:  # noqa: BLE001  (evaluate sends every call again, and reports what breaks)
             self._failed = True
-            if isinstance(error, PreviewError):
-                self._ended_in(error)
+            self._ended_in(error)
             for _, _, answer in missing:
                 answer.settle()
 
@@ -226,15 +231,12 @@ class Ahead:
         """The first call sent ahead that failed (the early ``AnalyzeStack`` too, once it is over):
         when the pack is gone by the evaluation's next call, that call is what ended it."""
         if self.failure is None and self._stack is not None:
-            failure = self._stack[1].failure()
-            return failure if isinstance(failure, PackEnded) else None
+            return _ended(self._stack[1].failure())
         return self.failure
 
-    def _ended_in(self, error: PreviewError | None) -> None:
-        """Remember ``error`` if it is the first call sent ahead that the pack did not survive (one
-        it answered with an error and lived on is not what a later failure ended in)."""
-        if self.failure is None and isinstance(error, PackEnded):
-            self.failure = error
+    def _ended_in(self, error: BaseException | None) -> None:
+        """Remember ``error`` if it is the first call sent ahead that the pack did not survive."""
+        self.failure = self.failure or _ended(error)
 
     def stack_answer(self, request: analyzer_pb2.AnalyzeStackRequest, configured: list[bytes]) -> Any:
         """The answer to the ``AnalyzeStack`` sent early, if it was exactly ``request`` after exactly

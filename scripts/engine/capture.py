@@ -356,8 +356,7 @@ def _close_thread_loop() -> None:
     except RuntimeError:  # this thread made none
         return
     asyncio.set_event_loop(None)
-    if not loop.is_running():
-        loop.close()
+    loop.close()  # not running: this thread is running this function
 
 
 def _serialized(state: Any) -> Any:
