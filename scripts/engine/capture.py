@@ -66,6 +66,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 from policies.catalog import IDENTITY, KEY, STACK, VAULT, WORKSPACE, classify
 from scripts.engine.lean import ANSWER, inline_calls, lean_sdk, response_object
 from scripts.engine.on_demand import on_demand_packages
+from scripts.engine.references import holds_reference, without_references
 from scripts.engine.urns import AliasSpec, alias_urn, new_urn
 
 PROJECT = "tvt-platform"
@@ -298,16 +299,16 @@ def _secret_paths(value: Any, path: str = "") -> Iterator[str]:
             yield from _secret_paths(v, f"{path}[{i}]")
 
 
-# The special objects (resource references, assets, archives, output values) other than secrets:
-# a request holding any of them is answered the SDK's way (CapturingMonitor). Each is a Struct
-# whose signature key holds exactly the 32-character signature, and protobuf writes that string
-# value one way only: ``Value.string_value`` (field 3, length-delimited: tag 0x1A), length 32
-# (0x20), the signature. So a string that merely contains a signature (a tag, a description) does
-# not send a registration down the slow path; one exactly equal to it still does (costs only speed).
+# The special objects (assets, archives, output values) other than secrets and resource references
+# (which the monitor replaces first, scripts.engine.references): a request holding any of them is
+# answered the SDK's way (CapturingMonitor). Each is a Struct whose signature key holds exactly the
+# 32-character signature, and protobuf writes that string value one way only:
+# ``Value.string_value`` (field 3, length-delimited: tag 0x1A), length 32 (0x20), the signature.
+# So a string that merely contains a signature (a tag, a description) does not send a registration
+# down the slow path; one exactly equal to it still does (costs only speed).
 _SPECIAL = tuple(
     b"\x1a\x20" + sig.encode()
     for sig in (
-        rpc._special_resource_sig,
         rpc._special_asset_sig,
         rpc._special_archive_sig,
         rpc._special_output_value_sig,
@@ -315,11 +316,18 @@ _SPECIAL = tuple(
 )
 
 
-def _holds_special(struct: Any) -> bool:
-    """Whether a request's properties may hold a special object other than a secret: a string value
-    equal to its signature appears somewhere in them."""
-    data = struct.SerializeToString()
+def _holds_special(data: bytes) -> bool:
+    """Whether a request's serialised properties may hold a special object other than a secret: a
+    string value equal to its signature appears somewhere in them."""
     return any(sig in data for sig in _SPECIAL)
+
+
+def _replaced(request: Any, field_name: str, struct: Any) -> Any:
+    """A copy of ``request`` whose ``field_name`` struct is ``struct``."""
+    copy = type(request)()
+    copy.CopyFrom(request)
+    getattr(copy, field_name).CopyFrom(struct)
+    return copy
 
 
 class OwnThread:
@@ -372,9 +380,10 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
     times, and the answer's are built from the mocks' state at once
     (:func:`scripts.engine.lean.response_object`), not by running the SDK's serialisation on an
     event loop of its own. It never enters an event loop, so the lean run can make the call in
-    place (:func:`scripts.engine.lean.inline_calls`). A request whose properties hold a resource
-    reference, an asset, an archive or an output value, or a state that is not plain, is handled
-    the SDK's way, on a thread of its own as the executor would.
+    place (:func:`scripts.engine.lean.inline_calls`). A resource reference in a request is first
+    replaced by what the engine shows a pack (:mod:`scripts.engine.references`), on both paths; a
+    request whose properties hold an asset, an archive or an output value, or a state that is not
+    plain, is handled the SDK's way, on a thread of its own as the executor would.
     """
 
     def __init__(  # noqa: PLR0917  (the monitor's collaborators)
@@ -424,9 +433,13 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         return tuple(found)
 
     def RegisterResource(self, request: Any) -> Any:
+        data = request.object.SerializeToString()
+        if holds_reference(data):  # recorded, and answered, as a pack is shown them
+            request = _replaced(request, "object", without_references(request.object))
+            data = request.object.SerializeToString()
         if not self.direct or request.type == STACK_TYPE:
             return self._registered(request)
-        if _holds_special(request.object):
+        if _holds_special(data):
             return self.own_thread.run(self._registered, request)
         urn = self.make_urn(request.parent, request.type, request.name)
         raw_inputs = rpc.deserialize_properties(request.object)
@@ -496,7 +509,11 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
             self.on_register(len(self.capture.resources))
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
-        if self.direct and _holds_special(request.outputs):
+        data = request.outputs.SerializeToString()
+        if holds_reference(data):  # a component's output that is a resource: what a pack is shown
+            request = _replaced(request, "outputs", without_references(request.outputs))
+            data = request.outputs.SerializeToString()
+        if self.direct and _holds_special(data):
             return self.own_thread.run(self._outputs_registered, request)
         return self._outputs_registered(request)
 
