@@ -9,6 +9,7 @@ enough that a hostile file cannot exhaust memory or the interpreter's stack.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Final
@@ -21,6 +22,10 @@ MAX_DEPTH: Final = 64
 MAX_INT_DIGITS: Final = 64
 # Values a YAML document may expand to once aliases are followed (a billion laughs expands to 10^9).
 MAX_YAML_NODES: Final = 100_000
+# A lone UTF-16 surrogate: JSON and YAML escapes (``"\ud800"``) can spell one, UTF-8 cannot, and no
+# value or key holding one can be sent to the engine or Azure, so every reader refuses it by key.
+LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+SURROGATE_MESSAGE: Final = "expected text, got a lone UTF-16 surrogate (\\ud800-\\udfff)"
 
 
 class InputFileError(Exception):

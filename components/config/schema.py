@@ -15,6 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from components.config.files import LONE_SURROGATE, SURROGATE_MESSAGE
 from components.config.issues import ConfigIssue, join_path
 from components.config.model import UK_REGIONS, Environment, PartnerKind, Role
 from components.config.schema_check import Unsure, compile_check
@@ -331,6 +332,27 @@ def _control_character_issues(config: Mapping[str, Any], source: str) -> list[Co
     ]
 
 
+def _surrogates(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(path, message) for every key and text value holding a lone surrogate, in any namespace:
+    a YAML escape can spell one, and the engine could not send it on (UTF-8 cannot)."""
+    if isinstance(value, str):
+        if LONE_SURROGATE.search(value):
+            yield path, SURROGATE_MESSAGE
+    elif isinstance(value, Mapping):
+        for key, child in value.items():
+            where = join_path(path, str(key))
+            if LONE_SURROGATE.search(str(key)):
+                yield where, "expected a key of text, got a lone UTF-16 surrogate"
+            yield from _surrogates(child, where)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _surrogates(child, join_path(path, index))
+
+
+def _surrogate_issues(config: Mapping[str, Any], source: str) -> list[ConfigIssue]:
+    return [ConfigIssue(source, path, message) for path, message in _surrogates(config, "")]
+
+
 def _error_path(error: ValidationError) -> str:
     path = ""
     for part in error.absolute_path:
@@ -393,7 +415,8 @@ def _under(path: str, parents: list[str]) -> bool:
 
 # Superset tests of the three value checks above, for _nothing_to_flag.
 _SUSPECT_KEY = re.compile(SECRET_KEY.pattern.removesuffix("$"), re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Text the checks below report: a control character (tvt: values) or a lone surrogate (anywhere).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -414,7 +437,7 @@ def _nothing_to_flag(config: Mapping[str, Any]) -> bool:
                 return False
             for key in value:
                 if key not in clean_keys:
-                    if _SUSPECT_KEY.search(str(key)):
+                    if _SUSPECT_KEY.search(str(key)) or LONE_SURROGATE.search(str(key)):
                         return False
                     clean_keys.add(key)
             pending.extend(value.values())
@@ -443,6 +466,7 @@ def schema_issues(config: Mapping[str, Any], source: str) -> list[ConfigIssue]:
         secure = secure_value_paths(config)
         issues += [ConfigIssue(source, path, SECURE_VALUE_MESSAGE) for path in secure]
         issues += _control_character_issues(config, source)
+        issues += _surrogate_issues(config, source)
         issues += _plaintext_secret_issues(config, source)
     # jsonschema names every error; when the compiled check accepts the config there is none to name.
     errors = [] if _accepted(config) else list(_VALIDATOR.iter_errors(config))

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from components.config.files import MAX_DEPTH, MAX_INT_DIGITS, InputFileError, read_bounded
+from components.config.files import (
+    LONE_SURROGATE,
+    MAX_DEPTH,
+    MAX_INT_DIGITS,
+    SURROGATE_MESSAGE,
+    InputFileError,
+    read_bounded,
+)
 from scripts.engine.errors import PreviewError, issue
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_ISSUES = 20
 
 
@@ -75,13 +80,13 @@ def _problems(value: Any, path: str, depth: int) -> Iterator[tuple[str, str]]:
     if isinstance(value, _Refused):
         yield path, value.why
     elif isinstance(value, str):
-        if _SURROGATE.search(value):
-            yield path, "expected text, got a lone UTF-16 surrogate (\\ud800-\\udfff)"
+        if LONE_SURROGATE.search(value):
+            yield path, SURROGATE_MESSAGE
     elif isinstance(value, dict):
         for key in getattr(value, "repeated", ()):
             yield _join(path, key), "duplicate key (JSON keeps only one of them)"
         for key, child in value.items():
-            if _SURROGATE.search(key):
+            if LONE_SURROGATE.search(key):
                 yield _join(path, key), "expected a key of text, got a lone UTF-16 surrogate"
             yield from _problems(child, _join(path, key), depth + 1)
     elif isinstance(value, list):

@@ -213,6 +213,31 @@ def test_values_the_engine_cannot_hand_a_program_are_refused(tmp_path: Path, val
     assert_bad_input(run, "stacks/Pulumi.clean.yaml: line", phrase)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("tvt:owner: ", 'tvt:owner: "\\ud800" #', "tvt:owner: expected text, got a lone UTF-16 surrogate"),
+        ("config:\n", 'config:\n  azure-native:odd: ["ok", "a\\udfffb"]\n', "azure-native:odd[1]: expected"),
+        (
+            "config:\n",
+            'config:\n  azure-native:odd: {"k\\ud800": 1}\n',
+            "azure-native:odd.k\\ud800: expected a key",
+        ),
+    ],
+)
+def test_a_lone_surrogate_in_a_stack_file_is_refused_by_key(
+    tmp_path: Path, old: str, new: str, where: str
+) -> None:
+    """A YAML escape can spell one and UTF-8 cannot: it crashed the program's first serialisation."""
+    text = stack_text().replace(old, new, 1)
+    assert_bad_input(_validate(_root_with(tmp_path, text)), f"stacks/Pulumi.clean.yaml: {where}")
+    shutil.copytree(PROJECT, tmp_path / "project")
+    write(tmp_path / "project" / "stacks" / "Pulumi.clean.yaml", text)
+    run = tvt(*plan_args("clean", tmp_path / "out", tmp_path / "project"))
+    assert_bad_input(run, f"tvt plan: stacks/Pulumi.clean.yaml: {where}")
+    assert not (tmp_path / "out").exists()
+
+
 def test_invalid_utf8_names_the_file(tmp_path: Path) -> None:
     assert_bad_input(
         _validate(_root_with(tmp_path, b"config:\n  tvt:owner: \xff\n")), "stacks/Pulumi.clean.yaml: (file)"
