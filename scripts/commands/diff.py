@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from scripts.commands.exit_codes import EXIT_OK, EXIT_VIOLATION, report_bad_input
 from scripts.engine.errors import PreviewError
-from scripts.engine.plan import load_plan, parse_plan, read_plan_document
+from scripts.engine.plan import load_plan, read_plan_document
 from scripts.review.diff import (
     Diff,
     FindingRef,
@@ -23,7 +23,6 @@ from scripts.review.diff import (
     diff_markdown,
     diff_plans,
     diff_text,
-    plan_aliases,
     read_findings,
 )
 
@@ -67,14 +66,10 @@ def run(args: argparse.Namespace) -> int:
 
 def compute(options: DiffOptions) -> Diff:
     """Load both plans with the loader ``tvt check`` uses, then diff; bad input is a PreviewError."""
-    base = load_plan(options.base)
-    # One read of NEW: the typed plan drops ``aliases``, so they come from the same document.
-    document = read_plan_document(options.new)
-    new = parse_plan(document, str(options.new))
-    aliases = plan_aliases(document, str(options.new))
+    base, new = load_plan(options.base), load_plan(options.new)
     before, after = beside(options.base), beside(options.new)
     findings = (before, after) if before is not None and after is not None else None
-    return diff_plans(base, new, new_aliases=aliases, allow_replace=options.allow_replace, findings=findings)
+    return diff_plans(base, new, allow_replace=options.allow_replace, findings=findings)
 
 
 def beside(plan: Path) -> tuple[FindingRef, ...] | None:

@@ -39,6 +39,7 @@ class PlanResource:
     source_position: str
     ignore_changes: tuple[str, ...] = ()
     additional_secret_outputs: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # the URNs it was known by (``tvt diff`` follows renames through them)
 
     @property
     def name(self) -> str:
@@ -134,6 +135,9 @@ def _kind(value: Any) -> str:
     )
 
 
+_URN_FORM = "expected a URN of the form urn:pulumi:STACK::PROJECT::TYPE::NAME"
+
+
 def _resource(check: _Checker, raw: Any, path: str) -> PlanResource | None:
     if not isinstance(raw, Mapping):
         check.fail(path, f"expected a resource object, got {_kind(raw)}")
@@ -141,7 +145,7 @@ def _resource(check: _Checker, raw: Any, path: str) -> PlanResource | None:
     before = len(check.issues)
     urn = check.string(raw.get("urn"), f"{path}.urn", required=True)
     if urn and urn_parts(urn) is None:
-        check.fail(f"{path}.urn", "expected a URN of the form urn:pulumi:STACK::PROJECT::TYPE::NAME")
+        check.fail(f"{path}.urn", _URN_FORM)
     if "custom" not in raw:
         check.fail(f"{path}.custom", "missing (expected true or false)")
     deps_raw = check.mapping(raw.get("propertyDependencies", {}), f"{path}.propertyDependencies")
@@ -167,7 +171,11 @@ def _resource(check: _Checker, raw: Any, path: str) -> PlanResource | None:
         additional_secret_outputs=check.strings(
             raw.get("additionalSecretOutputs"), f"{path}.additionalSecretOutputs"
         ),
+        aliases=check.strings(raw.get("aliases"), f"{path}.aliases"),
     )
+    for j, alias in enumerate(resource.aliases):
+        if urn_parts(alias) is None:
+            check.fail(f"{path}.aliases[{j}]", _URN_FORM)
     return resource if len(check.issues) == before else None
 
 

@@ -331,14 +331,14 @@ def _compared(old: PlanResource, new: PlanResource, allow: Sequence[str], rename
     return Change(new.urn, new.type, Kind.UPDATED, paths, False, False, "; ".join(reason), "", properties)
 
 
-def _alias_targets(base: Plan, new: Plan, aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+def _alias_targets(base: Plan, new: Plan) -> dict[str, str]:
     """NEW URN -> the BASE URN it takes over, where NEW lacks the old URN itself (the engine's rule)."""
     targets: dict[str, str] = {}
     taken: set[str] = set()
     for resource in new.resources:
         if base.get(resource.urn) is not None:
             continue
-        for alias in aliases.get(resource.urn, ()):
+        for alias in resource.aliases:
             if base.get(alias) is not None and new.get(alias) is None and alias not in taken:
                 targets[resource.urn] = alias
                 taken.add(alias)
@@ -361,7 +361,6 @@ def diff_plans(
     base: Plan,
     new: Plan,
     *,
-    new_aliases: Mapping[str, tuple[str, ...]] | None = None,
     allow_replace: Sequence[str] = (),
     findings: tuple[Sequence[FindingRef], Sequence[FindingRef]] | None = None,
 ) -> Diff:
@@ -375,7 +374,7 @@ def diff_plans(
                 f"{base.stack} (project {base.project}): compare two plans of the same stack",
             )
         )
-    aliased = _alias_targets(base, new, new_aliases or {})
+    aliased = _alias_targets(base, new)
     consumed = set(aliased.values())
     changes: list[Change] = []
     added: list[PlanResource] = []
@@ -423,32 +422,6 @@ def read_findings(document: Any, source: str) -> tuple[FindingRef, ...]:
     if problems:
         raise PreviewError(*problems)
     return tuple(found)
-
-
-# --- aliases (the typed plan does not carry them) -----------------------------------------------
-
-
-def plan_aliases(document: Any, source: str) -> dict[str, tuple[str, ...]]:
-    """URN -> its ``aliases`` (ResourceV3's ``aliases`` field: old URNs), from a plan already checked.
-
-    Plans written by ``tvt plan`` carry none today; a hand-made or future plan may.
-    """
-    aliases: dict[str, tuple[str, ...]] = {}
-    problems: list[str] = []
-    resources = document.get("deployment", {}).get("resources", []) if isinstance(document, dict) else []
-    for i, raw in enumerate(resources):
-        value = raw.get("aliases") if isinstance(raw, dict) else None
-        if value is None:
-            continue
-        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            problems.append(
-                issue(source, f"deployment.resources[{i}].aliases", "expected a list of URN strings")
-            )
-            continue
-        aliases[raw["urn"]] = tuple(value)
-    if problems:
-        raise PreviewError(*problems)
-    return aliases
 
 
 # --- output ------------------------------------------------------------------------------------

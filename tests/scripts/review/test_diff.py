@@ -340,18 +340,37 @@ def test_malformed_plan_is_bad_input_naming_the_file(
     assert (run.code, run.err.startswith(f"tvt diff: {notjson}: not JSON")) == (2, True)
 
 
-def test_bad_aliases_and_other_stacks_are_bad_input(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("aliases", "where", "expected"),
+    [
+        ("not a list", "aliases", "expected a list of strings, got a string"),
+        ([{"name": 1}], "aliases", "expected a list of strings, got a list"),
+        (["not a urn"], "aliases[0]", "expected a URN of the form urn:pulumi:STACK::PROJECT::TYPE::NAME"),
+    ],
+)
+def test_bad_aliases_are_bad_input_to_every_reader_of_a_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], aliases: Any, where: str, expected: str
 ) -> None:
-    base = write_json(tmp_path / "base.json", baseline())
+    """One reader: ``tvt diff`` on either side, ``tvt check`` and ``tvt report`` refuse them alike
+    (an alias decides whether a change is a replace, so whether the data-loss alarm is raised)."""
+    good = write_json(tmp_path / "good.json", baseline())
     aliased = baseline()
-    find(aliased, "l3-rg")["aliases"] = "not a list"
-    new = write_json(tmp_path / "new.json", aliased)
-    run = tvt(["diff", str(base), str(new)], capsys)
-    assert (run.code, run.err) == (
-        2,
-        f"tvt diff: {new}: deployment.resources[1].aliases: expected a list of URN strings\n",
-    )
+    find(aliased, "l3-rg")["aliases"] = aliases
+    bad = write_json(tmp_path / "bad.json", aliased)
+    message = f"{bad}: deployment.resources[1].{where}: {expected}\n"
+    for command, argv in (
+        ("diff", [str(good), str(bad)]),
+        ("diff", [str(bad), str(good)]),
+        ("check", [str(bad)]),
+        ("report", [str(bad), "--out", str(tmp_path / "report")]),
+    ):
+        run = tvt([command, *argv], capsys)
+        assert (run.code, run.err) == (2, f"tvt {command}: {message}"), (command, argv)
+    assert not (tmp_path / "report").exists()
+
+
+def test_plans_of_other_stacks_are_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = write_json(tmp_path / "base.json", baseline())
     prod = write_json(
         tmp_path / "prod.json",
         json.loads(json.dumps(baseline()).replace("urn:pulumi:dev::", "urn:pulumi:prod::")),
