@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import yaml
 
+from components.config import go_yaml
 from components.config.files import MAX_DEPTH, MAX_INT_DIGITS, MAX_YAML_NODES
 
 try:
@@ -29,14 +30,17 @@ except ImportError:  # PyYAML built without libyaml: every document takes the ha
 
 __all__ = ["NOT_PLAIN", "SelfReference", "StackFileLoader", "load_plain", "load_yaml"]
 
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # Explicit tags whose values are no plain data: the engine has no such values to hand a program.
 _NOT_PLAIN = ("binary", "timestamp", "omap", "pairs", "set")
-# The engine hands a program ISO dates as strings; PyYAML would make them ``date`` objects.
-RESOLVERS: Final = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+# A plain scalar's tag is go-yaml's (components.config.go_yaml), not YAML 1.1's; an unquoted date or
+# time gets a tag of its own, refused with how to write it.
+_UNQUOTED_TIMESTAMP = "tag:tvt,2026:unquoted-timestamp"
+_TAGS: Final = {
+    go_yaml.TIMESTAMP: _UNQUOTED_TIMESTAMP,
+    **{t: f"tag:yaml.org,2002:{t}" for t in (go_yaml.NULL, go_yaml.BOOL, go_yaml.INT, go_yaml.FLOAT)},
+    go_yaml.STR: "tag:yaml.org,2002:str",
+    go_yaml.MERGE: _MERGE_TAG,
 }
 
 
@@ -50,9 +54,44 @@ def _refuse(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     )
 
 
+_INEXACT_INTEGER = "tag:tvt,2026:inexact-integer"
+_INTEGER_LITERAL = re.compile(r"[-+]?[0-9][0-9_]*")
+
+
+def _inexact_integer(text: str) -> bool:
+    """Decimal digits that go-yaml does not read as an integer (too many for 64 bits): it reads them
+    as an inexact number, or as text; either way not the integer written."""
+    long = len(text.lstrip("+-").replace("_", "")) > 18  # shorter ones fit (a float's are exact)
+    return long and bool(_INTEGER_LITERAL.fullmatch(text)) and go_yaml.resolve(text).tag != go_yaml.INT
+
+
+def _refuse_inexact_integer(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"expected an integer of at most {MAX_INT_DIGITS} digits that fits in 64 bits "
+        "(Pulumi reads a longer one as an inexact number, or as text)",
+        node.start_mark,
+    )
+
+
+def _unquoted_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    text = str(node.value)
+    day = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", text)
+    handed = f"'{day[1]}-{int(day[2]):02}-{int(day[3]):02} 00:00:00 +0000 UTC'" if day else "another text"
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"expected a quoted date or time: Pulumi reads an unquoted {text} as a timestamp and hands the "
+        f'program {handed}; write "{text}"',
+        node.start_mark,
+    )
+
+
 class StackFileLoader(yaml.SafeLoader):
-    """YAML as the Pulumi engine reads it: dates stay strings, duplicate keys are an error, merge keys
-    (``<<: *anchor``) merge; and bounded: nesting, alias expansion and numbers cannot blow up."""
+    """YAML as the Pulumi engine reads it: plain scalars resolved by go-yaml's rules (unquoted
+    timestamps refused), duplicate keys an error, merge keys (``<<: *anchor``) merged; and bounded:
+    nesting, alias expansion and numbers cannot blow up."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -99,26 +138,59 @@ class StackFileLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:  # plain: go-yaml's reading
+            if _inexact_integer(value):
+                return _INEXACT_INTEGER
+            return _TAGS[go_yaml.resolve(value).tag]
+        # No implicit resolvers: text, or a collection.
+        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+
+    def _typed(self, node: yaml.ScalarNode, tag: str) -> Any:
+        """The scalar as go-yaml decodes it with ``tag`` (implicit or explicit, as ``!!int "0x10"``):
+        its reading, which must be of that tag (an integer may be a float's); else refused."""
+        text = str(self.construct_scalar(node))
+        found = go_yaml.resolve(text)
+        if found.tag == go_yaml.TIMESTAMP:  # only an untagged scalar is tried as one
+            found = go_yaml.Resolved(go_yaml.STR, text)
+        if found.tag == go_yaml.INT and tag == go_yaml.FLOAT:
+            found = go_yaml.Resolved(go_yaml.FLOAT, float(found.value))
+        if found.tag != tag:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot decode !!{found.tag} `{text}` as a !!{tag}", node.start_mark
+            )
+        return found.value
+
+    def construct_yaml_null(self, node: yaml.ScalarNode) -> None:
+        self._typed(node, go_yaml.NULL)
+
+    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:
+        return bool(self._typed(node, go_yaml.BOOL))
+
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
-        text = str(node.value)
-        if len(text.lstrip("+-").replace("_", "")) > MAX_INT_DIGITS:
+        value: int = self._typed(node, go_yaml.INT)
+        if len(str(abs(value))) > MAX_INT_DIGITS:  # pragma: no cover  (go-yaml's ints fit 64 bits)
             raise yaml.constructor.ConstructorError(
                 None, None, f"expected an integer of at most {MAX_INT_DIGITS} digits", node.start_mark
             )
-        return super().construct_yaml_int(node)
+        return value
 
-    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
-        value: float = super().construct_yaml_float(node)
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float | int:
+        value: float = self._typed(node, go_yaml.FLOAT)
         if not math.isfinite(value):
             raise yaml.constructor.ConstructorError(
                 None, None, f"expected a finite number, got {node.value}", node.start_mark
             )
-        return value
+        return go_yaml.handed_number(value)
 
 
-StackFileLoader.yaml_implicit_resolvers = RESOLVERS
+StackFileLoader.yaml_implicit_resolvers = {}
+StackFileLoader.add_constructor("tag:yaml.org,2002:null", StackFileLoader.construct_yaml_null)
+StackFileLoader.add_constructor("tag:yaml.org,2002:bool", StackFileLoader.construct_yaml_bool)
 StackFileLoader.add_constructor("tag:yaml.org,2002:int", StackFileLoader.construct_yaml_int)
 StackFileLoader.add_constructor("tag:yaml.org,2002:float", StackFileLoader.construct_yaml_float)
+StackFileLoader.add_constructor(_UNQUOTED_TIMESTAMP, _unquoted_timestamp)
+StackFileLoader.add_constructor(_INEXACT_INTEGER, _refuse_inexact_integer)
 for _tag in _NOT_PLAIN:
     StackFileLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
 
@@ -195,27 +267,18 @@ NOT_PLAIN: Final = _NotPlain()
 # tabs, NEL and the Unicode line separators, and a byte order mark after the first character.
 _UNUSUAL = re.compile(rf"{yaml.reader.Reader.NON_PRINTABLE.pattern}|[\t\x85\u2028\u2029]|(?!\A)\ufeff")
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_BOOL_TAG, _INT_TAG, _NULL_TAG = (f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "null"))
 _NO_KEY: Final = object()
 _MISSING: Final = object()
-_WILDCARD: Final = RESOLVERS.get(None, [])
 
 
 def _plain_scalar(value: str) -> Any:
     """A plain (unquoted) scalar as the hardened loader resolves it, or NOT_PLAIN for anything but
-    text, true/false, null and short decimal integers (floats, octal, hex, ``<<``, ``=``, ...)."""
-    resolvers = RESOLVERS.get(value[:1])
-    if resolvers is None and not _WILDCARD:
-        return value  # most text: no implicit type starts with its first character
-    tag = next((tag for tag, regexp in (resolvers or []) + _WILDCARD if regexp.match(value)), None)
-    if tag is None:
-        return value
-    if tag == _NULL_TAG:
-        return None
-    if tag == _BOOL_TAG:
-        return yaml.SafeLoader.bool_values[value.lower()]
-    if tag == _INT_TAG and _DECIMAL.fullmatch(value) and len(value.lstrip("+-")) <= MAX_INT_DIGITS:
-        return int(value)
+    text, true/false, null and short decimal integers (floats, octal, hex, timestamps, ``<<``)."""
+    found = go_yaml.resolve(value)
+    if found.tag in {go_yaml.STR, go_yaml.NULL, go_yaml.BOOL} and not _inexact_integer(value):
+        return found.value
+    if found.tag == go_yaml.INT and _DECIMAL.fullmatch(value) and len(value.lstrip("+-")) <= MAX_INT_DIGITS:
+        return found.value
     return NOT_PLAIN
 
 

@@ -116,13 +116,26 @@ def test_provider_secrets_are_not_ours_to_judge(validate: Callable[..., Any], ba
 
 def test_dates_and_numeric_keys_read_as_the_engine_sees_them(write_stack: Callable[..., Path]) -> None:
     path = write_stack(
-        raw="config:\n  tvt:levels:\n    1: {addressSpace: 10.0.0.0/24}\n  tvt:x: {expires: 2027-09-30}\n"
+        raw="config:\n  tvt:levels:\n    1: {addressSpace: 10.0.0.0/24}\n  tvt:x: {expires: '2027-09-30'}\n"
     )
     config = read_stack_file(path, root=path.parents[1])
     assert config == {
         "tvt:levels": {"1": {"addressSpace": "10.0.0.0/24"}},
         "tvt:x": {"expires": "2027-09-30"},
     }
+
+
+def test_an_unquoted_date_is_refused_by_file_line_and_how_to_write_it(
+    write_stack: Callable[..., Path],
+) -> None:
+    """go-yaml reads it as a timestamp, and Pulumi hands the program '2027-09-30 00:00:00 +0000 UTC'."""
+    path = write_stack(raw="config:\n  tvt:x: {expires: 2027-09-30}\n")
+    with pytest.raises(ConfigError) as caught:
+        read_stack_file(path, root=path.parents[1])
+    assert str(caught.value).startswith(
+        "stacks/Pulumi.prod.yaml: line 2, column 20: invalid YAML: expected a quoted"
+    )
+    assert 'write "2027-09-30"' in str(caught.value)
 
 
 def test_stack_file_location(tmp_path: Path) -> None:

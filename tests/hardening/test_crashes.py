@@ -200,7 +200,6 @@ def test_deep_block_nesting_in_config_is_refused(tmp_path: Path) -> None:
     [
         (".nan", "expected a finite number, got .nan"),
         ("-.inf", "expected a finite number, got -.inf"),
-        ("1.0e+999", "expected a finite number"),
         ("!!binary aGVsbG8=", "got a !!binary value"),
         ("!!timestamp 2026-01-01", "got a !!timestamp value"),
         ("!!set {a, b}", "got a !!set value"),
