@@ -56,12 +56,15 @@ __all__ = [
 ROOT: Path = Path(__file__).resolve().parents[2]
 TODAY_ENV = "TVT_TODAY"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A pinned day far enough from the calendar's ends that every horizon reckoned from it is a date.
+EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 
 
 def today() -> dt.date:
     """The date expiries are checked against: ``TVT_TODAY`` (tests, reproducible CI) or the real date.
 
-    Unset means the real date; a set value must be exactly YYYY-MM-DD (empty too: a pin that is
+    Unset means the real date; a set value must be exactly YYYY-MM-DD, from 2000 to 2999 (horizons
+    are reckoned years ahead of it), and an empty one is refused too (a pin that is
     ignored would judge expiries against the wrong day). ``policies.clock.today`` is the pack's copy
     (the two packages may not import each other); ``tests/hardening/test_inputs.py`` proves they agree.
     """
@@ -69,11 +72,12 @@ def today() -> dt.date:
     if value is None:
         return dt.date.today()
     try:
-        if _ISO_DATE.fullmatch(value):
-            return dt.date.fromisoformat(value)
+        if _ISO_DATE.fullmatch(value) and EARLIEST_DAY <= (day := dt.date.fromisoformat(value)) <= LATEST_DAY:
+            return day
     except ValueError:
         pass
-    raise ConfigError([ConfigIssue("(environment)", TODAY_ENV, f"expected a date YYYY-MM-DD, got {value!r}")])
+    expected = f"expected a date YYYY-MM-DD from {EARLIEST_DAY} to {LATEST_DAY}, got {value!r}"
+    raise ConfigError([ConfigIssue("(environment)", TODAY_ENV, expected)])
 
 
 _today = today  # parse_stack_config's ``today`` argument shadows the function

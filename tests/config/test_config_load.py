@@ -284,7 +284,8 @@ def test_malformed_tvt_today_is_a_config_error(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setenv("TVT_TODAY", value)
     with pytest.raises(ConfigError) as caught:
         today()
-    assert str(caught.value) == f"(environment): TVT_TODAY: expected a date YYYY-MM-DD, got {value!r}"
+    expected = f"expected a date YYYY-MM-DD from 2000-01-01 to 2999-12-31, got {value!r}"
+    assert str(caught.value) == f"(environment): TVT_TODAY: {expected}"
 
 
 def test_malformed_tvt_today_through_the_cli(
@@ -294,7 +295,13 @@ def test_malformed_tvt_today_through_the_cli(
     code, _, issues = validate(base)
     assert (code, issues) == (
         2,
-        [("(environment)", "TVT_TODAY", "expected a date YYYY-MM-DD, got '31/12/2026'")],
+        [
+            (
+                "(environment)",
+                "TVT_TODAY",
+                "expected a date YYYY-MM-DD from 2000-01-01 to 2999-12-31, got '31/12/2026'",
+            )
+        ],
     )
 
 

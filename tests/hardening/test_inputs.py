@@ -136,20 +136,26 @@ def _answer(parse: Callable[[], dt.date], monkeypatch: pytest.MonkeyPatch, value
 @example("")
 @example("2026-02-30")
 @example("\uff12\uff10\uff12\uff16-06-01")  # full-width digits
+@example("9999-12-31")  # a horizon reckoned from it is past the calendar
+@example("1999-12-31")
+@example("2999-12-31")
 def test_the_tool_and_the_pack_read_tvt_today_alike(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     """``components`` and ``policies`` may not import each other, so each has a copy: they must agree."""
     ours, packs = _answer(config_load.today, monkeypatch, value), _answer(clock.today, monkeypatch, value)
     assert ours == packs, f"TVT_TODAY={value!r}: tool {ours}, pack {packs}"
     if ours is not None:
         assert ours.isoformat() == value, "only YYYY-MM-DD is read as a date"
+        assert dt.date(2000, 1, 1) <= ours <= dt.date(2999, 12, 31)
 
 
-@pytest.mark.parametrize("value", ["20261201", "2026-W48-2", "", "2026-06-01 "])
+@pytest.mark.parametrize("value", ["20261201", "2026-W48-2", "", "2026-06-01 ", "9999-12-31", "1999-12-31"])
 def test_every_command_refuses_the_same_tvt_today(
     monkeypatch: pytest.MonkeyPatch, clean_plan: Path, tmp_path: Path, value: str
 ) -> None:
     monkeypatch.setenv("TVT_TODAY", value)
-    expected = f"(environment): TVT_TODAY: expected a date YYYY-MM-DD, got {value!r}"
+    expected = (
+        f"(environment): TVT_TODAY: expected a date YYYY-MM-DD from 2000-01-01 to 2999-12-31, got {value!r}"
+    )
     assert_bad_input(tvt("validate", "--stack", "clean", "--root", PROJECT), expected)
     assert_bad_input(tvt(*plan_args("clean", tmp_path / "out")), expected)
     assert_bad_input(tvt(*check_args(clean_plan)), expected)
