@@ -13,7 +13,7 @@ import pulumi
 from pulumi_azure_native import resources
 
 from components.access import declare_role, grant_assignments, level_roles
-from components.config.model import LEVELS, LevelConfig, StackConfig
+from components.config.model import LEVELS, WRITE_ONCE_ZONES, LevelConfig, StackConfig
 from components.diagnostics import Diagnostics
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.naming import Namer, scope_name
@@ -110,6 +110,8 @@ class DataLevel(pulumi.ComponentResource):
                 role_assignments=grant_assignments(
                     config, level.level, {role: d.id for role, d in self.role_definitions.items()}
                 ),
+                write_once=WRITE_ONCE_ZONES.get(level.level, ()),
+                write_once_retention_days=protection.write_once_retention_days,
                 soft_delete_retention_days=protection.blob_soft_delete_days,
                 lock=protection.lock,
             ),

@@ -48,6 +48,8 @@ class Protection:
     """Longest Azure allows: a deleted vault (and the keys that decrypt a level) stays recoverable."""
     blob_soft_delete_days: int = 30
     """Blob and container soft delete: a month to notice and undo a deletion."""
+    write_once_retention_days: int = 365
+    """How long a write-once zone (level 3's raw) keeps each blob unchangeable and undeletable."""
 
     def __post_init__(self) -> None:
         low, high = VAULT_SOFT_DELETE_DAYS
@@ -65,6 +67,7 @@ NON_PROD = Protection(
     lock=Lock(enabled=False),
     vault_soft_delete_days=7,
     blob_soft_delete_days=7,
+    write_once_retention_days=1,  # still write-once, and a torn-down stack's data goes a day later
 )
 
 

@@ -74,6 +74,11 @@ class SecureStorageArgs:
     public access Enabled with a deny-by-default firewall that admits no address at all; the policy
     exception is recorded in ``policies/config/<stack>.json``, not coded around."""
     immutability: Immutability | None = None
+    write_once: tuple[str, ...] = ()
+    """Containers under a time-based retention (WORM) policy: blobs can be added, never changed or
+    deleted until ``write_once_retention_days`` after each was written (container-level, which
+    accounts with a hierarchical namespace support, unlike version-level ``immutability``)."""
+    write_once_retention_days: int = 365
     soft_delete_retention_days: int = 30
     lock: Lock = field(default_factory=Lock)
 
@@ -101,6 +106,11 @@ class SecureStorageArgs:
         check_endpoints(self.private_endpoints, _SUBRESOURCES, what)
         if "dfs" in {s.subresource for s in self.private_endpoints} and not self.hierarchical_namespace:
             raise ValueError(f"{what}: a dfs endpoint needs the hierarchical namespace")
+        unknown = [c for c in self.write_once if c not in self.containers]
+        if unknown:
+            raise ValueError(f"{what}: write_once names unknown containers {unknown}")
+        if not 1 <= self.write_once_retention_days <= _MAX_WORM_DAYS:
+            raise ValueError(f"{what}: write_once_retention_days must be 1..{_MAX_WORM_DAYS}")
         if self.immutability is not None and self.hierarchical_namespace:
             # Version-level immutability needs blob versioning, which accounts with a hierarchical
             # namespace do not support.
@@ -210,6 +220,19 @@ class SecureStorage(pulumi.ComponentResource):
                 opts=after_service,
             )
             for container in args.containers
+        }
+        self.retention_policies = {
+            container: storage.BlobContainerImmutabilityPolicy(
+                f"{name}-container-{container}-retention",
+                account_name=self.account.name,
+                resource_group_name=place.resource_group_name,
+                container_name=container,
+                immutability_policy_name="default",  # the only name Azure gives one
+                immutability_period_since_creation_in_days=args.write_once_retention_days,
+                allow_protected_append_writes=False,  # appending would change what landed
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.containers[container]]),
+            )
+            for container in args.write_once
         }
         account_path = place.arm_path(_STORAGE_ACCOUNTS, account_name)
         for spec in args.role_assignments:

@@ -252,6 +252,13 @@ ARM_DEFINITIONS: Mapping[str, ArmDefinition] = MappingProxyType(
             _STORAGE + "models.BlobContainer",
             _STORAGE + "operations._blob_containers_operations.build_create_request",
         ),
+        IMMUTABILITY_POLICY: ArmDefinition(
+            "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies",
+            "2024-01-01",
+            _STORAGE + "models.ImmutabilityPolicy",
+            _STORAGE
+            + "operations._blob_containers_operations.build_create_or_update_immutability_policy_request",
+        ),
         WORKSPACE: ArmDefinition(
             "Microsoft.OperationalInsights/workspaces",
             "2023-09-01",
@@ -296,11 +303,4 @@ ARM_DEFINITIONS: Mapping[str, ArmDefinition] = MappingProxyType(
 )
 
 # Catalog rows with an ARM id but no definition to check against: a resource of the type is a finding.
-NO_DEFINITION: Mapping[str, str] = MappingProxyType(
-    {
-        IMMUTABILITY_POLICY: (
-            "azure-native 3.29 has no resource of this name (a container's immutability policy is "
-            "azure-native:storage:BlobContainerImmutabilityPolicy), so no API version or definition applies"
-        ),
-    }
-)
+NO_DEFINITION: Mapping[str, str] = MappingProxyType({})

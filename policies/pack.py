@@ -82,6 +82,7 @@ from policies.rules.data_protection import (
     no_cross_tenant_replication,
     prod_locks,
     prod_protect,
+    write_once_zones,
 )
 from policies.rules.encryption import cmk_same_level, infrastructure, key_strength, tls, unclassified_type
 from policies.rules.exemption import expired, unused
@@ -152,6 +153,7 @@ RULES: tuple[Rule, ...] = (
     prod_protect.RULE,
     prod_locks.RULE,
     audit_immutability.RULE,
+    write_once_zones.RULE,
     no_cross_tenant_replication.RULE,
     level_boundary.RULE,
     required_tags.RULE,

@@ -21,6 +21,7 @@ from policies.catalog import (
     BLOB_SERVICE,
     DIAGNOSTIC_SETTING,
     IDENTITY,
+    IMMUTABILITY_POLICY,
     KEY,
     NSG,
     PRIVATE_DNS_ZONE_GROUP,
@@ -110,6 +111,10 @@ REFERENCES: Mapping[str, tuple[Reference, ...]] = MappingProxyType(
         ),
         BLOB_SERVICE: (_IN_GROUP, _ref("accountName", Kind.NAME, STORAGE_ACCOUNT, rule=BLOB_LOGS)),
         BLOB_CONTAINER: (_IN_GROUP, _ref("accountName", Kind.NAME, STORAGE_ACCOUNT, rule=LEVEL_BOUNDARY)),
+        IMMUTABILITY_POLICY: (
+            _IN_GROUP,
+            _ref("accountName", Kind.NAME, STORAGE_ACCOUNT, rule=LEVEL_BOUNDARY),
+        ),
         VAULT: (_IN_GROUP,),
         KEY: (_IN_GROUP, _ref("vaultName", Kind.NAME, VAULT, rule=CMK)),
         IDENTITY: (_IN_GROUP,),

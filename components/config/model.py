@@ -50,6 +50,10 @@ LEVELS: tuple[int, ...] = (1, 2, 3)
 UK_REGIONS: tuple[str, ...] = ("uksouth", "ukwest")
 # Zone that partner ingest identities write to; the only zone an ingest-writer grant may name.
 LANDING_ZONE = "landing"
+# Zones whose blobs are write-once (CONTEXT.md: raw is the immutable copy of what landed): each gets a
+# container-level time-based retention (WORM) policy, so nothing in it is overwritten or deleted,
+# by a partner or an administrator, until its retention ends.
+WRITE_ONCE_ZONES: Mapping[int, tuple[str, ...]] = MappingProxyType({3: ("raw",)})
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ DNS_ZONE = "azure-native:privatedns:PrivateZone"
 DNS_LINK = "azure-native:privatedns:VirtualNetworkLink"
 AMPLS = "azure-native:monitor:PrivateLinkScope"
 AMPLS_RESOURCE = "azure-native:monitor:PrivateLinkScopedResource"
+RETENTION = "azure-native:storage:BlobContainerImmutabilityPolicy"
 
 # The contract's list of types without a ``tags`` input; every other Azure resource is tagged.
 UNTAGGABLE = frozenset(
@@ -87,6 +88,7 @@ UNTAGGABLE = frozenset(
         LOCK,
         ZONE_GROUP,
         AMPLS_RESOURCE,
+        RETENTION,
     }
 )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from component_runs import DIAGNOSTIC, PLATFORM, ROLE_ASSIGNMENT, STACKS, Run, Runs
 
+from components.config.model import WRITE_ONCE_ZONES
+
 COMPONENTS = (
     17  # Platform, AuditServices, 3 DataLevels, and a network, key vault and storage in each of 4 scopes
 )
@@ -23,7 +25,9 @@ def test_main_builds_the_stack(runs: Runs, stack: str) -> None:
     locks = 4 if config.is_prod else 0
     # One custom role definition per TVT role a level's grants use.
     roles = sum(len({g.role for g in config.grants if g.level == lv.level}) for lv in config.levels)
-    expected = FIXED + zones + len(config.grants) + locks + roles
+    # A retention policy per write-once zone (level 3's raw).
+    write_once = sum(len(WRITE_ONCE_ZONES.get(lv.level, ())) for lv in config.levels)
+    expected = FIXED + zones + len(config.grants) + locks + roles + write_once
     custom = [r for r in run.resources if r.custom]
     assert len(custom) == expected, f"main-{stack}: {len(custom)} resources, expected {expected}"
     assert len(run.resources) - len(custom) == COMPONENTS

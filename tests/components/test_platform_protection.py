@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from component_runs import ACCOUNT, KEY, LOCK, RG, SCOPES, VAULT, WORKSPACE, Run, Runs
+from component_runs import ACCOUNT, CONTAINER, KEY, LOCK, RETENTION, RG, SCOPES, VAULT, WORKSPACE, Run, Runs
 
-from components.config.model import Environment
+from components.config.model import WRITE_ONCE_ZONES, Environment
 from components.protection import NON_PROD, PROD, Lock, Protection, protection_for
 
 PROTECTED = frozenset({ACCOUNT, VAULT, KEY, WORKSPACE})
@@ -33,6 +33,26 @@ def test_resource_group_delete_lock_in_prod_only(model: Run, scope: str) -> None
     assert lock.inputs["level"] == "CanNotDelete"
     assert lock.inputs["notes"]
     assert model.depends_on(lock, "resourceGroupName", rg)
+
+
+def test_write_once_zones_and_only_they_have_a_retention_policy(any_run: Run) -> None:
+    """Level 3's raw keeps what landed unchanged: blobs may be added, never rewritten or deleted."""
+    expected = {(f"l{level}", zone) for level, zones in WRITE_ONCE_ZONES.items() for zone in zones}
+    found = {(any_run.scope_of(r), r.inputs["containerName"]) for r in any_run.capture.by_type(RETENTION)}
+    assert found == expected, any_run.label
+    days = protection_for(any_run.config.environment).write_once_retention_days
+    for policy in any_run.capture.by_type(RETENTION):
+        scope = any_run.scope_of(policy)
+        assert scope is not None
+        zone = policy.inputs["containerName"]
+        container = any_run.one(scope, CONTAINER, lambda c, zone=zone: c.inputs["containerName"] == zone)
+        account = any_run.one(scope, ACCOUNT)
+        assert policy.inputs["immutabilityPeriodSinceCreationInDays"] == days
+        assert policy.inputs["allowProtectedAppendWrites"] is False
+        assert policy.inputs["accountName"] == account.inputs["accountName"]
+        assert container.urn in policy.dependencies, "the container exists before its policy"
+        assert any_run.depends_on(policy, "accountName", account)
+    assert PROD.write_once_retention_days == 365 and NON_PROD.write_once_retention_days >= 1
 
 
 def test_protection_profiles() -> None:

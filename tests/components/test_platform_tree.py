@@ -26,6 +26,7 @@ from component_runs import (
     NETWORK,
     NSG,
     PLATFORM,
+    RETENTION,
     RG,
     ROLE_ASSIGNMENT,
     ROLE_DEFINITION,
@@ -58,6 +59,7 @@ DECLARED_IN = {
     ACCOUNT: {STORAGE},
     BLOB_SERVICE: {STORAGE},
     CONTAINER: {STORAGE},
+    RETENTION: {STORAGE},
     ENDPOINT: {KEYVAULT, STORAGE, AUDIT},  # AUDIT: the private link scope's endpoint
     ZONE_GROUP: {KEYVAULT, STORAGE, AUDIT},
     DIAGNOSTIC: {NETWORK, KEYVAULT, STORAGE, AUDIT},

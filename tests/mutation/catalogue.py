@@ -21,6 +21,7 @@ from policies.catalog import (
     BLOB_SERVICE,
     DIAGNOSTIC_SETTING,
     IDENTITY,
+    IMMUTABILITY_POLICY,
     KEY,
     NSG,
     PRIVATE_DNS_ZONE_GROUP,
@@ -409,6 +410,18 @@ INPUTS = [
         "inputs",
         "data-protection-audit-immutability",
         _input(STORAGE_ACCOUNT, "audit", "immutableStorageWithVersioning.enabled", False),
+    ),
+    Mutant(
+        "level 3 raw retention removed",
+        "inputs",
+        "data-protection-write-once-zones",
+        _input(IMMUTABILITY_POLICY, "l3", "immutabilityPeriodSinceCreationInDays", None),
+    ),
+    Mutant(
+        "level 3 raw open to append writes",
+        "inputs",
+        "data-protection-write-once-zones",
+        _input(IMMUTABILITY_POLICY, "l3", "allowProtectedAppendWritesAll", True),
     ),
     Mutant(
         "vault audit logs disabled",

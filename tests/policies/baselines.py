@@ -530,7 +530,7 @@ class _Builder:
             }
             if archive:
                 container_props["immutableStorageWithVersioning"] = {"enabled": True}
-            self.s.add(
+            container = self.s.add(
                 "azure-native:storage:BlobContainer",
                 f"{scope}-container-{zone}",
                 comp,
@@ -538,6 +538,22 @@ class _Builder:
                 {"resourceGroupName": rg, "accountName": sa},
                 depends_on=[service],
             )
+            if (level, zone) == ("3", "raw"):  # write-once (components.config.model.WRITE_ONCE_ZONES)
+                self.s.add(
+                    "azure-native:storage:BlobContainerImmutabilityPolicy",
+                    f"{scope}-container-raw-retention",
+                    comp,
+                    {
+                        "resourceGroupName": rg_name,
+                        "accountName": sa.props["accountName"],
+                        "containerName": zone,
+                        "immutabilityPolicyName": "default",
+                        "immutabilityPeriodSinceCreationInDays": 365 if self.prod else 1,
+                        "allowProtectedAppendWrites": False,
+                    },
+                    {"resourceGroupName": rg, "accountName": sa},
+                    depends_on=[container],
+                )
         for group in ["blob"] if archive else ["blob", "dfs"]:
             self.endpoint(scope, level, comp, rg, subnet, sa, group)
         self.diag_targets += [(scope, comp, sa, False, True), (scope, comp, service, True, True)]

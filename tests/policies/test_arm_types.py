@@ -71,6 +71,6 @@ def test_a_substitute_says_what_differs() -> None:
         assert definition.exact or definition.checked_version in definition.source(), type_
 
 
-@pytest.mark.parametrize("type_", sorted(NO_DEFINITION))
-def test_a_type_without_definition_is_not_an_azure_native_resource(type_: str) -> None:
-    assert azure_native_source(type_) is None, f"{type_} exists in azure-native now: give it a definition"
+def test_a_type_without_definition_is_not_an_azure_native_resource() -> None:
+    for type_ in NO_DEFINITION:  # none today: every catalog row has a definition
+        assert azure_native_source(type_) is None, f"{type_} exists in azure-native now: give it a definition"

@@ -50,6 +50,7 @@ SNAPSHOT = [
     ("data-protection-prod-protect", "mandatory"),
     ("data-protection-prod-locks", "mandatory"),
     ("data-protection-audit-immutability", "mandatory"),
+    ("data-protection-write-once-zones", "mandatory"),
     ("data-protection-no-cross-tenant-replication", "mandatory"),
     ("data-protection-level-boundary", "mandatory"),
     ("tagging-required-tags", "advisory"),

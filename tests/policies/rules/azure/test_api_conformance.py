@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
 
+from policies.arm_types import ARM_DEFINITIONS
 from policies.catalog import STORAGE_ACCOUNT, classify
 from policies.model import NotApplicable, Resource
 from policies.rules.azure import api_conformance
@@ -35,7 +36,7 @@ from policies.rules.azure.api_conformance import (
     _limit_problem,
     problems,
 )
-from tests.policies.cases import BASELINE, Case, add, rule_tests, set_prop
+from tests.policies.cases import BASELINE, Case, rule_tests, set_prop
 
 RULE = "azure-api-conformance"
 
@@ -97,17 +98,6 @@ CASES = [
         "(Microsoft.OperationalInsights/workspaces 2023-09-01, checked with the 2022-10-01 definition, "
         "URL parameter {workspaceName})",
         "audit-workspace",
-    ),
-    Case(
-        "a type with no definition fails closed",
-        add(
-            "azure-native:storage:ImmutabilityPolicy",
-            "l1-immutability",
-            "l1-secure-storage",
-            {"resourceGroupName": "rg", "accountName": "sttvtprodl1", "containerName": "aggregated"},
-        ),
-        "azure-native:storage:ImmutabilityPolicy has no Azure type definition to check its inputs against",
-        "l1-immutability",
     ),
 ]
 
@@ -399,20 +389,40 @@ def test_a_component_is_not_applicable_because_azure_has_no_id_for_it() -> None:
     assert found == NotApplicable("not an Azure resource (the catalog records no ARM id for it)")
 
 
-def test_a_type_with_no_definition_gives_the_recorded_reason() -> None:
-    assert problems("azure-native:storage:ImmutabilityPolicy", {}) == [
-        "azure-native:storage:ImmutabilityPolicy has no Azure type definition to check its inputs "
-        "against: azure-native 3.29 has no resource of this name (a container's immutability policy "
-        "is azure-native:storage:BlobContainerImmutabilityPolicy), so no API version or definition applies"
-    ]
+POLICY = "azure-native:storage:BlobContainerImmutabilityPolicy"
+NO_DEFINITION_FOR = f"{POLICY} has no Azure type definition to check its inputs against"
+
+
+def _without_definition(monkeypatch: pytest.MonkeyPatch, reasons: dict[str, str]) -> None:
+    """The catalog keeps the row; its definition is gone (as for a type azure-native drops)."""
+    monkeypatch.setattr(
+        api_conformance, "ARM_DEFINITIONS", {k: v for k, v in ARM_DEFINITIONS.items() if k != POLICY}
+    )
+    monkeypatch.setattr(api_conformance, "NO_DEFINITION", reasons)
+
+
+def test_a_type_with_no_definition_gives_the_recorded_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_definition(monkeypatch, {POLICY: "azure-native 9 has no such resource"})
+    assert problems(POLICY, {}) == [f"{NO_DEFINITION_FOR}: azure-native 9 has no such resource"]
 
 
 def test_a_type_with_neither_definition_nor_reason_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api_conformance, "NO_DEFINITION", {})
-    assert problems("azure-native:storage:ImmutabilityPolicy", {}) == [
-        "azure-native:storage:ImmutabilityPolicy has no Azure type definition to check its inputs "
-        "against: policies/arm_types.py has no row for it"
-    ]
+    _without_definition(monkeypatch, {})
+    assert problems(POLICY, {}) == [f"{NO_DEFINITION_FOR}: policies/arm_types.py has no row for it"]
+
+
+def test_a_container_retention_policy_is_checked_against_azures_definition() -> None:
+    good = {
+        "resourceGroupName": "rg-tvt-prod-l3",
+        "accountName": "sttvtprodl3abcde",
+        "containerName": "raw",
+        "immutabilityPolicyName": "default",
+        "immutabilityPeriodSinceCreationInDays": 365,
+        "allowProtectedAppendWrites": False,
+    }
+    assert list(problems(POLICY, good)) == []
+    found = list(problems(POLICY, {**good, "immutabilityPeriodSinceCreation": 365}))
+    assert found and "immutabilityPeriodSinceCreation" in found[0], found
 
 
 def test_the_rule_answers_with_an_iterator_of_findings() -> None:
