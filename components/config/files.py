@@ -32,7 +32,8 @@ class InputFileError(Exception):
     """The file cannot be read as an input; ``str()`` says why, without the file name."""
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a path that is not a regular file is, for a message: "a directory", "a named pipe", ..."""
     kinds = (
         (stat.S_ISDIR, "a directory"),
         (stat.S_ISCHR, "a character device"),
@@ -65,7 +66,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
         raise InputFileError(f"cannot read it ({error.strerror})") from None
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise InputFileError(f"expected a regular file, got {_kind(mode)}")
+        raise InputFileError(f"expected a regular file, got {file_kind(mode)}")
     with os.fdopen(fd, "rb") as handle:
         try:
             data = handle.read(limit + 1)

@@ -114,14 +114,34 @@ def _too_deep_at(text: str) -> str:
     return ""
 
 
+_BOM = "\ufeff"
+
+
 def parse_json(data: bytes | str, source: str) -> Any:
-    """The JSON document in ``data``; anything ambiguous or unbounded is a :class:`PreviewError`."""
+    """The JSON document in ``data``; anything ambiguous or unbounded is a :class:`PreviewError`.
+
+    Bytes must be UTF-8 without a byte order mark, as Go's ``encoding/json`` (the Pulumi CLI's
+    reader of a policy config or a stack export) requires; Python's would take UTF-16 or a BOM."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise PreviewError(issue(source, "", f"not JSON ({error})")) from None
+    if data.startswith(_BOM):
+        raise PreviewError(
+            issue(
+                source,
+                "",
+                "not JSON: it starts with a byte order mark, which Pulumi's JSON reader refuses; "
+                "save it as UTF-8 without one",
+            )
+        )
     try:
         document = json.loads(
             data, object_pairs_hook=_object, parse_float=_number, parse_int=_integer, parse_constant=_constant
         )
     except RecursionError:
-        where = _too_deep_at(data if isinstance(data, str) else data.decode("utf-8", "replace"))
+        where = _too_deep_at(data)
         raise PreviewError(issue(source, where, f"nested deeper than {MAX_DEPTH} levels")) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise PreviewError(issue(source, "", f"not JSON ({error})")) from None

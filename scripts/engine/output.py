@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
+from components.config.files import file_kind
 from scripts.engine.errors import PreviewError
 
 LOCK_WAIT_S: Final = 60.0
@@ -97,7 +98,9 @@ def _check_replaceable(target: Path, files: Mapping[str, bytes]) -> None:
     if not target.exists():
         return
     if not target.is_dir():
-        raise PreviewError(f"{target}: --out: expected a directory, found a file")
+        mode = target.stat().st_mode
+        found = "a file" if stat.S_ISREG(mode) else file_kind(mode)
+        raise PreviewError(f"{target}: --out: expected a directory, found {found}")
     with os.scandir(target) as entries:
         foreign = sorted(p for e in entries if (p := _entry_problem(e, files)) is not None)
     if foreign:

@@ -318,6 +318,27 @@ def test_a_lone_surrogate_in_a_plan_is_refused(clean_plan: Path, tmp_path: Path)
     )
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_json_that_pulumis_reader_refuses_is_refused(clean_plan: Path, tmp_path: Path, encoding: str) -> None:
+    """Go's encoding/json (pulumi stack import, --policy-pack-config) takes UTF-8 without a BOM only."""
+    text = clean_plan.read_text(encoding="utf-8")
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(text.encode(encoding))
+    expected = "byte order mark" if encoding == "utf-8-sig" else "not JSON ('utf-8' codec can't decode"
+    assert_bad_input(tvt(*check_args(plan)), f"{plan}: not JSON", expected)
+    config = tmp_path / "policy.json"
+    config.write_bytes("{}".encode(encoding))
+    run = tvt(*check_args(clean_plan, "--policy-config", str(config)))
+    assert_bad_input(run, f"{config}: not JSON", expected)
+
+
+def test_an_out_that_is_a_named_pipe_is_named_so(tmp_path: Path) -> None:
+    fifo = tmp_path / "out"
+    os.mkfifo(fifo)
+    run = tvt(*plan_args("clean", fifo))
+    assert_bad_input(run, f"{fifo}: --out: expected a directory, found a named pipe")
+
+
 def test_a_plan_over_the_size_limit_or_not_a_file_is_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "plan.json"
     os.mkfifo(fifo)
