@@ -26,6 +26,7 @@ MAX_YAML_NODES: Final = 100_000
 # value or key holding one can be sent to the engine or Azure, so every reader refuses it by key.
 LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 SURROGATE_MESSAGE: Final = "expected text, got a lone UTF-16 surrogate (\\ud800-\\udfff)"
+SURROGATE_KEY_MESSAGE: Final = "expected a key of text, got a lone UTF-16 surrogate"
 
 
 class InputFileError(Exception):

@@ -15,7 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from components.config.files import LONE_SURROGATE, SURROGATE_MESSAGE
+from components.config.files import LONE_SURROGATE, SURROGATE_KEY_MESSAGE, SURROGATE_MESSAGE
 from components.config.issues import ConfigIssue, join_path
 from components.config.model import UK_REGIONS, Environment, PartnerKind, Role
 from components.config.schema_check import Unsure, compile_check
@@ -342,7 +342,7 @@ def _surrogates(value: Any, path: str) -> Iterator[tuple[str, str]]:
         for key, child in value.items():
             where = join_path(path, str(key))
             if LONE_SURROGATE.search(str(key)):
-                yield where, "expected a key of text, got a lone UTF-16 surrogate"
+                yield where, SURROGATE_KEY_MESSAGE
             yield from _surrogates(child, where)
     elif isinstance(value, list):
         for index, child in enumerate(value):

@@ -58,11 +58,11 @@ _INEXACT_INTEGER = "tag:tvt,2026:inexact-integer"
 _INTEGER_LITERAL = re.compile(r"[-+]?[0-9][0-9_]*")
 
 
-def _inexact_integer(text: str) -> bool:
-    """Decimal digits that go-yaml does not read as an integer (too many for 64 bits): it reads them
-    as an inexact number, or as text; either way not the integer written."""
+def _inexact_integer(text: str, found: go_yaml.Resolved) -> bool:
+    """Decimal digits that go-yaml (which read ``text`` as ``found``) does not read as an integer
+    (too many for 64 bits): it reads them as an inexact number, or as text; not the integer written."""
     long = len(text.lstrip("+-").replace("_", "")) > 18  # shorter ones fit (a float's are exact)
-    return long and bool(_INTEGER_LITERAL.fullmatch(text)) and go_yaml.resolve(text).tag != go_yaml.INT
+    return long and found.tag != go_yaml.INT and bool(_INTEGER_LITERAL.fullmatch(text))
 
 
 def _refuse_inexact_integer(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -140,9 +140,8 @@ class StackFileLoader(yaml.SafeLoader):
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode and implicit[0]:  # plain: go-yaml's reading
-            if _inexact_integer(value):
-                return _INEXACT_INTEGER
-            return _TAGS[go_yaml.resolve(value).tag]
+            found = go_yaml.resolve(value)
+            return _INEXACT_INTEGER if _inexact_integer(value, found) else _TAGS[found.tag]
         # No implicit resolvers: text, or a collection.
         return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
 
@@ -168,11 +167,8 @@ class StackFileLoader(yaml.SafeLoader):
         return bool(self._typed(node, go_yaml.BOOL))
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        # go-yaml's integers fit 64 bits; longer digits were refused when the scalar was resolved.
         value: int = self._typed(node, go_yaml.INT)
-        if len(str(abs(value))) > MAX_INT_DIGITS:  # pragma: no cover  (go-yaml's ints fit 64 bits)
-            raise yaml.constructor.ConstructorError(
-                None, None, f"expected an integer of at most {MAX_INT_DIGITS} digits", node.start_mark
-            )
         return value
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float | int:
@@ -275,7 +271,7 @@ def _plain_scalar(value: str) -> Any:
     """A plain (unquoted) scalar as the hardened loader resolves it, or NOT_PLAIN for anything but
     text, true/false, null and short decimal integers (floats, octal, hex, timestamps, ``<<``)."""
     found = go_yaml.resolve(value)
-    if found.tag in {go_yaml.STR, go_yaml.NULL, go_yaml.BOOL} and not _inexact_integer(value):
+    if found.tag in {go_yaml.STR, go_yaml.NULL, go_yaml.BOOL} and not _inexact_integer(value, found):
         return found.value
     if found.tag == go_yaml.INT and _DECIMAL.fullmatch(value) and len(value.lstrip("+-")) <= MAX_INT_DIGITS:
         return found.value

@@ -66,7 +66,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 from policies.catalog import IDENTITY, KEY, STACK, VAULT, WORKSPACE, classify
 from scripts.engine.lean import ANSWER, inline_calls, lean_sdk, response_object
 from scripts.engine.on_demand import on_demand_packages
-from scripts.engine.references import holds_reference, without_references
+from scripts.engine.references import holds_reference, replace_references, signature_bytes
 from scripts.engine.urns import AliasSpec, alias_urn, new_urn
 
 PROJECT = "tvt-platform"
@@ -307,7 +307,7 @@ def _secret_paths(value: Any, path: str = "") -> Iterator[str]:
 # So a string that merely contains a signature (a tag, a description) does not send a registration
 # down the slow path; one exactly equal to it still does (costs only speed).
 _SPECIAL = tuple(
-    b"\x1a\x20" + sig.encode()
+    signature_bytes(sig)
     for sig in (
         rpc._special_asset_sig,
         rpc._special_archive_sig,
@@ -322,12 +322,17 @@ def _holds_special(data: bytes) -> bool:
     return any(sig in data for sig in _SPECIAL)
 
 
-def _replaced(request: Any, field_name: str, struct: Any) -> Any:
-    """A copy of ``request`` whose ``field_name`` struct is ``struct``."""
+def _as_shown(request: Any, field_name: str) -> tuple[Any, bytes]:
+    """``request`` as a pack is shown it, and its ``field_name`` struct's bytes: a copy whose
+    resource references are replaced when it holds any (:mod:`scripts.engine.references`), else
+    ``request`` itself."""
+    data = getattr(request, field_name).SerializeToString()
+    if not holds_reference(data):
+        return request, data
     copy = type(request)()
     copy.CopyFrom(request)
-    getattr(copy, field_name).CopyFrom(struct)
-    return copy
+    replace_references(getattr(copy, field_name))
+    return copy, getattr(copy, field_name).SerializeToString()
 
 
 class OwnThread:
@@ -433,10 +438,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         return tuple(found)
 
     def RegisterResource(self, request: Any) -> Any:
-        data = request.object.SerializeToString()
-        if holds_reference(data):  # recorded, and answered, as a pack is shown them
-            request = _replaced(request, "object", without_references(request.object))
-            data = request.object.SerializeToString()
+        request, data = _as_shown(request, "object")  # recorded, and answered, as a pack is shown it
         if not self.direct or request.type == STACK_TYPE:
             return self._registered(request)
         if _holds_special(data):
@@ -509,10 +511,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
             self.on_register(len(self.capture.resources))
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
-        data = request.outputs.SerializeToString()
-        if holds_reference(data):  # a component's output that is a resource: what a pack is shown
-            request = _replaced(request, "outputs", without_references(request.outputs))
-            data = request.outputs.SerializeToString()
+        request, data = _as_shown(request, "outputs")  # a component's output may be a resource
         if self.direct and _holds_special(data):
             return self.own_thread.run(self._outputs_registered, request)
         return self._outputs_registered(request)

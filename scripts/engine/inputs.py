@@ -18,6 +18,7 @@ from components.config.files import (
     LONE_SURROGATE,
     MAX_DEPTH,
     MAX_INT_DIGITS,
+    SURROGATE_KEY_MESSAGE,
     SURROGATE_MESSAGE,
     InputFileError,
     read_bounded,
@@ -87,7 +88,7 @@ def _problems(value: Any, path: str, depth: int) -> Iterator[tuple[str, str]]:
             yield _join(path, key), "duplicate key (JSON keeps only one of them)"
         for key, child in value.items():
             if LONE_SURROGATE.search(key):
-                yield _join(path, key), "expected a key of text, got a lone UTF-16 surrogate"
+                yield _join(path, key), SURROGATE_KEY_MESSAGE
             yield from _problems(child, _join(path, key), depth + 1)
     elif isinstance(value, list):
         for index, child in enumerate(value):

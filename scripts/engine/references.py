@@ -20,9 +20,14 @@ from collections.abc import Mapping
 from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 
-# A reference holds its signature as a string value, which protobuf writes one way only (field 3,
-# length 32): a struct without these bytes holds no reference and is returned as it is.
-_MARK = b"\x1a\x20" + rpc._special_resource_sig.encode()
+
+def signature_bytes(sig: str) -> bytes:
+    """How protobuf writes a ``Value`` whose string is exactly the 32-character signature ``sig``
+    (field 3, length-delimited: tag 0x1A, length 0x20): the one way, so bytes without it hold none."""
+    return b"\x1a\x20" + sig.encode()
+
+
+_MARK = signature_bytes(rpc._special_resource_sig)
 
 
 class MalformedReference(ValueError):
@@ -38,9 +43,14 @@ def without_references(struct: struct_pb2.Struct) -> struct_pb2.Struct:
     """A copy of ``struct`` with every resource reference replaced by what a pack is shown."""
     copy = struct_pb2.Struct()
     copy.CopyFrom(struct)
-    for key, value in copy.fields.items():
-        _downgrade(value, key)
+    replace_references(copy)
     return copy
+
+
+def replace_references(struct: struct_pb2.Struct) -> None:
+    """Replace, in ``struct`` itself, every resource reference by what a pack is shown."""
+    for key, value in struct.fields.items():
+        _downgrade(value, key)
 
 
 def _downgrade(value: struct_pb2.Value, key: str) -> None:
@@ -51,7 +61,7 @@ def _downgrade(value: struct_pb2.Value, key: str) -> None:
     elif kind == "struct_value":
         fields = value.struct_value.fields
         sig = fields.get(rpc._special_sig_key)
-        if sig is not None and sig.WhichOneof("kind") == "string_value" and _is_reference(sig):
+        if sig is not None and _is_reference(sig):
             value.string_value = reference_view(fields, key)
             return
         for item in fields.values():
@@ -59,7 +69,7 @@ def _downgrade(value: struct_pb2.Value, key: str) -> None:
 
 
 def _is_reference(sig: struct_pb2.Value) -> bool:
-    return bool(sig.string_value == rpc._special_resource_sig)
+    return sig.WhichOneof("kind") == "string_value" and bool(sig.string_value == rpc._special_resource_sig)
 
 
 def reference_view(fields: Mapping[str, struct_pb2.Value], key: str) -> str:
