@@ -52,7 +52,8 @@ _DIGITS: Final = {
 # parseTimestamp's layouts: "2006-1-2T15:4:5.999999999Z07:00" (T or t), "2006-1-2 15:4:5.999999999"
 # and "2006-1-2"; time.Parse then checks the ranges (a 30 February or a 25th hour is text).
 _DATE = r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})"
-_CLOCK = r"(?P<H>[0-9]{1,2}):(?P<M>[0-9]{1,2}):(?P<S>[0-9]{1,2})(?:\.[0-9]+)?"
+# Fractional seconds after a dot or, since Go 1.17's time.Parse, a comma.
+_CLOCK = r"(?P<H>[0-9]{1,2}):(?P<M>[0-9]{1,2}):(?P<S>[0-9]{1,2})(?:[.,][0-9]+)?"
 _ZONE = r"(?:Z|[-+](?P<zh>[0-9]{2}):(?P<zm>[0-9]{2}))"
 _SPACED_CLOCK = _CLOCK.replace("?P<", "?P<s")  # group names are unique per pattern
 _TIMESTAMP = re.compile(rf"{_DATE}(?:[Tt]{_CLOCK}{_ZONE}| {_SPACED_CLOCK})?")

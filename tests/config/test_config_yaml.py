@@ -232,6 +232,12 @@ def test_an_unquoted_timestamp_is_refused_with_how_to_write_it(plain: str, hande
     assert exact(hardened(f"config:\n  tvt:x: ['{plain}']\n")) == exact({"config": {"tvt:x": [plain]}})
 
 
+def test_a_time_with_a_comma_before_its_fraction_is_a_timestamp_too() -> None:
+    """Go 1.17's time.Parse takes a comma there (block style: in a flow list it would separate)."""
+    answer = hardened("config:\n  tvt:x: 2026-05-04 10:00:00,5\n")
+    assert isinstance(answer, tuple) and "unquoted 2026-05-04 10:00:00,5 as a timestamp" in answer[1], answer
+
+
 @pytest.mark.parametrize(
     ("tagged", "outcome"),
     [

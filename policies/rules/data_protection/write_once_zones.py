@@ -54,8 +54,10 @@ def check(context: StackContext, params: Params) -> Iterator[Violation]:
     """Each write-once container has a retention policy of at least the minimum days, append closed.
 
     Partner data that landed is evidence of what each partner shared: a grant that may write to
-    the level (or an administrator's stolen credentials) must not be able to rewrite or delete the
-    copy kept in raw. A time-based retention policy lets blobs be added and read, never changed or
+    the level must not be able to rewrite or delete the copy kept in raw. Azure creates the policy
+    unlocked, so until an owner locks it (README) someone with control-plane rights on the account
+    can still remove it; a plan cannot show the lock state, so this rule cannot require it.
+    A time-based retention policy lets blobs be added and read, never changed or
     deleted until the period after each was written ends; appending to an append blob would
     change one, so neither append exception may be on.
     """
