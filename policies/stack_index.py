@@ -187,9 +187,12 @@ class StackIndex:
             self._by_urn[resource.urn] = resource
             self._by_type[resource.type].append(resource)
         self._by_identity: dict[tuple[Kind, str], list[Resource]] = defaultdict(list)
+        # Each resource's identities, worked out once: a reference checked against its dependency
+        # asks for the dependency's again (a role assignment's scope, a setting's target).
+        self._identities: dict[tuple[str, Kind], str | None] = {}
         for resource in self._by_urn.values():
             for kind in Kind:
-                key = identity(resource, kind)
+                key = self._identities[(resource.urn, kind)] = identity(resource, kind)
                 if key is not None:
                     self._by_identity[(kind, key)].append(resource)
         self._resolved: dict[str, dict[str, list[Resource]]] = {}
@@ -272,6 +275,10 @@ class StackIndex:
                 self._problems[resource.urn] += problems
         return resolved
 
+    def _identity(self, resource: Resource, kind: Kind) -> str | None:
+        """:func:`identity` of an indexed resource, as worked out when it was indexed."""
+        return self._identities[(resource.urn, kind)]
+
     def _resolve(self, resource: Resource, ref: Reference) -> tuple[list[Resource], list[ReferenceProblem]]:
         deps = [
             r
@@ -313,18 +320,19 @@ class StackIndex:
                     if ref.types is None or r.type in ref.types
                 ]
                 continue
-            matching = [d for d in deps if identity(d, ref.kind) == key]
+            matching = [d for d in deps if self._identity(d, ref.kind) == key]
             if matching:
                 agreed += matching
                 continue
-            unknown = [d for d in deps if identity(d, ref.kind) is None]
+            identities = [self._identity(d, ref.kind) for d in deps]
+            unknown = [d for d, found in zip(deps, identities, strict=True) if found is None]
             sources = ", ".join(f"{d.kind} '{d.name}'" for d in deps)
             message = (
                 f"{UNVERIFIABLE_PREFIX}{ref.shown} is {describe(value)} but the {ref.kind} of "
                 f"{sources}, which it was computed from, is unknown"
                 if unknown
                 else f"{ref.shown} names {shown} but was computed from {sources}, whose {ref.kind} is "
-                f"{', '.join(repr(identity(d, ref.kind)) for d in deps)}; value and dependency must agree"
+                f"{', '.join(repr(found) for found in identities)}; value and dependency must agree"
             )
             problems.append(ReferenceProblem(resource, ref, message))
             agreed += deps

@@ -103,6 +103,10 @@ def _bytes(request: Any) -> bytes:
 class Ahead:
     """The ``Analyze`` answers given while the program ran, keyed by URN with the exact request."""
 
+    # How a request is serialised to compare it with the one sent ahead: once analyze_stack_now has
+    # the plan's Requests, by them (each request once, for both comparisons).
+    _serialized: Callable[[Any], bytes] = staticmethod(_bytes)
+
     def __init__(
         self,
         process: PackProcess,
@@ -199,17 +203,18 @@ class Ahead:
         self.finish()
         if self._failed or self.pack is None:
             return
+        self._serialized = requests.serialized  # the evaluation asks with these same requests
         missing: list[tuple[str, bytes, PendingAnswer]] = []
         try:
             for resource in requests.plan.resources:
                 request = requests.analyze(resource)
-                sent, found = _bytes(request), self._answers.get(resource.urn)
+                sent, found = requests.serialized(request), self._answers.get(resource.urn)
                 if found is None or found[0] != sent:
                     missing.append((resource.urn, sent, self.pack.analyze_later(request)))
             for urn, sent, answer in missing:
                 self._answers[urn] = (sent, answer.answer())
             request = requests.stack()
-            self._stack = (_bytes(request), self.pack.analyze_stack_later(request))
+            self._stack = (requests.serialized(request), self.pack.analyze_stack_later(request))
         except Exception as error:  # noqa: BLE001  (evaluate sends every call again, and reports what breaks)
             self._failed = True
             self._ended_in(error)
@@ -245,7 +250,7 @@ class Ahead:
         early = self._stack
         if early is None:
             return None
-        if self._failed or configured != self._configured or early[0] != _bytes(request):
+        if self._failed or configured != self._configured or early[0] != self._serialized(request):
             self.drop_stack()
             return None
         self._stack = None
@@ -260,7 +265,12 @@ class Ahead:
     def answer(self, request: analyzer_pb2.AnalyzeRequest, configured: list[bytes]) -> Any:
         """The answer given ahead to exactly ``request``, after exactly the configuration ``configured``."""
         found = self._answers.get(request.urn)
-        if self._failed or configured != self._configured or found is None or found[0] != _bytes(request):
+        if (
+            self._failed
+            or configured != self._configured
+            or found is None
+            or found[0] != self._serialized(request)
+        ):
             return None
         self.hits += 1
         return found[1]

@@ -207,6 +207,15 @@ class Requests:
         self.providers = Providers(plan)
         self._analyze: dict[int, tuple[PlanResource, analyzer_pb2.AnalyzeRequest]] = {}
         self._stack: analyzer_pb2.AnalyzeStackRequest | None = None
+        self._bytes: dict[int, tuple[Any, bytes]] = {}
+
+    def serialized(self, request: Any) -> bytes:
+        """``request``'s deterministic bytes, serialised once: it is compared with what was sent
+        ahead both before ``AnalyzeStack`` is sent and when the evaluation asks for it."""
+        found = self._bytes.get(id(request))
+        if found is None or found[0] is not request:
+            found = self._bytes[id(request)] = (request, bytes(request.SerializeToString(deterministic=True)))
+        return found[1]
 
     def analyze(self, resource: PlanResource) -> analyzer_pb2.AnalyzeRequest:
         built = self._analyze.get(id(resource))

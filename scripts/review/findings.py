@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from policies.exemptions import Decision, ExemptionStatus, decide
 from policies.framework import crashed
@@ -112,9 +112,12 @@ class Outcome(StrEnum):
     NOT_APPLICABLE = "not-applicable"
 
 
-@dataclass(frozen=True)
-class Result:
-    """One rule's answer for one resource (or, for a stack rule that reported nothing, the stack)."""
+class Result(NamedTuple):
+    """One rule's answer for one resource (or, for a stack rule that reported nothing, the stack).
+
+    A named tuple, not a frozen dataclass like the rest: there is one per rule and resource
+    (about 135,000 at 3,000 resources), and a frozen dataclass takes three to four times as long
+    to make (each field set through ``object.__setattr__``); both are typed and immutable."""
 
     rule: str
     urn: str

@@ -117,6 +117,11 @@ def test_requests_are_the_engines_and_kept() -> None:
     assert _bytes(requests.analyze(other)) == _bytes(analyze_request(other, plan))
     assert requests.stack() is requests.stack()
     assert _bytes(requests.stack()) == _bytes(evaluate_module.stack_request(plan))
+    for request in (*(requests.analyze(r) for r in plan.resources), requests.stack()):
+        assert requests.serialized(request) == _bytes(request)
+        assert requests.serialized(request) is requests.serialized(request), "serialised once"
+    stranger = analyze_request(other, plan)  # not one of these requests: its own bytes
+    assert requests.serialized(stranger) == _bytes(stranger)
 
 
 def test_in_process_evaluation_never_streams() -> None:
