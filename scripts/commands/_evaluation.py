@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from scripts.commands.pipeline import CheckOptions
-from scripts.engine.analyzer import TRANSPORTS
+from scripts.engine.analyzer import DEFAULT_TRANSPORT, TRANSPORTS
 from scripts.engine.capture import ROOT
 
 SAVED_PLAN_ROOT_HELP = "repository root: policies/config/ and stacks/ (default: this checkout)"
@@ -20,8 +20,8 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser, *, root_help: str)
     parser.add_argument(
         "--analyzer",
         choices=TRANSPORTS,
-        default="grpc",
-        help="how to reach the pack (default: grpc, as the engine)",
+        default=DEFAULT_TRANSPORT,
+        help=f"how to reach the pack (default: {DEFAULT_TRANSPORT}; grpc: its own process, as the engine)",
     )
     parser.add_argument("--root", type=Path, default=ROOT, help=root_help)
     parser.add_argument("--pack", type=Path, help="policy pack directory (default: <root>/policies)")

@@ -48,7 +48,7 @@ from scripts.commands import terminal
 from scripts.commands.exit_codes import EXIT_OK, EXIT_VIOLATION, report_bad_input
 from scripts.commands.progress import Progress, Timings
 from scripts.engine.ahead import Ahead, analyze_ahead
-from scripts.engine.analyzer import open_analyzer
+from scripts.engine.analyzer import DEFAULT_TRANSPORT, open_analyzer
 from scripts.engine.capture import PROJECT, ROOT, Capture, CapturedResource, run_program
 from scripts.engine.errors import PreviewError
 from scripts.engine.evaluate import Requests, evaluate
@@ -70,7 +70,7 @@ class PlanOptions:
     root: Path = ROOT
     pack: Path | None = None  # default: <root>/policies
     policy_config: Path | None = None  # default: <root>/policies/config/<stack>.json
-    analyzer: str = "grpc"
+    analyzer: str = DEFAULT_TRANSPORT
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class CheckOptions:
     pack: Path | None = None
     policy_config: Path | None = None
     format: str = "text"
-    analyzer: str = "grpc"
+    analyzer: str = DEFAULT_TRANSPORT
 
 
 def display(path: Path, root: Path) -> str:

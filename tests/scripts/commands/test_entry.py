@@ -83,10 +83,50 @@ def _running(pid: int) -> bool:
         return False
 
 
-def test_a_terminated_plan_stops_its_policy_pack(tmp_path: Path) -> None:
-    """SIGTERM (a cancelled CI job) ends tvt plan, and with it the pack it started."""
+def _threads(pid: int) -> int:
+    try:
+        return sum(1 for _ in Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return 0
+
+
+def test_a_terminated_in_process_plan_ends_143_and_writes_nothing(tmp_path: Path) -> None:
+    """The default transport: SIGTERM while the program runs ends tvt plan with 128+15, not a
+    traceback, and leaves no half-written output."""
     plan = subprocess.Popen(
         [sys.executable, "-m", "scripts.cli", "plan", "--stack", "prod", "--out", str(tmp_path / "out")],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    # A second thread: the SDK's executor, started when the program begins to register.
+    while _threads(plan.pid) < 2 and time.monotonic() < deadline and plan.poll() is None:
+        time.sleep(0.01)
+    assert plan.poll() is None, "tvt plan ended before it could be terminated"
+    plan.send_signal(signal.SIGTERM)
+    _, err = plan.communicate(timeout=60)
+    assert plan.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists(), "a cancelled plan writes nothing"
+
+
+def test_a_terminated_plan_stops_its_policy_pack(tmp_path: Path) -> None:
+    """SIGTERM (a cancelled CI job) ends tvt plan, and with it the pack process it started."""
+    plan = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scripts.cli",
+            "plan",
+            "--stack",
+            "prod",
+            "--analyzer",
+            "grpc",
+            "--out",
+            str(tmp_path / "out"),
+        ],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
