@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from preview_helpers import REPO
 
+_PLAN_PROD = (sys.executable, "-m", "scripts.cli", "plan", "--stack", "prod")
+
 
 def _tvt(*args: str, stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -94,7 +96,7 @@ def test_a_terminated_in_process_plan_ends_143_and_writes_nothing(tmp_path: Path
     """The default transport: SIGTERM while the program runs ends tvt plan with 128+15, not a
     traceback, and leaves no half-written output."""
     plan = subprocess.Popen(
-        [sys.executable, "-m", "scripts.cli", "plan", "--stack", "prod", "--out", str(tmp_path / "out")],
+        [*_PLAN_PROD, "--out", str(tmp_path / "out")],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -115,18 +117,7 @@ def test_a_terminated_in_process_plan_ends_143_and_writes_nothing(tmp_path: Path
 def test_a_terminated_plan_stops_its_policy_pack(tmp_path: Path) -> None:
     """SIGTERM (a cancelled CI job) ends tvt plan, and with it the pack process it started."""
     plan = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scripts.cli",
-            "plan",
-            "--stack",
-            "prod",
-            "--analyzer",
-            "grpc",
-            "--out",
-            str(tmp_path / "out"),
-        ],
+        [*_PLAN_PROD, "--analyzer", "grpc", "--out", str(tmp_path / "out")],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
