@@ -94,6 +94,33 @@ class _Calls:
         return response
 
 
+@contextmanager
+def _reported(what: str) -> Iterator[None]:
+    """A failure of the pack's own code in this process as a :class:`PreviewError` naming ``what``.
+
+    ``SystemExit`` too (``sys.exit()``, ``exit()`` in a pack): it would otherwise end tvt with the
+    pack's code, 0 with no verdict and nothing written, where over gRPC the same pack is a process
+    that ended, an error. Ctrl-C and SIGTERM (not ``Exception``s) still stop the run. A pack that
+    calls ``os._exit`` ends this process and cannot be caught: ``--analyzer grpc`` isolates it."""
+    try:
+        yield
+    except SystemExit as stop:
+        raise PreviewError(
+            f"{what} tried to end the process (SystemExit {stop.code!r}); a pack must answer, not "
+            "exit, so there is no verdict"
+        ) from None
+    except Exception as error:  # noqa: BLE001  (a pack bug is reported, not a traceback)
+        raise PreviewError(f"{what} failed: {type(error).__name__}: {error}") from None
+
+
+def pack_directory(packdir: Path) -> Path:
+    """``packdir`` resolved, if it is a policy pack as the engine runs one (its ``__main__.py``)."""
+    resolved = packdir.resolve()
+    if not (resolved / "__main__.py").is_file():
+        raise PreviewError(f"{resolved}: not a policy pack (expected __main__.py and PulumiPolicy.yaml)")
+    return resolved
+
+
 class InProcessAnalyzer(_Calls):
     """Calls a ``_PolicyAnalyzerServicer`` directly, with the protobuf messages the engine would send."""
 
@@ -102,12 +129,8 @@ class InProcessAnalyzer(_Calls):
         self.name = name
 
     def _call(self, method: str, request: Any) -> Any:
-        try:
+        with _reported(f"policy pack {self.name}: {method}"):
             return getattr(self.servicer, method)(request, None)
-        except Exception as error:  # noqa: BLE001  (a pack bug is reported, not a traceback)
-            raise PreviewError(
-                f"policy pack {self.name}: {method} failed: {type(error).__name__}: {error}"
-            ) from None
 
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
         # Older servicers do not implement it; the engine then carries on, and so do we.
@@ -247,11 +270,7 @@ class PackProcess:
     a client, so a caller can do other work while the pack imports (about half a second)."""
 
     def __init__(self, packdir: Path) -> None:
-        self.packdir = packdir.resolve()
-        if not (self.packdir / "__main__.py").is_file():
-            raise PreviewError(
-                f"{self.packdir}: not a policy pack (expected __main__.py and PulumiPolicy.yaml)"
-            )
+        self.packdir = pack_directory(packdir)
         command = [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(self.packdir)]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
@@ -348,30 +367,28 @@ def grpc_analyzer(packdir: Path, timeout: float | None = None) -> Iterator[GrpcA
 
 def load_servicer(packdir: Path) -> Any:
     """``make_analyzer()`` from ``<packdir>/pack.py``, imported as ``<packdir name>.pack``."""
-    parent = str(packdir.resolve().parent)
+    packdir = pack_directory(packdir)
+    parent = str(packdir.parent)
     module_name = f"{packdir.name}.pack"
     if parent not in sys.path:
         sys.path.insert(0, parent)
-    try:
+    with _reported(f"policy pack {packdir}: importing {module_name}"):
         module = importlib.import_module(module_name)
-    except Exception as error:  # noqa: BLE001  (an import failure of the pack is reported, not raised)
-        raise PreviewError(
-            f"policy pack {packdir}: cannot import {module_name}: {type(error).__name__}: {error}"
-        ) from None
     origin = Path(getattr(module, "__file__", "") or "").resolve()
     if origin.parent != packdir.resolve():
         # One interpreter holds one package of a name: the pack's own imports would be the other's.
         raise PreviewError(
             f"policy pack {packdir}: --analyzer inprocess cannot load it: this process already has "
             f"{module_name} from {origin.parent} (another copy of the pack); run it in its own process "
-            "with --analyzer grpc (the default), or run the tvt of the copy that holds the pack"
+            "with --analyzer grpc, or run the tvt of the copy that holds the pack"
         )
     factory = getattr(module, "make_analyzer", None)
     if not callable(factory):
         raise PreviewError(
             f"{packdir / 'pack.py'}: make_analyzer: expected a function returning the servicer"
         )
-    return factory()
+    with _reported(f"{packdir / 'pack.py'}: make_analyzer()"):
+        return factory()
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""The gRPC transport: the pack runs in its own process, which always ends; failures are exit-2 errors."""
+"""The transports to the pack: over gRPC it runs in its own process, which always ends; in-process
+it is imported; either way a failure of the pack is an exit-2 error, never a verdict."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from preview_helpers import PACK
 
-from scripts.engine.analyzer import grpc_analyzer, load_servicer
+from scripts.engine.analyzer import InProcessAnalyzer, grpc_analyzer, load_servicer
 from scripts.engine.errors import PreviewError
 from scripts.engine.policy_config import pack_info
 
@@ -67,3 +68,55 @@ def test_another_copy_of_the_loaded_pack_is_refused_in_process(
     message = str(caught.value)
     assert f"policy pack {copy}: --analyzer inprocess cannot load it" in message
     assert str(Path(policies.pack.__file__).parent) in message and "--analyzer grpc" in message
+
+
+def _pack(root: Path, name: str, pack_py: str) -> Path:
+    """A pack directory named ``name`` whose ``pack.py`` is ``pack_py``."""
+    pack = root / name
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (pack / "__main__.py").write_text("")
+    (pack / "pack.py").write_text(pack_py)
+    return pack
+
+
+@pytest.mark.parametrize(
+    ("name", "pack_py", "where"),
+    [
+        ("exits_on_import", "import sys\nsys.exit(0)\n", "importing exits_on_import.pack"),
+        ("exits_in_factory", "def make_analyzer():\n    exit(1)\n", "make_analyzer()"),
+    ],
+)
+def test_a_pack_that_exits_in_process_is_an_error_not_a_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, pack_py: str, where: str
+) -> None:
+    """In-process, ``sys.exit()`` in a pack would end tvt with the pack's code (0: a pass with no
+    verdict; 1: a mandatory finding that was never found). It is a PreviewError (exit 2) instead,
+    as the same pack's ended process is over gRPC."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(sys, "modules", dict(sys.modules))
+    with pytest.raises(PreviewError) as caught:
+        load_servicer(_pack(tmp_path, name, pack_py))
+    assert where in str(caught.value) and "tried to end the process (SystemExit" in str(caught.value)
+
+
+def test_a_call_that_exits_in_process_is_an_error_not_a_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(sys, "modules", dict(sys.modules))
+    pack_py = (
+        "class Servicer:\n"
+        "    def GetAnalyzerInfo(self, request, context):\n"
+        "        raise SystemExit(1)\n"
+        "def make_analyzer():\n"
+        "    return Servicer()\n"
+    )
+    analyzer = InProcessAnalyzer(load_servicer(_pack(tmp_path, "exits_in_a_call", pack_py)), "exits")
+    with pytest.raises(PreviewError, match=r"policy pack exits: GetAnalyzerInfo tried to end the process"):
+        analyzer.get_info()
+
+
+def test_in_process_needs_a_pack_directory_too(tmp_path: Path) -> None:
+    with pytest.raises(PreviewError, match="not a policy pack"):
+        load_servicer(tmp_path)
