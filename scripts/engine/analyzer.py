@@ -35,6 +35,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from scripts.engine.errors import PreviewError
 
 TRANSPORTS = ("grpc", "inprocess")
+_ANALYZER = analyzer_pb2.DESCRIPTOR.services_by_name["Analyzer"]  # each method's answer type
 # In-process by default: the same servicer gets the same requests, and the suite holds both
 # transports to the same answers (tests/policies/test_pack_identity.py, test_ahead.py). Measured
 # interleaved on a 3,015-resource estate, five rounds: in-process 8.7-13.7 s against 9.7-17.2 s
@@ -130,7 +131,17 @@ class InProcessAnalyzer(_Calls):
 
     def _call(self, method: str, request: Any) -> Any:
         with _reported(f"policy pack {self.name}: {method}"):
-            return getattr(self.servicer, method)(request, None)
+            answer = getattr(self.servicer, method)(request, None)
+        # Over gRPC an answer that is not a message fails to serialise; here nothing would stop it
+        # (an AnalyzeResponse-shaped object with no diagnostics would read as a pass), so the
+        # answer must be the protocol's own message for the method.
+        expected = _ANALYZER.methods_by_name[method].output_type
+        if getattr(answer, "DESCRIPTOR", None) is not expected:
+            raise PreviewError(
+                f"policy pack {self.name}: {method} answered {type(answer).__name__}, not the analyzer "
+                f"protocol's {expected.full_name}"
+            )
+        return answer
 
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
         # Older servicers do not implement it; the engine then carries on, and so do we.

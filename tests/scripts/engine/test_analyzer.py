@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from preview_helpers import PACK
+from pulumi.runtime.proto import analyzer_pb2
 
 from scripts.engine.analyzer import InProcessAnalyzer, grpc_analyzer, load_servicer
 from scripts.engine.errors import PreviewError
@@ -120,3 +121,28 @@ def test_a_call_that_exits_in_process_is_an_error_not_a_verdict(
 def test_in_process_needs_a_pack_directory_too(tmp_path: Path) -> None:
     with pytest.raises(PreviewError, match="not a policy pack"):
         load_servicer(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "answer", ["None", "analyzer_pb2.AnalyzerInfo()", "type('R', (), {'diagnostics': []})()"]
+)
+def test_an_in_process_answer_must_be_the_protocols_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    """Not a verdict: an answer of the wrong type (nothing to serialise over gRPC; here, an object
+    with no diagnostics would read as a pass) is an exit-2 error naming the method."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(sys, "modules", dict(sys.modules))
+    pack_py = (
+        "from pulumi.runtime.proto import analyzer_pb2\n"
+        "class Servicer:\n"
+        "    def Analyze(self, request, context):\n"
+        f"        return {answer}\n"
+        "def make_analyzer():\n"
+        "    return Servicer()\n"
+    )
+    analyzer = InProcessAnalyzer(load_servicer(_pack(tmp_path, "wrong_answer", pack_py)), "wrong")
+    with pytest.raises(
+        PreviewError, match=r"policy pack wrong: Analyze answered \w+, not the analyzer protocol's "
+    ):
+        analyzer.analyze(analyzer_pb2.AnalyzeRequest())
