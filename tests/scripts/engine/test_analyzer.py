@@ -101,20 +101,28 @@ def test_a_pack_that_exits_in_process_is_an_error_not_a_verdict(
     assert where in str(caught.value) and "tried to end the process (SystemExit" in str(caught.value)
 
 
-def test_a_call_that_exits_in_process_is_an_error_not_a_verdict(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _one_method_pack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str, body: str
+) -> InProcessAnalyzer:
+    """An in-process analyzer over a pack whose servicer has only ``method``, doing ``body``."""
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.setattr(sys, "modules", dict(sys.modules))
     pack_py = (
+        "from pulumi.runtime.proto import analyzer_pb2\n"
         "class Servicer:\n"
-        "    def GetAnalyzerInfo(self, request, context):\n"
-        "        raise SystemExit(1)\n"
+        f"    def {method}(self, request, context):\n"
+        f"        {body}\n"
         "def make_analyzer():\n"
         "    return Servicer()\n"
     )
-    analyzer = InProcessAnalyzer(load_servicer(_pack(tmp_path, "exits_in_a_call", pack_py)), "exits")
-    with pytest.raises(PreviewError, match=r"policy pack exits: GetAnalyzerInfo tried to end the process"):
+    return InProcessAnalyzer(load_servicer(_pack(tmp_path, f"only_{method.lower()}", pack_py)), "one")
+
+
+def test_a_call_that_exits_in_process_is_an_error_not_a_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analyzer = _one_method_pack(tmp_path, monkeypatch, "GetAnalyzerInfo", "raise SystemExit(1)")
+    with pytest.raises(PreviewError, match=r"policy pack one: GetAnalyzerInfo tried to end the process"):
         analyzer.get_info()
 
 
@@ -131,18 +139,8 @@ def test_an_in_process_answer_must_be_the_protocols_message(
 ) -> None:
     """Not a verdict: an answer of the wrong type (nothing to serialise over gRPC; here, an object
     with no diagnostics would read as a pass) is an exit-2 error naming the method."""
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    monkeypatch.setattr(sys, "modules", dict(sys.modules))
-    pack_py = (
-        "from pulumi.runtime.proto import analyzer_pb2\n"
-        "class Servicer:\n"
-        "    def Analyze(self, request, context):\n"
-        f"        return {answer}\n"
-        "def make_analyzer():\n"
-        "    return Servicer()\n"
-    )
-    analyzer = InProcessAnalyzer(load_servicer(_pack(tmp_path, "wrong_answer", pack_py)), "wrong")
+    analyzer = _one_method_pack(tmp_path, monkeypatch, "Analyze", f"return {answer}")
     with pytest.raises(
-        PreviewError, match=r"policy pack wrong: Analyze answered \w+, not the analyzer protocol's "
+        PreviewError, match=r"policy pack one: Analyze answered \w+, not the analyzer protocol's "
     ):
         analyzer.analyze(analyzer_pb2.AnalyzeRequest())
