@@ -21,6 +21,7 @@ from scripts.commands import check, diff, plan, report, validate
 from scripts.commands.exit_codes import EXIT_INTERNAL
 from scripts.engine.analyzer import stop_started_packs
 from scripts.engine.capture import program_running
+from scripts.engine.errors import Stopped
 from scripts.review.text import escape_controls
 
 DEBUG_ENV = "TVT_DEBUG"
@@ -83,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _say(closed_output(args.command))
         return EXIT_INTERNAL
-    except Exception as error:  # noqa: BLE001  (whatever escaped the commands: exit 3, never 1)
+    except (KeyboardInterrupt, Stopped):
+        raise  # a stop, which entry() reports with its own code
+    except BaseException as error:  # noqa: BLE001  (whatever escaped the commands: exit 3, never 1)
         if args.debug or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
             traceback.print_exc(file=sys.stderr)
         broken = isinstance(error, BrokenPipeError)
@@ -92,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-class Terminated(BaseException):
+class Terminated(Stopped):
     """SIGTERM arrived: unwind every block (the pack process is stopped with its own), then exit
     128 + 15. Not an Exception, so no command or program handler takes it for a failure. (While
     the Pulumi program runs, the process ends at once instead: :func:`_stop_now_in_a_program`.)"""

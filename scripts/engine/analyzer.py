@@ -32,7 +32,7 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from scripts.engine.errors import PreviewError
+from scripts.engine.errors import PreviewError, Stopped
 
 TRANSPORTS = ("grpc", "inprocess")
 _ANALYZER = analyzer_pb2.DESCRIPTOR.services_by_name["Analyzer"]  # each method's answer type
@@ -101,16 +101,21 @@ def _reported(what: str) -> Iterator[None]:
 
     ``SystemExit`` too (``sys.exit()``, ``exit()`` in a pack): it would otherwise end tvt with the
     pack's code, 0 with no verdict and nothing written, where over gRPC the same pack is a process
-    that ended, an error. Ctrl-C and SIGTERM (not ``Exception``s) still stop the run. A pack that
-    calls ``os._exit`` ends this process and cannot be caught: ``--analyzer grpc`` isolates it."""
+    that ended, an error. So is any other ``BaseException`` (``GeneratorExit``, a pack's own
+    subclass), which would otherwise end tvt with Python's traceback and exit 1, the code of a
+    mandatory finding. Ctrl-C and SIGTERM still stop the run (a pack that raises
+    ``KeyboardInterrupt`` itself is taken for Ctrl-C: exit 130, never a verdict). A pack that calls
+    ``os._exit`` ends this process and cannot be caught: ``--analyzer grpc`` isolates it."""
     try:
         yield
+    except (KeyboardInterrupt, Stopped):
+        raise
     except SystemExit as stop:
         raise PreviewError(
             f"{what} tried to end the process (SystemExit {stop.code!r}); a pack must answer, not "
             "exit, so there is no verdict"
         ) from None
-    except Exception as error:  # noqa: BLE001  (a pack bug is reported, not a traceback)
+    except BaseException as error:  # noqa: BLE001  (a pack bug is reported, not a traceback)
         raise PreviewError(f"{what} failed: {type(error).__name__}: {error}") from None
 
 

@@ -15,6 +15,11 @@ class PreviewError(Exception):
         self.issues: tuple[str, ...] = issues
 
 
+class Stopped(BaseException):
+    """A signal asked the process to stop (SIGTERM; Ctrl-C is ``KeyboardInterrupt``). Never a
+    failure of a pack or a program, so every handler that reports one lets it pass."""
+
+
 def issue(file: str, path: str, expected: str) -> str:
     """One line in the house format ``FILE: PATH: MESSAGE`` (PATH may be empty for the whole file)."""
     return f"{file}: {path}: {expected}" if path else f"{file}: {expected}"

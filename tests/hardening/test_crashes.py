@@ -50,6 +50,25 @@ def test_an_internal_error_exits_3_with_one_line_and_no_traceback(
     assert "--debug or TVT_DEBUG=1" in run.err
 
 
+class _NotAnException(BaseException):
+    pass
+
+
+def _crash_hard(*_: Any, **__: Any) -> Any:
+    raise _NotAnException("a bug that is not an Exception")
+
+
+def test_a_base_exception_escaping_a_command_exits_3_not_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not an ``Exception`` (``GeneratorExit``, a library's own subclass): Python's default would
+    print a traceback and exit 1, the code of a mandatory finding."""
+    monkeypatch.setattr(validate, "load_stack", _crash_hard)
+    run = tvt("validate", "--stack", "clean", "--root", PROJECT)
+    assert (run.code, run.out) == (EXIT_INTERNAL, "")
+    assert "Traceback" not in run.err and run.err.startswith(
+        "tvt validate: internal error: _NotAnException: a bug that is not an Exception"
+    ), run.err
+
+
 @pytest.mark.parametrize("how", ["tvt --debug validate", "tvt validate --debug", "TVT_DEBUG=1"])
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     monkeypatch.setattr(validate, "load_stack", _crash)

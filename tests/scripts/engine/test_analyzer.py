@@ -144,3 +144,34 @@ def test_an_in_process_answer_must_be_the_protocols_message(
         PreviewError, match=r"policy pack one: Analyze answered \w+, not the analyzer protocol's "
     ):
         analyzer.analyze(analyzer_pb2.AnalyzeRequest())
+
+
+@pytest.mark.parametrize(
+    ("body", "raised"),
+    [
+        ("raise GeneratorExit('a stray generator')", "GeneratorExit: a stray generator"),
+        ("raise type('PackStop', (BaseException,), {})('its own')", "PackStop: its own"),
+    ],
+)
+def test_a_base_exception_from_an_in_process_call_is_an_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, raised: str
+) -> None:
+    """Not an ``Exception``, so it would pass every handler and end tvt with Python's traceback and
+    exit 1, the code of a mandatory finding; it is an exit-2 error naming the method instead."""
+    analyzer = _one_method_pack(tmp_path, monkeypatch, "Analyze", body)
+    with pytest.raises(PreviewError, match=rf"policy pack one: Analyze failed: {raised}"):
+        analyzer.analyze(analyzer_pb2.AnalyzeRequest())
+
+
+@pytest.mark.parametrize("stop", ["KeyboardInterrupt()", "__import__('scripts.cli').cli.Terminated(15)"])
+def test_a_stop_during_an_in_process_call_still_stops_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: str
+) -> None:
+    """Ctrl-C or SIGTERM arriving while the pack runs (the signal handlers raise them in whatever
+    code is running) is not the pack's failure: it passes through, for ``tvt`` to exit 130 or 143."""
+    from scripts.cli import Terminated
+
+    analyzer = _one_method_pack(tmp_path, monkeypatch, "Analyze", f"raise {stop}")
+    with pytest.raises((KeyboardInterrupt, Terminated)) as caught:
+        analyzer.analyze(analyzer_pb2.AnalyzeRequest())
+    assert not isinstance(caught.value, PreviewError)
