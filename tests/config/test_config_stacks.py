@@ -96,7 +96,7 @@ def test_dev_is_a_disposable_sandbox(stacks: dict[str, StackConfig]) -> None:
     assert {g.level for g in dev.grants} == {1, 2, 3}, "yet every level has a grant to try"
 
 
-def test_stacks_have_distinct_subscriptions_groups_and_networks(stacks: dict[str, StackConfig]) -> None:
+def test_stacks_have_distinct_subscriptions_and_networks(stacks: dict[str, StackConfig]) -> None:
     subscriptions = {cfg.subscription_id for cfg in stacks.values()}
     assert len(subscriptions) == len(STACKS)
     networks = [
@@ -107,9 +107,6 @@ def test_stacks_have_distinct_subscriptions_groups_and_networks(stacks: dict[str
     for i, (stack, net) in enumerate(networks):
         for other_stack, other in networks[i + 1 :]:
             assert not net.overlaps(other), f"{stack} {net} overlaps {other_stack} {other}"
-    object_ids = [g.object_id for cfg in stacks.values() for p in cfg.partners for g in p.groups]
-    assert len(set(object_ids)) == len(object_ids)
-    assert all(o.startswith("00000000-0000-4000-8000-") for o in object_ids), "object ids are placeholders"
 
 
 def test_prod_fails_once_a_level_3_approval_expires(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -220,7 +220,7 @@ def test_check_without_the_register_reports_every_level3_grant(
     run = _check(out_dir / "plan.json", tmp_path, capsys)
     assert run.code == 1
     hits = [line for line in run.out.splitlines() if line.startswith(f"MANDATORY  {LEVEL3_RULE} ")]
-    assert len(hits) == _level3_grants() == 6, run.out
+    assert len(hits) == _level3_grants() > 0, run.out
     assert all(line.endswith(f"group access to level-3 data: {NO_REGISTER}") for line in hits)
     assert all("azure-native:authorization:RoleAssignment l3-storage-grant-" in line for line in hits)
 
