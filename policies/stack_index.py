@@ -491,17 +491,24 @@ class StackIndex:
                 if r.parent:
                     self._children[r.parent].append(r.urn)
         # Post-order over the component tree (children before their parent), without recursion.
+        # Each resource once: a parent chain that loops (the engine refuses one; a hostile request
+        # could hold one) ends the walk instead of growing it for ever.
         order: list[str] = []
-        todo = [start]
+        todo, queued = [start], {start}
         while todo:
             urn = todo.pop()
             order.append(urn)
-            todo.extend(c for c in self._children.get(urn, ()) if c not in self._summaries)
+            for child in self._children.get(urn, ()):
+                if child not in self._summaries and child not in queued:
+                    queued.add(child)
+                    todo.append(child)
         for urn in reversed(order):
             resource = self._by_urn.get(urn)
             own = self.level(resource) if resource is not None else None
             if own is None:
-                below = {self._summaries[c] for c in self._children.get(urn, ())} - {UNASSIGNED}
+                below = {self._summaries.get(c, UNASSIGNED) for c in self._children.get(urn, ())} - {
+                    UNASSIGNED
+                }
                 own = next(iter(below)) if len(below) == 1 else (MIXED if below else UNASSIGNED)
             self._summaries[urn] = own
         return self._summaries[start]

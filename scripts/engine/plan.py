@@ -220,14 +220,25 @@ def _unique(check: _Checker, resources: Sequence[PlanResource]) -> None:
 def _references(
     check: _Checker, resources: Sequence[PlanResource], by_urn: Mapping[str, PlanResource]
 ) -> None:
-    """Parents, dependencies and providers must name resources of the plan (the engine's integrity rule)."""
+    """Parents, dependencies and providers must name resources that come earlier in the plan (the
+    engine's integrity rule, ``VerifyIntegrity``): so no parent chain or dependency can loop."""
+    before: set[str] = set()
     for i, r in enumerate(resources):
         path = f"deployment.resources[{i}]"
         named = [("parent", r.parent), ("provider", r.provider_urn)]
         named += [(f"dependencies[{j}]", d) for j, d in enumerate(r.dependencies)]
         for key, urn in named:
-            if urn and urn not in by_urn:
+            if not urn or urn in before:
+                continue
+            if urn not in by_urn:
                 check.fail(f"{path}.{key}", f"refers to {urn}, which is not in the plan")
+            elif urn == r.urn:
+                check.fail(f"{path}.{key}", "refers to the resource itself")
+            else:
+                check.fail(
+                    f"{path}.{key}", f"refers to {urn}, which comes after it (the engine needs it before)"
+                )
+        before.add(r.urn)
 
 
 def parse_plan(document: Any, source: str) -> Plan:

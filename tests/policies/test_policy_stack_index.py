@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -174,6 +175,31 @@ def test_summary_level_of_components() -> None:
     assert index.summary_level(index.get("net")) == "1"  # type: ignore[arg-type]
     assert index.summary_level(index.get("root")) == "mixed"  # type: ignore[arg-type]
     assert index.summary_level(index.get("empty")) == "unassigned"  # type: ignore[arg-type]
+
+
+def test_summary_level_ends_on_a_parent_chain_that_loops() -> None:
+    """The engine never sends one, but a request could hold one: the walk ended only when memory
+    did. Each resource is visited once, and the loop's members still get the level below them."""
+    index = index_of(
+        [
+            Resource(urn="a", type="c:c:C", name="a", props={}, parent="b"),
+            Resource(urn="b", type="c:c:C", name="b", props={}, parent="a"),
+            Resource(urn="me", type="c:c:C", name="me", props={}, parent="me"),
+            Resource(urn="l1", type=LEVEL_COMPONENT, name="l1", props={}, parent="a"),
+            Resource(urn="x", type="t:t:T", name="x", props={}, parent="l1"),
+        ]
+    )
+    levels: dict[str, str] = {}
+
+    def summarise() -> None:
+        for urn in ("a", "me"):
+            levels[urn] = index.summary_level(index.get(urn))  # type: ignore[arg-type]
+
+    walk = threading.Thread(target=summarise, daemon=True)
+    walk.start()
+    walk.join(timeout=30)
+    assert not walk.is_alive(), "the walk of a looping parent chain did not end"
+    assert levels == {"a": "1", "me": "unassigned"}
 
 
 ARM = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts"

@@ -138,6 +138,12 @@ def _broken(plan: dict, mutate: str) -> dict:
         resources[4]["dependencies"] = ["urn:pulumi:clean::tvt-platform::x:y:Z::gone"]
     elif mutate == "inputs":
         resources[2]["inputs"] = ["not", "an", "object"]
+    elif mutate == "own parent":  # a parent chain that loops: check and report walked it for ever
+        resources[4]["parent"] = resources[4]["urn"]
+    elif mutate == "later parent":
+        resources[0]["parent"] = resources[4]["urn"]
+    elif mutate == "later dependency":
+        resources[3]["dependencies"] = [resources[4]["urn"]]
     return doc
 
 
@@ -154,6 +160,9 @@ def _broken(plan: dict, mutate: str) -> dict:
             "refers to urn:pulumi:clean::tvt-platform::x:y:Z::gone",
         ),
         ("inputs", "deployment.resources[2].inputs", "expected an object"),
+        ("own parent", "deployment.resources[4].parent", "refers to the resource itself"),
+        ("later parent", "deployment.resources[0].parent", "refers to urn:pulumi:clean::tvt-platform::"),
+        ("later dependency", "deployment.resources[3].dependencies[0]", "refers to urn:pulumi:clean::"),
     ],
 )
 def test_malformed_plan_exits_2_naming_file_and_key(
@@ -169,6 +178,8 @@ def test_malformed_plan_exits_2_naming_file_and_key(
     assert run.code == 2, run.out
     assert f"{path}: {key}: {expected}" in run.err
     assert "Traceback" not in run.err
+    if mutate.startswith("later"):
+        assert ", which comes after it (the engine needs it before)" in run.err
 
 
 def test_plan_that_is_not_json_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
