@@ -31,13 +31,13 @@ from scripts.engine.errors import PreviewError
 from scripts.engine.export import REDACTED_VALUE, SECRET_SIG, SIG_KEY, is_secret
 from scripts.engine.plan import Plan, PlanResource
 from scripts.engine.policy_config import (
-    ENFORCEMENT_NAMES,
     SEVERITY_NAMES,
     Downgrade,
     PackInfo,
     PolicyEntry,
     configure_request,
     downgrades,
+    enforcement_name,
     load_policy_config,
     pack_info,
 )
@@ -58,10 +58,14 @@ class Diagnostic:
 
     @classmethod
     def from_rpc(cls, diagnostic: analyzer_pb2.AnalyzeDiagnostic, analyzed: str, shown: str) -> Diagnostic:
-        """``analyzed``: the URN the pack defaults to (``Analyze``'s resource, "" in ``AnalyzeStack``)."""
+        """``analyzed``: the URN the pack defaults to (``Analyze``'s resource, "" in ``AnalyzeStack``).
+        A violation at ``remediate`` is ``mandatory``, as the engine reads it: a remediation that ran
+        and still left the violation (and a stack rule cannot remediate)."""
+        what = f"the diagnostic of {diagnostic.policyName!r} on {diagnostic.urn or shown}"
+        enforcement = enforcement_name(diagnostic.enforcementLevel, what)
         return cls(
             rule=diagnostic.policyName,
-            enforcement=ENFORCEMENT_NAMES.get(diagnostic.enforcementLevel, "advisory"),
+            enforcement="mandatory" if enforcement == "remediate" else enforcement,
             severity=SEVERITY_NAMES.get(diagnostic.severity, "unspecified"),
             urn=diagnostic.urn or shown,
             message=diagnostic.message,

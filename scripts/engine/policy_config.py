@@ -36,6 +36,19 @@ ENFORCEMENT_LEVELS: dict[str, int] = {
     "disabled": analyzer_pb2.DISABLED,
 }
 ENFORCEMENT_NAMES: dict[int, str] = {v: k for k, v in ENFORCEMENT_LEVELS.items()}
+
+
+def enforcement_name(level: int, what: str) -> str:
+    """The name of the pack's enforcement level ``level``, for ``what`` (the engine's
+    ``convertEnforcementLevel``): any number the protocol does not define is refused, as the
+    engine refuses it, never read as advisory (a violation at level 99 would have passed)."""
+    name = ENFORCEMENT_NAMES.get(level)
+    if name is None:
+        known = ", ".join(f"{v} ({k})" for k, v in ENFORCEMENT_LEVELS.items())
+        raise PreviewError(f"policy pack: {what}: invalid enforcement level {level}; expected one of {known}")
+    return name
+
+
 SEVERITY_NAMES: dict[int, str] = {
     analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: "unspecified",
     analyzer_pb2.POLICY_SEVERITY_LOW: "low",
@@ -94,7 +107,7 @@ def pack_info(info: analyzer_pb2.AnalyzerInfo) -> PackInfo:
         p.name: PolicyInfo(
             name=p.name,
             description=p.description,
-            enforcement=ENFORCEMENT_NAMES.get(p.enforcementLevel, "advisory"),
+            enforcement=enforcement_name(p.enforcementLevel, f"GetAnalyzerInfo: policy {p.name!r}"),
             severity=SEVERITY_NAMES.get(p.severity, "unspecified"),
             controls=tuple(p.tags),
             kind="stack" if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK else "resource",
@@ -108,7 +121,9 @@ def pack_info(info: analyzer_pb2.AnalyzerInfo) -> PackInfo:
     }
     initial = {
         name: PolicyEntry(
-            ENFORCEMENT_NAMES.get(cfg.enforcementLevel) if cfg.enforcementLevel else None,
+            enforcement_name(cfg.enforcementLevel, f"GetAnalyzerInfo: initialConfig of {name!r}")
+            if cfg.enforcementLevel
+            else None,
             _struct(cfg.properties),
         )
         for name, cfg in info.initialConfig.items()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
+import sys
 from pathlib import Path
 
 import pytest
-from preview_helpers import check_args, load, tvt, write_json
+from preview_helpers import PACK, PROJECT, check_args, load, tvt, write_json
 
 URN_PREFIX = "urn:pulumi:violate::tvt-platform::"
 FINDING_KEYS = {
@@ -205,3 +206,51 @@ def test_grpc_and_inprocess_transports_give_identical_findings(
     assert over_grpc.code == in_process.code == 1
     assert over_grpc.out == in_process.out
     assert load_text(over_grpc.out)["findings"][0]["rule"] == "storage-no-public-access"
+
+
+def _levelled_pack(root: Path, level: int) -> Path:
+    """The fixture pack, wrapped so that every diagnostic it returns carries enforcement ``level``."""
+    pack = root / f"levelled_{level}"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (pack / "__main__.py").write_text("")
+    (pack / "pack.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(PACK.parent)!r})\n"
+        "from fixture_pack.pack import make_analyzer as _inner\n"
+        "class Levelled:\n"
+        "    def __init__(self):\n"
+        "        self.inner = _inner()\n"
+        "    def __getattr__(self, name):\n"
+        "        return getattr(self.inner, name)\n"
+        "    def Analyze(self, request, context):\n"
+        "        answer = self.inner.Analyze(request, context)\n"
+        "        for diagnostic in answer.diagnostics:\n"
+        f"            diagnostic.enforcementLevel = {level}\n"
+        "        return answer\n"
+        "def make_analyzer():\n"
+        "    return Levelled()\n"
+    )
+    return pack
+
+
+@pytest.mark.parametrize(("level", "code"), [(1, 1), (3, 1), (0, 0), (99, 2), (-1, 2)])
+def test_a_diagnostic_is_judged_at_the_level_the_engine_would_read(
+    planned: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    level: int,
+    code: int,
+) -> None:
+    """Mandatory (1) blocks; remediate (3) blocks too, as the engine reads a violation that a
+    remediation left; advisory (0) does not; a number the protocol does not define is refused as
+    the engine refuses it ("invalid enforcement level"), where it was read as advisory: a pass."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    pack = _levelled_pack(tmp_path, level)
+    argv = ["check", str(planned["violate"] / "plan.json"), "--root", str(PROJECT), "--pack", str(pack)]
+    run = tvt([*argv, "--analyzer", "inprocess"], capsys)
+    assert run.code == code, run.out + run.err
+    if code == 2:
+        assert f"invalid enforcement level {level}; expected one of 0 (advisory), 1 (mandatory)" in run.err
+        assert "Traceback" not in run.err

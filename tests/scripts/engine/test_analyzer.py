@@ -132,7 +132,14 @@ def test_in_process_needs_a_pack_directory_too(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "answer", ["None", "analyzer_pb2.AnalyzerInfo()", "type('R', (), {'diagnostics': []})()"]
+    "answer",
+    [
+        "None",
+        "analyzer_pb2.AnalyzerInfo()",
+        "type('R', (), {'diagnostics': []})()",
+        # the protocol's DESCRIPTOR borrowed: a look-alike still, whose diagnostics are not messages
+        "type('R', (), {'DESCRIPTOR': analyzer_pb2.AnalyzeResponse.DESCRIPTOR, 'diagnostics': ['x']})()",
+    ],
 )
 def test_an_in_process_answer_must_be_the_protocols_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
@@ -175,3 +182,37 @@ def test_a_stop_during_an_in_process_call_still_stops_the_run(
     with pytest.raises((KeyboardInterrupt, Terminated)) as caught:
         analyzer.analyze(analyzer_pb2.AnalyzeRequest())
     assert not isinstance(caught.value, PreviewError)
+
+
+def test_an_exception_that_cannot_say_what_it_is_is_still_an_error_naming_the_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = "raise type('Mute', (RuntimeError,), {'__str__': lambda self: 1 / 0})()"
+    analyzer = _one_method_pack(tmp_path, monkeypatch, "Analyze", body)
+    with pytest.raises(PreviewError, match=r"Analyze failed: Mute: \(its message could not be read\)"):
+        analyzer.analyze(analyzer_pb2.AnalyzeRequest())
+
+
+def test_a_pack_exception_message_is_cut_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    analyzer = _one_method_pack(tmp_path, monkeypatch, "Analyze", "raise RuntimeError('x' * 1_000_000)")
+    with pytest.raises(PreviewError) as caught:
+        analyzer.analyze(analyzer_pb2.AnalyzeRequest())
+    assert len(str(caught.value)) < 2200 and str(caught.value).endswith("(998000 more characters)")
+
+
+@pytest.mark.parametrize("has_it", [False, True])
+def test_a_servicer_that_is_not_an_analyzer_servicer_may_lack_configure_stack(has_it: bool) -> None:
+    """A duck-typed servicer (a wrapper of the real one, or a pack with only some methods): without
+    ``ConfigureStack`` it is skipped, as for an older servicer; with it, it is called."""
+    called: list[object] = []
+
+    class Duck:
+        pass
+
+    duck = Duck()
+    if has_it:
+        duck.ConfigureStack = lambda request, context: (
+            called.append(request) or analyzer_pb2.AnalyzerStackConfigureResponse()
+        )  # type: ignore[attr-defined]
+    InProcessAnalyzer(duck, "duck").configure_stack(analyzer_pb2.AnalyzerStackConfigureRequest(stack="s"))
+    assert len(called) == int(has_it)
