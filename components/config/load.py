@@ -25,6 +25,8 @@ from components.config.files import MAX_CONFIG_BYTES, InputFileError, read_bound
 from components.config.issues import ConfigError, ConfigIssue
 from components.config.model import (
     DEFAULT_ZONES,
+    EARLIEST_DAY,
+    LATEST_DAY,
     AuditConfig,
     Environment,
     Grant,
@@ -56,8 +58,6 @@ __all__ = [
 ROOT: Path = Path(__file__).resolve().parents[2]
 TODAY_ENV = "TVT_TODAY"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# A pinned day far enough from the calendar's ends that every horizon reckoned from it is a date.
-EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 
 
 def today() -> dt.date:

@@ -48,6 +48,10 @@ DEFAULT_ZONES: Mapping[int, tuple[str, ...]] = MappingProxyType(
 )
 LEVELS: tuple[int, ...] = (1, 2, 3)
 UK_REGIONS: tuple[str, ...] = ("uksouth", "ukwest")
+# Every day the config names, and a pinned TVT_TODAY, lies between these: far enough from the
+# calendar's ends that each horizon reckoned from one (a use case's access end, the day after its
+# last) is a date too.
+EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 # Zone that partner ingest identities write to; the only zone an ingest-writer grant may name.
 LANDING_ZONE = "landing"
 # Zones whose blobs are write-once (CONTEXT.md: raw is the immutable copy of what landed): each gets a

@@ -7,6 +7,7 @@ pattern carries a ``description`` that says what was expected, in words a review
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -17,7 +18,7 @@ from jsonschema.exceptions import ValidationError
 
 from components.config.files import LONE_SURROGATE, SURROGATE_KEY_MESSAGE, SURROGATE_MESSAGE
 from components.config.issues import ConfigIssue, join_path
-from components.config.model import UK_REGIONS, Environment, PartnerKind, Role
+from components.config.model import EARLIEST_DAY, LATEST_DAY, UK_REGIONS, Environment, PartnerKind, Role
 from components.config.schema_check import Unsure, compile_check
 
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
@@ -64,8 +65,13 @@ DEFS: dict[str, Any] = {
     "decRef": _string(
         r"^DEC-[0-9]{4}-[0-9]{2,3}$", "a Data Ethics Committee approval reference such as DEC-2026-03"
     ),
+    # From 2000 to 2999 (the "date" format below), the horizon TVT_TODAY has too: 9999-12-31
+    # passed, and then the program's first instant after it (a use case's access end) was out of
+    # Python's range.
     "isoDate": _string(
-        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "a date YYYY-MM-DD such as 2027-09-30", format="date"
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        f"a date YYYY-MM-DD from {EARLIEST_DAY.year} to {LATEST_DAY.year} such as 2027-09-30",
+        format="date",
     ),
     "text": {"type": "string", "minLength": 1, "maxLength": 256, "description": "non-empty text"},
     "level": {"type": "integer", "enum": [1, 2, 3], "description": "a data level"},
@@ -216,6 +222,16 @@ JSON_ENCODED_KEYS: frozenset[str] = frozenset(
 )
 
 _FORMATS = FormatChecker()
+
+
+@_FORMATS.checks("date", raises=ValueError)
+def _day_of_the_horizon(value: object) -> bool:
+    """A calendar date (as the standard format) from :data:`EARLIEST_DAY` to :data:`LATEST_DAY`."""
+    if not isinstance(value, str):
+        return True
+    return EARLIEST_DAY <= dt.date.fromisoformat(value) <= LATEST_DAY
+
+
 _VALIDATOR = Draft202012Validator(SCHEMA, format_checker=_FORMATS)
 # Built once: True exactly when _VALIDATOR finds no error (and Unsure where it does not judge).
 _ACCEPTS = compile_check(SCHEMA, _FORMATS)

@@ -140,6 +140,12 @@ CASES = [
         "tvt:useCases[0].expires",
         "expected a date YYYY-MM-DD",
     ),
+    Case(  # it passed validation, then the program's access end (the day after) overflowed
+        "date-past-the-horizon",
+        set_("tvt:useCases", 0, "expires", value="9999-12-31"),
+        "tvt:useCases[0].expires",
+        "expected a date YYYY-MM-DD from 2000 to 2999",
+    ),
     Case(
         "partner-id-not-kebab",
         set_("tvt:partners", 0, "id", value="Thames Valley Police"),
