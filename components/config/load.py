@@ -104,6 +104,17 @@ def _string_keys(value: Any) -> Any:
     return value
 
 
+# The top-level keys of a Pulumi stack file (``ProjectStack``, pulumi/pulumi
+# sdk/go/common/workspace/project.go); the engine ignores any other.
+STACK_FILE_KEYS: tuple[str, ...] = (
+    "config",
+    "secretsprovider",
+    "encryptedkey",
+    "encryptionsalt",
+    "environment",
+)
+
+
 def read_stack_file(path: Path, *, root: Path = ROOT) -> dict[str, Any]:
     """The file's ``config:`` mapping (namespaced keys), or a ConfigError saying why it cannot be read."""
     name = _display(path, root)
@@ -128,6 +139,21 @@ def read_stack_file(path: Path, *, root: Path = ROOT) -> dict[str, Any]:
         kind = type(document).__name__
         raise ConfigError(
             [ConfigIssue(name, "(document)", f"expected a mapping with a config: key, got a {kind}")]
+        )
+    unknown = [key for key in document if key not in STACK_FILE_KEYS]
+    if unknown:
+        # The engine would ignore them, and with them whatever they hold: a use case pasted at the
+        # file's top level instead of under config: was simply not there.
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    name,
+                    str(key),
+                    f"expected only the stack file's own keys ({', '.join(STACK_FILE_KEYS)}) at the "
+                    "top level; a config key goes under config:, indented",
+                )
+                for key in unknown
+            ]
         )
     config = document.get("config", {})
     if config is None:

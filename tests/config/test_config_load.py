@@ -70,6 +70,12 @@ def test_unreadable_file_is_a_clean_error(write_stack: Callable[..., Path], tmp_
             "line 2, column 14",
             "invalid YAML: could not determine",
         ),
+        (  # pasted at column 0: the engine ignores it, and the use case would not be there
+            "config:\n  tvt:owner: a\ntvt:useCases:\n  - id: UC-2026-009\n",
+            "tvt:useCases",
+            "expected only the stack file's own keys (config, secretsprovider, encryptedkey, "
+            "encryptionsalt, environment) at the top level; a config key goes under config:",
+        ),
     ],
     ids=[
         "malformed",
@@ -80,6 +86,7 @@ def test_unreadable_file_is_a_clean_error(write_stack: Callable[..., Path], tmp_
         "recursive-anchor",
         "unhashable-key",
         "python-tag",
+        "config-key-at-the-top-level",
     ],
 )
 def test_unreadable_files_exit_2_with_one_issue(
