@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 # A new stamp name when the sync recipe changes, so existing venvs are synced again once.
 VENV_STAMP := .venv/.synced-own-bytecode
 
-.PHONY: help plan bench check report diff test lint lint-workflows typecheck validate docs mutate clean
+.PHONY: help setup plan bench check report diff test lint lint-workflows typecheck validate docs mutate clean
 
 # Help texts name variables as $(VAR); awk replaces them with their values, so `make help` says
 # "out/prod/plan.json", not "$(OUT)/plan.json".
@@ -32,6 +32,8 @@ $(VENV_STAMP): pyproject.toml uv.lock
 	@# clone they were compiled again on every run, about 0.5 s of CPU per tvt plan (tvt and the pack).
 	@.venv/bin/python -m compileall -q components policies scripts >/dev/null
 	@touch $@
+
+setup: $(VENV_STAMP) ## Set up uv and .venv only (every other target does it first)
 
 plan: $(VENV_STAMP) ## Offline preview of stack $(STACK) into $(OUT): plan, findings and reports
 	@.venv/bin/tvt plan --stack $(STACK) --out $(OUT)

@@ -86,6 +86,12 @@ OLD_PUBLISH = (
 )
 
 STUB = '#!/bin/sh\necho "stub $(basename "$0") $*"\nexit "${GATE_EXIT:-0}"\n'
+# GNU make exits 2 when a recipe fails, whatever the recipe's own code: a step cannot tell tvt's 1
+# from its 2 through make. Setting up the venv (`make setup`) is no verdict and succeeds.
+MAKE_STUB = (
+    '#!/bin/sh\necho "stub make $*"\ncase " $* " in *" setup "*) exit 0 ;; esac\n'
+    '[ "${GATE_EXIT:-0}" -eq 0 ] || exit 2\n'
+)
 HELPER_STUB = "#!/bin/sh\nexit 0\n"
 
 
@@ -106,7 +112,8 @@ def executable(path: Path, text: str) -> None:
 class Sandbox:
     """A checkout-shaped directory where gate commands are stubs exiting with GATE_EXIT.
 
-    `make` and `tvt` are stubs first on PATH, `.venv/bin/tvt` and `.ci/run` are stubs in the
+    `make` and `tvt` are stubs first on PATH (make's exits 2 on a failed gate, as GNU make does),
+    `.venv/bin/tvt` is a stub in the working directory and the base checkout, `.ci/run` one in the
     working directory, `git` is a no-op, and the plans and stack files the steps test for exist
     (under the name every `${{ }}` expression is replaced with), with a base checkout at ../base.
     """
@@ -117,10 +124,11 @@ class Sandbox:
         self.bin = root / "bin"
         self.summary = root / "summary.md"
         self.output = root / "output"
-        for name in ("make", "tvt"):
-            executable(self.bin / name, STUB)
+        executable(self.bin / "make", MAKE_STUB)
+        executable(self.bin / "tvt", STUB)
         executable(self.bin / "git", HELPER_STUB)
-        executable(self.work / ".venv" / "bin" / "tvt", STUB)
+        for tree in (self.work, root / "base"):
+            executable(tree / ".venv" / "bin" / "tvt", STUB)
         executable(self.work / ".ci" / "run", STUB)
         for tree in (self.work, root / "base"):
             (tree / "stacks").mkdir(parents=True)
