@@ -149,7 +149,7 @@ def entry() -> NoReturn:
     # SIGTERM (a CI job cancelled) unwinds like Ctrl-C would, so the pack process is stopped with
     # its block instead of being left behind.
     signal.signal(signal.SIGTERM, _terminated)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started ignoring it
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # not when started ignoring it
         signal.signal(signal.SIGINT, _interrupted)
     try:
         code = main()

@@ -1,4 +1,5 @@
-"""The ``tvt`` console script (``scripts.cli:entry``) ends the process itself, with main's exit code."""
+"""The ``tvt`` console script (``scripts.tvt:main``, then ``scripts.cli:entry``) ends the process
+itself, with main's exit code."""
 
 from __future__ import annotations
 
@@ -220,3 +221,54 @@ def test_a_stop_in_the_middle_of_the_program_is_one_line_and_writes_nothing(
     assert done.returncode == 128 + getattr(signal, name), done.stderr
     assert done.stderr == f"tvt: {said}; nothing more was written\n"
     assert not (tmp_path / "out").exists()
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "line"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated by signal 15")],
+)
+def test_a_stop_while_tvt_is_still_loading_is_one_line_and_its_code(
+    signum: int, code: int, line: str
+) -> None:
+    """Before ``entry`` installs its handlers (importing the tool takes most of a second), Ctrl-C
+    printed the traceback of the import it cut short and SIGTERM ended tvt with no line at all."""
+    done = _python(
+        "import os, signal, scripts.tvt as t\n"
+        "t.install_loading_handlers()\n"
+        f"os.kill(os.getpid(), {int(signum)})\n"
+        "import scripts.cli\n"
+        "print('not stopped')\n"
+    )
+    assert (done.returncode, done.stdout) == (code, ""), done.stderr
+    assert done.stderr == f"tvt: {line}; nothing more was written\n"
+
+
+def test_the_console_script_catches_stops_before_the_slow_import() -> None:
+    """``tvt`` is ``scripts.tvt:main``, which imports nothing heavy before its handlers are in."""
+    import tomllib
+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["tvt"] == "scripts.tvt:main"
+    done = _python(
+        "import sys, scripts.tvt\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pulumi', 'grpc', 'google', 'rich')"
+        " or m.startswith('scripts.c')))\n"
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_a_sigint_ignored_at_start_stays_ignored() -> None:
+    """A background job starts with SIGINT ignored: neither the loading handlers nor ``entry``'s take it."""
+    done = _python(
+        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nimport scripts.tvt as t\n"
+        "t.install_loading_handlers()\nimport scripts.cli as c\n"
+        "c.main = lambda: print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN) or 0\n"
+        "c.entry()\n"
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "True", done.stdout + done.stderr
