@@ -325,12 +325,28 @@ PROVIDER_MATCHES: tuple[tuple[str, str], ...] = (
 )
 
 
+# Provider config every stack must set. Without azure-native:subscriptionId the provider deploys
+# into whatever subscription the credentials default to (`az account show`, ARM_SUBSCRIPTION_ID,
+# a CI environment's variable), while every id the program computes names tvt:subscriptionId.
+PROVIDER_REQUIRED: tuple[str, ...] = ("azure-native:subscriptionId",)
+
+
 def provider_issues(config: Mapping[str, Any], source: str) -> list[ConfigIssue]:
-    """Provider settings, when given, must be the platform's own (region, subscription, tenant)."""
+    """Provider settings must be the platform's own (region, subscription, tenant); the
+    subscription must be given."""
     issues = []
     for key, platform_key in PROVIDER_MATCHES:
         provider, platform = config.get(key), config.get(platform_key)
-        if provider is not None and provider != platform:
+        if provider is None and key in PROVIDER_REQUIRED:
+            issues.append(
+                ConfigIssue(
+                    source,
+                    key,
+                    f"expected {platform!r} (tvt:subscriptionId's value), so that Pulumi deploys into "
+                    "the subscription the plan's ids name, not the one the credentials default to",
+                )
+            )
+        elif provider is not None and provider != platform:
             issues.append(
                 ConfigIssue(source, key, f"expected {platform!r} ({platform_key}), got {provider!r}")
             )

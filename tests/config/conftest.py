@@ -17,6 +17,7 @@ BASE: dict[str, Any] = {
     "tvt:environment": "prod",
     "tvt:location": "uksouth",
     "tvt:subscriptionId": SUBSCRIPTION,
+    "azure-native:subscriptionId": SUBSCRIPTION,
     "tvt:tenantId": "00000000-0000-4000-8000-200000000000",
     "tvt:owner": "tvt-platform-team",
     "tvt:audit": {

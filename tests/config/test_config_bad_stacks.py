@@ -420,6 +420,12 @@ CASES = [
         "azure-native:subscriptionId",
         "(tvt:subscriptionId), got '00000000-0000-4000-8000-000000000999'",
     ),
+    Case(  # the provider would deploy into whatever subscription the credentials default to
+        "provider-subscription-missing",
+        drop("azure-native:subscriptionId"),
+        "azure-native:subscriptionId",
+        "(tvt:subscriptionId's value), so that Pulumi deploys into the subscription the plan's ids name",
+    ),
     Case(
         "provider-tenant-differs",
         set_("azure-native:tenantId", value=OTHER_GUID),

@@ -194,8 +194,9 @@ def test_a_stack_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("digits", [65, 5000])
 def test_a_huge_integer_in_config_is_refused(tmp_path: Path, digits: int) -> None:
     text = stack_text().replace("logRetentionDays: 90", "logRetentionDays: " + "9" * digits)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "logRetentionDays" in row)
     assert_bad_input(
-        _validate(_root_with(tmp_path, text)), "line 13", "expected an integer of at most 64 digits"
+        _validate(_root_with(tmp_path, text)), f"line {line}", "expected an integer of at most 64 digits"
     )
 
 

@@ -79,7 +79,11 @@ def test_every_resource_has_the_resource_v3_keys(planned: dict[str, Path]) -> No
 def test_default_provider_mirrors_the_engine(planned: dict[str, Path]) -> None:
     provider = next(s for s in resources(planned["clean"]) if s["type"] == "pulumi:providers:azure-native")
     assert provider["urn"].endswith("::default_3_29_0")
-    assert provider["inputs"] == {"location": "uksouth", "version": "3.29.0"}
+    assert provider["inputs"] == {
+        "location": "uksouth",
+        "subscriptionId": "00000000-0000-4000-8000-100000000009",
+        "version": "3.29.0",
+    }
 
 
 def test_records_parent_protect_property_dependencies_and_source_position(planned: dict[str, Path]) -> None:
