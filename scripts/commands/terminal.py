@@ -42,8 +42,11 @@ def verdict_line(command: str, stack: str, review: Review, tail: str = "") -> Te
 
 
 def finding_lines(f: Finding, *, detail: bool) -> list[Text]:
-    head = Text(f"{f.enforcement.upper():10} ", style="red" if f.blocking else "yellow")
-    head.append(f"{oneline(f.rule)} ({oneline(f.severity)}) {oneline(f.type)} {oneline(f.name)}")
+    exempted_rule = f.shown_enforcement != f.enforcement  # an exempted finding of a stronger rule
+    label = "EXEMPTED" if exempted_rule else f.enforcement.upper()
+    head = Text(f"{label:10} ", style="red" if f.blocking else "yellow")
+    level = f", {f.rule_enforcement} rule" if exempted_rule else ""
+    head.append(f"{oneline(f.rule)} ({oneline(f.severity)}{level}) {oneline(f.type)} {oneline(f.name)}")
     if f.exemption is not None:
         e = f.exemption.exemption
         state = "exempted" if f.exempted else "exemption expired"

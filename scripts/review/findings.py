@@ -67,10 +67,22 @@ class Finding:
     url: str = ""
     source: Source | None = None
     config_keys: tuple[str, ...] = ()
+    # The level the rule runs at (the pack's, or the policy config's): an applied exemption lowers
+    # ``enforcement`` to advisory for this one finding, and the rule stays what it is.
+    rule_enforcement: str = ""
 
     @property
     def blocking(self) -> bool:
         return self.enforcement == "mandatory"
+
+    @property
+    def shown_enforcement(self) -> str:
+        """What people read: ``exempted (mandatory rule)`` for an exempted finding of a mandatory
+        rule, where ``advisory`` read as though the rule were weak. Never starting ``mandatory``:
+        that word leads only a finding that blocks."""
+        if self.exempted and self.rule_enforcement and self.rule_enforcement != self.enforcement:
+            return f"exempted ({self.rule_enforcement} rule)"
+        return self.enforcement
 
     @property
     def exempted(self) -> bool:
@@ -93,6 +105,7 @@ class Finding:
             "url": self.url,
             "source": {"file": self.source.file, "line": self.source.line} if self.source else None,
             "configKeys": list(self.config_keys),
+            "ruleEnforcement": self.rule_enforcement or self.enforcement,
         }
         if self.exemption is not None:
             e = self.exemption.exemption
@@ -181,7 +194,17 @@ def to_finding(diagnostic: Diagnostic, plan: Plan, evaluation: Evaluation) -> Fi
         url=policy.url if policy else "",
         source=Source.parse(resource.source_position) if resource else None,
         config_keys=config_keys(diagnostic.rule),
+        rule_enforcement=_rule_level(diagnostic.rule, evaluation) or diagnostic.enforcement,
     )
+
+
+def _rule_level(rule: str, evaluation: Evaluation) -> str:
+    """The level ``rule`` ran at: its effective policy config, else what the pack declares."""
+    entry = evaluation.config.get(rule)
+    if entry is not None and entry.enforcement:
+        return entry.enforcement
+    policy = evaluation.pack.policies.get(rule)
+    return policy.enforcement if policy is not None else ""
 
 
 def _outcome(findings: Sequence[Finding]) -> Outcome:
@@ -325,9 +348,11 @@ FINDINGS_SCHEMA: dict[str, Any] = {
                     "url",
                     "source",
                     "configKeys",
+                    "ruleEnforcement",
                 ],
                 "properties": {
                     "enforcement": {"enum": list(_ORDER)},
+                    "ruleEnforcement": {"enum": list(_ORDER)},
                     "controls": _STRINGS,
                     "configKeys": _STRINGS,
                     "source": {

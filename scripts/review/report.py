@@ -113,7 +113,8 @@ def rule_groups(findings: Sequence[Finding]) -> list[RuleGroup]:
     groups = []
     for rule, items in grouped.items():
         first = items[0]
-        worst = min(items, key=Finding.sort_key).enforcement
+        # The rule's own level (an exempted finding of a mandatory rule is advisory on its own).
+        worst = first.rule_enforcement or min(items, key=Finding.sort_key).enforcement
         groups.append(
             RuleGroup(
                 rule,
@@ -416,10 +417,7 @@ def report_sections(inputs: ReportInputs) -> list[list[str]]:
             "",
             *_table(
                 ["rule", "enforcement", "severity", "resource", "declared at", "message"],
-                [
-                    [f.rule, f.enforcement, f.severity, f"{f.name} ({f.type})", f.source or "", f.message]
-                    for f in findings
-                ],
+                [_finding_row(f) for f in findings],
             ),
             "",
         ]
@@ -462,3 +460,7 @@ def fit(sections: Sequence[Sequence[str]], limit: int = COMMENT_LIMIT) -> str:
 
 def report_markdown(inputs: ReportInputs, limit: int = COMMENT_LIMIT) -> str:
     return fit(report_sections(inputs), limit)
+
+
+def _finding_row(f: Finding) -> list[object]:
+    return [f.rule, f.shown_enforcement, f.severity, f"{f.name} ({f.type})", f.source or "", f.message]

@@ -68,7 +68,8 @@ def _result(finding: Finding, index: int, stack_file: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index,
-        "level": level(finding.enforcement),
+        # An exempted finding keeps its rule's level and says it is suppressed, as SARIF means it.
+        "level": level(finding.rule_enforcement if finding.exempted else finding.enforcement),
         "message": {"text": oneline(f"{finding.name} ({finding.type}): {finding.message}")},
         "locations": [_location(finding, stack_file)],
         "partialFingerprints": {"tvtFinding/v1": fingerprint},

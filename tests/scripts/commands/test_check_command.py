@@ -12,7 +12,7 @@ from preview_helpers import PACK, PROJECT, check_args, load, tvt, write_json
 URN_PREFIX = "urn:pulumi:violate::tvt-platform::"
 FINDING_KEYS = {
     "rule", "enforcement", "severity", "urn", "type", "name", "message", "controls",
-    "remediation", "url", "source", "configKeys",
+    "remediation", "url", "source", "configKeys", "ruleEnforcement",
 }  # fmt: skip
 
 L3_STORAGE = "urn:pulumi:violate::tvt-platform::azure-native:storage:StorageAccount::l3-storage"
@@ -43,6 +43,7 @@ def test_json_findings_have_the_contract_fields_and_match_findings_json(
         "url": "",
         "source": {"file": "__main__.py", "line": mandatory["source"]["line"]},
         "configKeys": [],
+        "ruleEnforcement": "mandatory",
     }
     assert mandatory["source"]["line"] > 0
     assert [(f["enforcement"], f["rule"], f["name"]) for f in findings[1:]] == [

@@ -95,6 +95,24 @@ def test_an_exempted_finding_is_a_sarif_suppression_and_a_skipped_case(exempted:
     assert "storage-no-public-access" in expiring and ">30</td>" in expiring, "30 days left: expiring soon"
 
 
+def test_an_exempted_finding_of_a_mandatory_rule_says_so_everywhere(exempted: Path) -> None:
+    """The exemption lowers the one finding to advisory (so it does not block), but the rule is
+    still mandatory: every report said "advisory", as though the rule were weak."""
+    (finding,) = [
+        f for f in load(exempted / "findings.json")["findings"] if f["rule"] == "storage-no-public-access"
+    ]
+    assert (finding["enforcement"], finding["ruleEnforcement"]) == ("advisory", "mandatory")
+    sarif = load(exempted / "report.sarif")
+    (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "storage-no-public-access"]
+    assert result["level"] == "error" and result["suppressions"], "a mandatory rule's result, suppressed"
+    markdown = (exempted / "report.md").read_text()
+    assert "| storage-no-public-access | exempted (mandatory rule) |" in markdown
+    html = (exempted / "report.html").read_text()
+    assert "<strong>storage-no-public-access</strong>" in html
+    header = html.split("<strong>storage-no-public-access</strong>", 1)[1].split("</p>", 1)[0]
+    assert "&mdash; mandatory, severity" in header, header
+
+
 def test_a_violation_is_a_junit_failure_with_its_message(planned: dict[str, Path]) -> None:
     junit = JUnitXml.fromfile(str(planned["violate"] / "report.junit.xml"))
     failures = {
