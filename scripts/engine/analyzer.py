@@ -107,9 +107,13 @@ def _reported(what: str) -> Iterator[None]:
     subclass), which would otherwise end tvt with Python's traceback and exit 1, the code of a
     mandatory finding. Ctrl-C and SIGTERM still stop the run (a pack that raises
     ``KeyboardInterrupt`` itself is taken for Ctrl-C: exit 130, never a verdict). A pack that calls
-    ``os._exit`` ends this process and cannot be caught: ``--analyzer grpc`` isolates it."""
+    ``os._exit`` ends this process and cannot be caught: ``--analyzer grpc`` isolates it.
+
+    What the pack prints goes to stderr meanwhile: stdout is tvt's own (``tvt check --format json``
+    prints findings.json there), where over gRPC the pack's stdout is its own process's."""
     try:
-        yield
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
     except (KeyboardInterrupt, Stopped):
         raise
     except SystemExit as stop:

@@ -216,3 +216,16 @@ def test_a_servicer_that_is_not_an_analyzer_servicer_may_lack_configure_stack(ha
         )  # type: ignore[attr-defined]
     InProcessAnalyzer(duck, "duck").configure_stack(analyzer_pb2.AnalyzerStackConfigureRequest(stack="s"))
     assert len(called) == int(has_it)
+
+
+def test_what_an_in_process_pack_prints_goes_to_stderr_not_tvts_stdout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``tvt check --format json`` prints findings.json on stdout: a pack's print would corrupt it."""
+    analyzer = _one_method_pack(
+        tmp_path, monkeypatch, "Analyze", "print('from the pack'); return analyzer_pb2.AnalyzeResponse()"
+    )
+    capsys.readouterr()
+    analyzer.analyze(analyzer_pb2.AnalyzeRequest())
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "from the pack\n")
