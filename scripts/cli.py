@@ -21,7 +21,7 @@ from scripts.commands import check, diff, plan, report, validate
 from scripts.commands.exit_codes import EXIT_INTERNAL
 from scripts.engine.analyzer import stop_started_packs
 from scripts.engine.capture import program_running
-from scripts.engine.errors import Stopped
+from scripts.engine.errors import STOPS, Stopped, stop_line, stop_reason
 from scripts.review.text import escape_controls
 
 DEBUG_ENV = "TVT_DEBUG"
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _say(closed_output(args.command))
         return EXIT_INTERNAL
-    except (KeyboardInterrupt, Stopped):
+    except STOPS:
         raise  # a stop, which entry() reports with its own code
     except BaseException as error:  # noqa: BLE001  (whatever escaped the commands: exit 3, never 1)
         if args.debug or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
@@ -101,17 +101,17 @@ class Terminated(Stopped):
     the Pulumi program runs, the process ends at once instead: :func:`_stop_now_in_a_program`.)"""
 
     def __init__(self, signum: int) -> None:
-        super().__init__(f"terminated by signal {signum}")
+        super().__init__(stop_reason(signum))
         self.code = 128 + signum
 
 
 def _terminated(signum: int, frame: object) -> None:
-    _stop_now_in_a_program(f"terminated by signal {signum}", 128 + signum)
+    _stop_now_in_a_program(stop_reason(signum), 128 + signum)
     raise Terminated(signum)
 
 
 def _interrupted(signum: int, frame: object) -> None:
-    _stop_now_in_a_program("interrupted", 128 + signum)
+    _stop_now_in_a_program(stop_reason(signum), 128 + signum)
     raise KeyboardInterrupt
 
 
@@ -131,7 +131,7 @@ def _stop_now_in_a_program(why: str, code: int) -> None:
 
 
 def _stopped(why: str, code: int) -> int:
-    _say(f"tvt: {why}; nothing more was written\n")
+    _say(stop_line(why))
     return code
 
 
@@ -156,7 +156,7 @@ def entry() -> NoReturn:
     except Terminated as stop:
         code = _stopped(str(stop), stop.code)
     except KeyboardInterrupt:  # Ctrl-C: one line, as for SIGTERM, not a traceback
-        code = _stopped("interrupted", 128 + signal.SIGINT)
+        code = _stopped(stop_reason(signal.SIGINT), 128 + signal.SIGINT)
     try:
         sys.stdout.flush()
     except OSError:  # a reader that stopped reading (``| head``), a full disk: as main treats them

@@ -15,15 +15,12 @@ import signal
 import sys
 from typing import NoReturn
 
-_STOPS: dict[int, str] = {
-    signal.SIGINT: "interrupted",
-    signal.SIGTERM: f"terminated by signal {int(signal.SIGTERM)}",
-}
+from scripts.engine.errors import stop_line, stop_reason
 
 
 def _stopped_while_loading(signum: int, frame: object) -> None:
     try:
-        sys.stderr.write(f"tvt: {_STOPS.get(signum, f'signal {signum}')}; nothing more was written\n")
+        sys.stderr.write(stop_line(stop_reason(signum)))
         sys.stderr.flush()
     finally:
         os._exit(128 + signum)
@@ -31,7 +28,7 @@ def _stopped_while_loading(signum: int, frame: object) -> None:
 
 def install_loading_handlers() -> None:
     """Catch SIGINT (unless ignored) and SIGTERM until the tool's own handlers replace them."""
-    for signum in _STOPS:
+    for signum in (signal.SIGINT, signal.SIGTERM):
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, _stopped_while_loading)
 

@@ -342,7 +342,7 @@ def provider_issues(config: Mapping[str, Any], source: str) -> list[ConfigIssue]
                 ConfigIssue(
                     source,
                     key,
-                    f"expected {platform!r} (tvt:subscriptionId's value), so that Pulumi deploys into "
+                    f"expected {platform!r} ({platform_key}'s value), so that Pulumi deploys into "
                     "the subscription the plan's ids name, not the one the credentials default to",
                 )
             )

@@ -32,7 +32,7 @@ import grpc
 from google.protobuf import empty_pb2, message_factory
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from scripts.engine.errors import PreviewError, Stopped
+from scripts.engine.errors import STOPS, PreviewError
 
 TRANSPORTS = ("grpc", "inprocess")
 _ANALYZER = analyzer_pb2.DESCRIPTOR.services_by_name["Analyzer"]
@@ -114,7 +114,7 @@ def _reported(what: str) -> Iterator[None]:
     try:
         with contextlib.redirect_stdout(sys.stderr):
             yield
-    except (KeyboardInterrupt, Stopped):
+    except STOPS:
         raise
     except SystemExit as stop:
         raise PreviewError(
@@ -129,7 +129,7 @@ def _said(error: BaseException, limit: int = 2000) -> str:
     """What ``error`` says, at most ``limit`` characters, even when its own ``__str__`` fails."""
     try:
         text = str(error)
-    except (KeyboardInterrupt, Stopped):
+    except STOPS:
         raise
     except BaseException:  # noqa: BLE001  (a pack's exception that cannot say what it is)
         return "(its message could not be read)"

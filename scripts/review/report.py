@@ -114,12 +114,12 @@ def rule_groups(findings: Sequence[Finding]) -> list[RuleGroup]:
     for rule, items in grouped.items():
         first = items[0]
         # The rule's own level (an exempted finding of a mandatory rule is advisory on its own).
-        worst = first.rule_enforcement or min(items, key=Finding.sort_key).enforcement
+        level = first.rule_enforcement or min(items, key=Finding.sort_key).enforcement
         groups.append(
             RuleGroup(
                 rule,
                 first.title,
-                worst,
+                level,
                 first.severity,
                 first.controls,
                 first.remediation,
