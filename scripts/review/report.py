@@ -68,7 +68,7 @@ def by_type(plan: Plan) -> dict[str, int]:
 
 
 def by_rule(findings: Iterable[Finding]) -> dict[tuple[str, str], int]:
-    counts = Counter((f.rule, f.enforcement) for f in findings)
+    counts = Counter((f.rule, f.shown_enforcement) for f in findings)
     return dict(sorted(counts.items()))
 
 

@@ -68,12 +68,18 @@ def _result(finding: Finding, index: int, stack_file: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index,
-        # An exempted finding keeps its rule's level and says it is suppressed, as SARIF means it.
-        "level": level(finding.rule_enforcement if finding.exempted else finding.enforcement),
+        # An exempted finding stays at the level it was reported at (advisory: a warning) with its
+        # accepted suppression: GitHub code scanning keeps a suppressed result open unless the
+        # repository dismisses suppressions, and an error there is a failing check.
+        "level": level(finding.enforcement),
         "message": {"text": oneline(f"{finding.name} ({finding.type}): {finding.message}")},
         "locations": [_location(finding, stack_file)],
         "partialFingerprints": {"tvtFinding/v1": fingerprint},
-        "properties": {"urn": oneline(finding.urn), "configKeys": list(finding.config_keys)},
+        "properties": {
+            "urn": oneline(finding.urn),
+            "configKeys": list(finding.config_keys),
+            "ruleEnforcement": finding.rule_enforcement or finding.enforcement,
+        },
     }
     if finding.exemption is not None and finding.exempted:
         e = finding.exemption.exemption

@@ -95,7 +95,9 @@ def test_an_exempted_finding_is_a_sarif_suppression_and_a_skipped_case(exempted:
     assert "storage-no-public-access" in expiring and ">30</td>" in expiring, "30 days left: expiring soon"
 
 
-def test_an_exempted_finding_of_a_mandatory_rule_says_so_everywhere(exempted: Path) -> None:
+def test_an_exempted_finding_of_a_mandatory_rule_says_so_everywhere(
+    exempted: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The exemption lowers the one finding to advisory (so it does not block), but the rule is
     still mandatory: every report said "advisory", as though the rule were weak."""
     (finding,) = [
@@ -104,13 +106,21 @@ def test_an_exempted_finding_of_a_mandatory_rule_says_so_everywhere(exempted: Pa
     assert (finding["enforcement"], finding["ruleEnforcement"]) == ("advisory", "mandatory")
     sarif = load(exempted / "report.sarif")
     (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "storage-no-public-access"]
-    assert result["level"] == "error" and result["suppressions"], "a mandatory rule's result, suppressed"
+    # a warning (GitHub keeps a suppressed result open, and an error would fail its check), suppressed,
+    # with the rule's own level beside it
+    assert result["level"] == "warning" and result["suppressions"]
+    assert result["properties"]["ruleEnforcement"] == "mandatory"
     markdown = (exempted / "report.md").read_text()
     assert "| storage-no-public-access | exempted (mandatory rule) |" in markdown
     html = (exempted / "report.html").read_text()
     assert "<strong>storage-no-public-access</strong>" in html
     header = html.split("<strong>storage-no-public-access</strong>", 1)[1].split("</p>", 1)[0]
     assert "&mdash; mandatory, severity" in header, header
+    monkeypatch.setenv("TVT_TODAY", "2026-06-01")
+    config = exempted.parent / "policy.json"
+    run = tvt(plan_args("violate", tmp_path / "out", "--policy-config", str(config)), capsys)
+    assert run.code == 0, run.out + run.err
+    assert "storage-no-public-access [exempted (mandatory rule)]: 1" in run.out, "the terminal's summary"
 
 
 def test_a_violation_is_a_junit_failure_with_its_message(planned: dict[str, Path]) -> None:
