@@ -131,6 +131,7 @@ class Sandbox:
             executable(tree / ".venv" / "bin" / "tvt", STUB)
         executable(self.work / ".ci" / "run", STUB)
         for tree in (self.work, root / "base"):
+            (tree / "Makefile").write_text("setup: ## the target the steps look for\n", encoding="utf-8")
             (tree / "stacks").mkdir(parents=True)
             (tree / "stacks" / f"Pulumi.{PLACEHOLDER}.yaml").write_text("config: {}\n", encoding="utf-8")
             (tree / "out" / PLACEHOLDER).mkdir(parents=True)
