@@ -113,6 +113,7 @@ STACK_FILE_KEYS: tuple[str, ...] = (
     "encryptionsalt",
     "environment",
 )
+_STACK_FILE_STRINGS = ("secretsprovider", "encryptedkey", "encryptionsalt")
 
 
 def read_stack_file(path: Path, *, root: Path = ROOT) -> dict[str, Any]:
@@ -155,6 +156,28 @@ def read_stack_file(path: Path, *, root: Path = ROOT) -> dict[str, Any]:
                 for key in unknown
             ]
         )
+    issues = [
+        ConfigIssue(
+            name,
+            key,
+            f"expected a string (as pulumi stack init writes it), got a {type(document[key]).__name__}",
+        )
+        for key in _STACK_FILE_STRINGS
+        if key in document and not isinstance(document[key], str)
+    ]
+    if "environment" in document:
+        # Pulumi ESC: the values it would add or override are not in this file, so neither the
+        # offline preview nor its verdict would see the config that is deployed. Fail closed.
+        issues.append(
+            ConfigIssue(
+                name,
+                "environment",
+                "expected no Pulumi ESC environment: the offline preview cannot see the config it "
+                "adds, so its verdict would not be about what is deployed; put the keys under config:",
+            )
+        )
+    if issues:
+        raise ConfigError(issues)
     config = document.get("config", {})
     if config is None:
         return {}

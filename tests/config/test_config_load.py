@@ -76,6 +76,16 @@ def test_unreadable_file_is_a_clean_error(write_stack: Callable[..., Path], tmp_
             "expected only the stack file's own keys (config, secretsprovider, encryptedkey, "
             "encryptionsalt, environment) at the top level; a config key goes under config:",
         ),
+        (
+            "config:\n  tvt:owner: a\nencryptedkey: 5\n",
+            "encryptedkey",
+            "expected a string (as pulumi stack init",
+        ),
+        (  # ESC values are not in the file: the verdict would not be about what is deployed
+            "config:\n  tvt:owner: a\nenvironment:\n  - tvt/prod\n",
+            "environment",
+            "expected no Pulumi ESC environment: the offline preview cannot see the config it adds",
+        ),
     ],
     ids=[
         "malformed",
@@ -87,6 +97,8 @@ def test_unreadable_file_is_a_clean_error(write_stack: Callable[..., Path], tmp_
         "unhashable-key",
         "python-tag",
         "config-key-at-the-top-level",
+        "encrypted-key-not-a-string",
+        "esc-environment",
     ],
 )
 def test_unreadable_files_exit_2_with_one_issue(
