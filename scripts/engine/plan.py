@@ -221,12 +221,32 @@ def _references(
     check: _Checker, resources: Sequence[PlanResource], by_urn: Mapping[str, PlanResource]
 ) -> None:
     """Parents, dependencies and providers must name resources that come earlier in the plan (the
-    engine's integrity rule, ``VerifyIntegrity``): so no parent chain or dependency can loop."""
+    engine's integrity rule, ``VerifyIntegrity``): so no parent chain or dependency can loop. A
+    provider reference is ``<provider URN>::<its id>`` of an earlier provider. Property dependencies
+    must name another resource of the plan; their order is not judged (the engine's is, but the
+    plans the mutation harness derives point at later resources, and every walk over them, the
+    ``StackIndex``'s, guards against loops)."""
     before: set[str] = set()
+    providers: set[str] = set()
     for i, r in enumerate(resources):
         path = f"deployment.resources[{i}]"
-        named = [("parent", r.parent), ("provider", r.provider_urn)]
+        if r.provider and r.provider not in providers:
+            check.fail(
+                f"{path}.provider",
+                f"refers to {r.provider}, which is not an earlier provider of the plan (expected "
+                "<provider URN>::<its id>)",
+            )
+        named = [("parent", r.parent)]
         named += [(f"dependencies[{j}]", d) for j, d in enumerate(r.dependencies)]
+        for key, deps in r.property_dependencies.items():
+            for j, urn in enumerate(deps):
+                if urn not in by_urn:
+                    check.fail(
+                        f"{path}.propertyDependencies.{key}[{j}]",
+                        f"refers to {urn}, which is not in the plan",
+                    )
+                elif urn == r.urn:
+                    check.fail(f"{path}.propertyDependencies.{key}[{j}]", "refers to the resource itself")
         for key, urn in named:
             if not urn or urn in before:
                 continue
@@ -239,6 +259,8 @@ def _references(
                     f"{path}.{key}", f"refers to {urn}, which comes after it (the engine needs it before)"
                 )
         before.add(r.urn)
+        if r.is_provider:
+            providers.add(f"{r.urn}::{r.id}")
 
 
 def parse_plan(document: Any, source: str) -> Plan:

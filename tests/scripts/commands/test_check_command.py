@@ -146,6 +146,15 @@ def _broken(plan: dict, mutate: str) -> dict:
         resources[0]["parent"] = resources[4]["urn"]
     elif mutate == "later dependency":
         resources[3]["dependencies"] = [resources[4]["urn"]]
+    elif mutate == "own property dependency":
+        resources[4]["propertyDependencies"] = {"name": [resources[4]["urn"]]}
+    elif mutate == "dangling property dependency":
+        resources[4]["propertyDependencies"] = {"name": ["urn:pulumi:clean::tvt-platform::x:y:Z::gone"]}
+    elif mutate == "provider that is no provider":  # the URN of a resource, with a made-up id
+        resources[4]["provider"] = resources[2]["urn"] + "::bogus"
+    elif mutate == "provider with another id":
+        provider = next(r for r in resources if r["type"].startswith("pulumi:providers:"))
+        resources[4]["provider"] = provider["urn"] + "::not-its-id"
     return doc
 
 
@@ -165,6 +174,18 @@ def _broken(plan: dict, mutate: str) -> dict:
         ("own parent", "deployment.resources[4].parent", "refers to the resource itself"),
         ("later parent", "deployment.resources[0].parent", "refers to urn:pulumi:clean::tvt-platform::"),
         ("later dependency", "deployment.resources[3].dependencies[0]", "refers to urn:pulumi:clean::"),
+        (
+            "own property dependency",
+            "deployment.resources[4].propertyDependencies.name[0]",
+            "refers to the resource itself",
+        ),
+        (
+            "dangling property dependency",
+            "deployment.resources[4].propertyDependencies.name[0]",
+            "refers to urn:pulumi:clean::tvt-platform::x:y:Z::gone, which is not in the plan",
+        ),
+        ("provider that is no provider", "deployment.resources[4].provider", "refers to urn:pulumi:clean::"),
+        ("provider with another id", "deployment.resources[4].provider", "refers to urn:pulumi:clean::"),
     ],
 )
 def test_malformed_plan_exits_2_naming_file_and_key(
@@ -182,6 +203,8 @@ def test_malformed_plan_exits_2_naming_file_and_key(
     assert "Traceback" not in run.err
     if mutate.startswith("later"):
         assert ", which comes after it (the engine needs it before)" in run.err
+    if mutate.startswith("provider"):
+        assert ", which is not an earlier provider of the plan (expected <provider URN>::<its id>)" in run.err
 
 
 def test_plan_that_is_not_json_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
